@@ -1,0 +1,19 @@
+// Benchmarks: `deploy/bench.sh search|referrals|all`. Each prints its figures, the last line a summary.
+using Netzwerk.Bench.Referrals;
+using Netzwerk.Bench.Search;
+
+var which = args.FirstOrDefault() ?? "all";
+var rest = args.Skip(1).ToArray();
+switch (which)
+{
+    case "search": await SearchBench.RunAsync(rest); break;
+    case "referrals": await ReferralBench.RunAsync(rest); break;
+    case "all":
+        await SearchBench.RunAsync(rest);
+        await ReferralBench.RunAsync(rest);
+        break;
+    default:
+        Console.Error.WriteLine("Aufruf: bench.sh search|referrals|all");
+        return 2;
+}
+return 0;

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Netzwerk.Platform.Identity;
+using Npgsql;
+
+namespace Netzwerk.Platform.Audit;
+
+/// <summary>What happened to which object; <see cref="AuditLog"/> adds who, when and from where.</summary>
+public sealed record AuditEvent(string Action, string ObjectType, string ObjectId, string Outcome = "ok", string? Detail = null);
+
+/// <summary>
+/// The tamper-evident audit trail. Each entry's hash covers its fields and the previous entry's hash,
+/// so removing or altering a row breaks the chain from there on. Entries never hold client names.
+/// </summary>
+public sealed class AuditLog(NpgsqlDataSource dataSource, IHttpContextAccessor http, TimeProvider clock)
+{
+    // One writer at a time keeps the chain linear across instances.
+    private const long ChainLock = 0x4155_4449_5400;
+
+    public Task RecordAsync(AuditEvent e, CancellationToken ct = default)
+    {
+        var ctx = http.HttpContext;
+        var user = ctx is null ? null : Identity.CurrentUser.From(ctx.User);
+        return RecordAsync(e, user?.Id ?? "system", user?.Role ?? "system", ctx?.Connection.RemoteIpAddress?.ToString(), ct);
+    }
+
+    public async Task RecordAsync(AuditEvent e, string userId, string role, string? remoteAddress, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({ChainLock})", conn, tx))
+            await lockCmd.ExecuteNonQueryAsync(ct);
+
+        string previous;
+        await using (var prev = new NpgsqlCommand("SELECT hash FROM platform.audit_entries ORDER BY id DESC LIMIT 1", conn, tx))
+            previous = (string?)await prev.ExecuteScalarAsync(ct) ?? "";
+
+        // Microsecond precision: what PostgreSQL stores is what the hash covers.
+        var at = new DateTimeOffset(clock.GetUtcNow().UtcTicks / 10 * 10, TimeSpan.Zero);
+        var entry = new AuditRow(0, at, userId, role, e.Action, e.ObjectType, e.ObjectId, e.Outcome, remoteAddress, e.Detail, previous, "");
+        var hash = entry.ComputeHash();
+
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO platform.audit_entries
+                (at, user_id, role, action, object_type, object_id, outcome, remote_address, detail, previous_hash, hash)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            """, conn, tx);
+        foreach (var v in new object?[] { at, userId, role, e.Action, e.ObjectType, e.ObjectId, e.Outcome, remoteAddress, e.Detail, previous, hash })
+            insert.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
+        await insert.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+}
+
+public sealed record AuditRow(
+    long Id, DateTimeOffset At, string UserId, string Role, string Action, string ObjectType, string ObjectId,
+    string Outcome, string? RemoteAddress, string? Detail, string PreviousHash, string Hash)
+{
+    public string ComputeHash()
+    {
+        var canonical = string.Join('\u001f', At.UtcTicks, UserId, Role, Action, ObjectType, ObjectId, Outcome,
+            RemoteAddress ?? "", Detail ?? "", PreviousHash);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}

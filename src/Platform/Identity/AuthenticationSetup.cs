@@ -1,0 +1,100 @@
+using System.IdentityModel.Tokens.Jwt;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Netzwerk.Platform.Identity;
+
+public static class AuthenticationSetup
+{
+    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string BearerScheme = JwtBearerDefaults.AuthenticationScheme;
+    private const string SmartScheme = "Netzwerk";
+    private static readonly HashSet<string> AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+
+    /// <summary>
+    /// Browser users get a cookie session, API clients send a bearer token; one policy scheme
+    /// picks between them so every endpoint and page is protected the same way.
+    /// </summary>
+    public static IServiceCollection AddNetzwerkAuthentication(this IServiceCollection services)
+    {
+        JwtSecurityTokenHandler.DefaultMapInboundClaims = false;
+        services.AddSingleton<TokenSigningKeys>();
+        services.AddSingleton<DemoTokens>();
+
+        services.AddAuthentication(SmartScheme)
+            .AddPolicyScheme(SmartScheme, SmartScheme, o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? BearerScheme
+                    : CookieScheme)
+            .AddCookie(CookieScheme, o =>
+            {
+                o.Cookie.Name = "netzwerk.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.LoginPath = "/anmelden";
+                o.LogoutPath = "/abmelden";
+                o.AccessDeniedPath = "/zugriff-verweigert";
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                // API callers get status codes, never a redirect to the sign-in page.
+                o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => RedirectOrStatus(ctx, StatusCodes.Status403Forbidden);
+            })
+            .AddJwtBearer(BearerScheme, _ => { });
+
+        // Options that need services (the signing key from the database) are set here.
+        services.AddOptions<JwtBearerOptions>(BearerScheme).Configure<TokenSigningKeys>((o, keys) =>
+        {
+            o.RequireHttpsMetadata = false;
+            o.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = TokenSigningKeys.Issuer,
+                ValidAudience = TokenSigningKeys.Audience,
+                ValidateIssuerSigningKey = true,
+                IssuerSigningKeyResolver = (_, _, _, _) => [keys.Key],
+                RequireSignedTokens = true,
+                NameClaimType = NetzwerkClaims.Name,
+                RoleClaimType = NetzwerkClaims.Role,
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+            // IdentityModel 5.x has no ValidAlgorithms: accept only signed JWS with RS256/ES256,
+            // never symmetric or encrypted (JWE) tokens.
+            o.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = ctx =>
+                {
+                    if (ctx.SecurityToken is not JwtSecurityToken jwt
+                        || jwt.InnerToken is not null
+                        || !AllowedAlgorithms.Contains(jwt.Header.Alg))
+                        ctx.Fail("Token algorithm not allowed.");
+                    return Task.CompletedTask;
+                },
+            };
+        });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.CaseWork, p => p.RequireClaim(NetzwerkClaims.Role, Roles.CaseManager, Roles.TeamLead))
+            .AddPolicy(Policies.Partner, p => p.RequireClaim(NetzwerkClaims.Role, Roles.Partner).RequireClaim(NetzwerkClaims.OrganizationId))
+            .AddPolicy(Policies.Coordination, p => p.RequireClaim(NetzwerkClaims.Role, Roles.NetworkCoordinator, Roles.Administrator))
+            .AddPolicy(Policies.DataProtection, p => p.RequireClaim(NetzwerkClaims.Role, Roles.DataProtection))
+            .AddPolicy(Policies.Staff, p => p.RequireClaim(NetzwerkClaims.Role,
+                Roles.CaseManager, Roles.TeamLead, Roles.NetworkCoordinator, Roles.DataProtection, Roles.Administrator));
+        return services;
+    }
+
+    private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/hsds"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,116 @@
+using MassTransit;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Netzwerk.Platform;
+using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Database;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Messaging;
+using Netzwerk.Platform.Problems;
+using Serilog;
+
+namespace Netzwerk.Web.Hosting;
+
+public static class HostSetup
+{
+    public static WebApplicationBuilder AddNetzwerkHost(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        var demo = configuration.GetSection("Demo").Get<DemoSettings>() ?? new DemoSettings();
+        if (demo.Enabled && builder.Environment.IsProduction())
+            throw new InvalidOperationException(
+                "Der Demo-Modus (Demo__Enabled) darf in der Umgebung 'Production' nicht eingeschaltet werden.");
+        services.AddSingleton(demo);
+
+        // Structured logs to the console; request paths are logged, bodies and query values never.
+        Log.Logger = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
+            .MinimumLevel.Override("MassTransit", Serilog.Events.LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Console()
+            .CreateLogger();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(Log.Logger, dispose: false);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddNetzwerkDatabase(configuration);
+        // Startup tasks first: hosted services start in registration order, the bus comes later.
+        services.AddHostedService<StartupTasksHostedService>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<Deputies>();
+        services.AddGermanProblems();
+        services.AddNetzwerkAuthentication();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "netzwerk.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.HeaderName = "X-CSRF-TOKEN";
+        });
+        services.Configure<ForwardedHeadersOptions>(o =>
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        services.AddOpenApi();
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/Index");
+            o.Conventions.AllowAnonymousToPage("/Anmelden");
+            o.Conventions.AllowAnonymousToPage("/ZugriffVerweigert");
+            o.Conventions.AllowAnonymousToPage("/Fehler");
+        });
+        return builder;
+    }
+
+    public static IServiceCollection AddNetzwerkBus(this IServiceCollection services, IConfiguration configuration,
+        Action<IBusRegistrationConfigurator> configure)
+        => services.AddNetzwerkMessaging(configuration, configure);
+
+    public static WebApplication UseNetzwerkHost(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
+        app.UseGermanProblems();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/openapi/v1.json", "Netzwerk API v1");
+            o.RoutePrefix = "api-doku";
+            o.DocumentTitle = "Netzwerk API";
+        });
+        return app;
+    }
+}
+
+/// <summary>Ready when PostgreSQL answers and every migration is applied.</summary>
+public sealed class DatabaseReadyCheck(Migrator migrator) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            return await migrator.IsUpToDateAsync(ct)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("Migrationen stehen aus.");
+        }
+        catch (Exception e)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL nicht erreichbar.", e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Netzwerk.Directory;
+using Netzwerk.Platform;
+using Netzwerk.Referrals;
+using Netzwerk.Web.Hosting;
+using Netzwerk.Web.Identity;
+using Netzwerk.Workflows;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddNetzwerkHost();          // logging, database, problems, auth, health, OpenAPI, UI
+builder.Services.AddDirectory(builder.Configuration);
+builder.Services.AddReferrals(builder.Configuration);
+builder.Services.AddWorkflows(builder.Configuration);
+builder.Services.AddNetzwerkBus(builder.Configuration, bus =>
+{
+    bus.AddReferralConsumers();
+    bus.AddWorkflowConsumers();
+});
+
+var app = builder.Build();
+
+app.UseNetzwerkHost();
+app.MapDemoSignIn();
+app.MapMe();
+app.MapDirectory();
+app.MapReferrals();
+app.MapRazorPages();
+
+app.Run();
+
+/// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

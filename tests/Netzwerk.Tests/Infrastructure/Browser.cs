@@ -1,0 +1,42 @@
+using Microsoft.Playwright;
+
+namespace Netzwerk.Tests.Infrastructure;
+
+/// <summary>Debian's Chromium driven by Playwright (never a downloaded browser).</summary>
+public sealed class Browser : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    public IBrowser Instance { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        Instance = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("NETZWERK_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    /// <summary>A fresh page with its own cookies; signs in as the demo user when one is given.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseAddress, string? demoUser = null)
+    {
+        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), Locale = "de-DE" });
+        var page = await context.NewPageAsync();
+        if (demoUser is not null)
+        {
+            await page.GotoAsync("/anmelden");
+            await page.ClickAsync($"button[value='{demoUser}']");
+            await page.WaitForURLAsync(u => !u.Contains("/anmelden"));
+        }
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Instance is not null) await Instance.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Netzwerk.Tests.Infrastructure;
+
+/// <summary>
+/// The whole app (API, UI, consumers) against its own fresh database and RabbitMQ virtual host.
+/// Use as an xunit class fixture; <see cref="Settings"/> may add configuration before the first use.
+/// </summary>
+public class NetzwerkApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public string DatabaseName { get; } = $"nz_t_{Guid.NewGuid():N}"[..24];
+    public string VirtualHost { get; } = $"nz-t-{Guid.NewGuid():N}";
+    public string ConnectionString => TestServers.ConnectionStringFor(DatabaseName);
+
+    /// <summary>Extra configuration (key with ':' separators → value).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    /// <summary>Serve over Kestrel on a free port (for the browser tests) instead of the in-memory test server.</summary>
+    protected virtual bool UseRealServer => false;
+
+    public virtual async Task InitializeAsync()
+    {
+        await TestServers.CreateDatabaseAsync(DatabaseName);
+        await TestServers.CreateVirtualHostAsync(VirtualHost);
+        if (UseRealServer)
+        {
+            UseKestrel(0);
+            StartServer();
+        }
+        else
+        {
+            _ = Server; // builds the host and runs the startup tasks (migrations, demo data)
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Netzwerk", ConnectionString);
+        builder.UseSetting("RabbitMq:Host", TestServers.RabbitHost);
+        builder.UseSetting("RabbitMq:Port", TestServers.RabbitPort);
+        builder.UseSetting("RabbitMq:Username", TestServers.RabbitUser);
+        builder.UseSetting("RabbitMq:Password", TestServers.RabbitPassword);
+        builder.UseSetting("RabbitMq:VirtualHost", VirtualHost);
+        builder.UseSetting("Demo:Enabled", "true");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(ConfigureTestServices);
+    }
+
+    /// <summary>Replace services for a test (e.g. a controllable <see cref="TimeProvider"/>).</summary>
+    protected virtual void ConfigureTestServices(IServiceCollection services) { }
+
+    /// <summary>Base address of the Kestrel server (only with <see cref="UseRealServer"/>).</summary>
+    public Uri ServerAddress => new(Services.GetRequiredService<IServer>().Features
+        .Get<IServerAddressesFeature>()!.Addresses.First().Replace("127.0.0.1", "localhost"));
+
+    public HttpClient Anonymous() => UseRealServer
+        ? new HttpClient { BaseAddress = ServerAddress }
+        : CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <summary>An API client signed in as a demo user (see DemoUsers) with a bearer token.</summary>
+    public async Task<HttpClient> ClientFor(string user)
+    {
+        var client = Anonymous();
+        var response = await client.PostAsJsonAsync("/api/demo/token", new { user });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!.access_token;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async Task<NpgsqlConnection> OpenDatabaseAsync()
+    {
+        var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        return conn;
+    }
+
+    public new virtual async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestServers.DropDatabaseAsync(DatabaseName);
+        await TestServers.DeleteVirtualHostAsync(VirtualHost);
+    }
+
+    private sealed record TokenResponse(string access_token);
+}
+
+/// <summary>The app on a real Kestrel port, for Chromium.</summary>
+public class NetzwerkWebApp : NetzwerkApp
+{
+    protected override bool UseRealServer => true;
+}
