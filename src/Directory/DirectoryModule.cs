@@ -1,8 +1,12 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Netzwerk.Directory.Catalogue;
+using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Database;
+using Npgsql;
 
 namespace Netzwerk.Directory;
 
@@ -12,6 +16,9 @@ public static class DirectoryModule
     public static IServiceCollection AddDirectory(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMigrations("directory", typeof(DirectoryModule).Assembly, order: 10);
+        services.AddDbContext<DirectoryDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<SearchIndex>();
+        services.AddSingleton<IServiceLookup, ServiceLookup>();
         return services;
     }
 
