@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Directory.Catalogue;
+using Netzwerk.Directory.Demo;
 using Netzwerk.Directory.Lookup;
+using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
 using Npgsql;
 
@@ -19,6 +21,7 @@ public static class DirectoryModule
         services.AddDbContext<DirectoryDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<SearchIndex>();
         services.AddSingleton<IServiceLookup, ServiceLookup>();
+        services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
         return services;
     }
 
