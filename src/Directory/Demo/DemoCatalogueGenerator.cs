@@ -141,6 +141,8 @@ public sealed class DemoCatalogueGenerator
         var debt = Templates.First(t => t.Category == "schuldnerberatung");
         var org = NewOrganization(DemoUsers.Organizations.DebtCounsellingKamenz, "Schuldner- und Insolvenzberatung der Diakonie Kamenz", debt, kamenz);
         org.ReferralEmail = DemoCatalogue.DebtCounsellingKamenzReferralEmail;
+        org.Status = EntryStatus.Active;
+        org.VerifiedAt = _now.AddDays(-40);
         org.Email = "info@schuldnerberatung-kamenz.example";
         org.CooperationAgreement = true;
         org.CooperationSince = new DateOnly(2019, 4, 1);
@@ -153,6 +155,8 @@ public sealed class DemoCatalogueGenerator
         var addiction = Templates.First(t => t.Category == "suchtberatung");
         var org2 = NewOrganization(DemoUsers.Organizations.AddictionCounsellingBautzen, "Suchtberatungs- und Behandlungsstelle Bautzen", addiction, bautzen);
         org2.ReferralEmail = DemoCatalogue.AddictionCounsellingBautzenReferralEmail;
+        org2.Status = EntryStatus.Active;
+        org2.VerifiedAt = _now.AddDays(-420);
         org2.Email = "kontakt@suchtberatung-bautzen.example";
         org2.CooperationAgreement = true;
         org2.CooperationSince = new DateOnly(2017, 1, 1);
@@ -176,7 +180,7 @@ public sealed class DemoCatalogueGenerator
         }
         var org = NewOrganization(NewId(), name, template, town);
         var loc = NewLocation(org, town, $"{Pick(Streets)} {_rng.Next(1, 80)}", stepFree: _rng.NextDouble() < 0.65, exact: false);
-        var count = template.Services.Length == 1 ? 1 : _rng.Next(1, Math.Min(4, template.Services.Length + 1));
+        var count = template.Services.Length == 1 ? 1 : _rng.Next(2, Math.Min(4, template.Services.Length + 1));
         foreach (var st in template.Services.OrderBy(_ => _rng.Next()).Take(count))
         {
             var langs = new List<string> { "de" };
@@ -257,8 +261,8 @@ public sealed class DemoCatalogueGenerator
             Name = st.Name,
             Description = st.Description,
             Email = org.Email,
-            ReferralEmail = _rng.NextDouble() < 0.2 ? $"anmeldung-{_c.Services.Count + 1}@{Slug(org.Name)}.example" : null,
-            Status = _rng.NextDouble() < 0.03 ? EntryStatus.TemporarilyClosed : EntryStatus.Active,
+            ReferralEmail = _rng.NextDouble() < 0.2 && !IsDemoPartner(org.Id) ? $"anmeldung-{_c.Services.Count + 1}@{Slug(org.Name)}.example" : null,
+            Status = _rng.NextDouble() < 0.03 && !IsDemoPartner(org.Id) ? EntryStatus.TemporarilyClosed : EntryStatus.Active,
             InterpretationServices = languages.Length > 1 ? "Beratung in " + string.Join(", ", languages.Skip(1).Select(c => LanguageByCode(c).Name)) + "; weitere Sprachen über Sprachmittler nach Absprache." : "Sprachmittlung nach Absprache.",
             ApplicationProcess = st.Hours == HoursProfile.Office ? "Termin telefonisch oder per E-Mail; Verweisung durch das Jobcenter möglich." : "Offene Sprechstunde oder Termin nach telefonischer Vereinbarung; Verweisung durch das Jobcenter.",
             FeesDescription = st.Cost ?? "kostenfrei",
@@ -350,6 +354,9 @@ public sealed class DemoCatalogueGenerator
                 break;
         }
     }
+
+    private static bool IsDemoPartner(Guid organizationId) =>
+        organizationId == DemoUsers.Organizations.DebtCounsellingKamenz || organizationId == DemoUsers.Organizations.AddictionCounsellingBautzen;
 
     private static string Slug(string name)
     {
