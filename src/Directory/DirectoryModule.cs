@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Demo;
 using Netzwerk.Directory.Lookup;
+using Netzwerk.Directory.Search;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
 using Npgsql;
@@ -22,11 +24,14 @@ public static class DirectoryModule
         services.AddSingleton<SearchIndex>();
         services.AddSingleton<IServiceLookup, ServiceLookup>();
         services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
+        services.AddSingleton<PostgresCatalogueSearch>();
+        services.AddSingleton<ICatalogueSearch>(sp => sp.GetRequiredService<PostgresCatalogueSearch>());
         return services;
     }
 
     public static IEndpointRouteBuilder MapDirectory(this IEndpointRouteBuilder app)
     {
+        app.MapGroup("/api/directory").WithTags("Katalog").MapCatalogueSearch();
         return app;
     }
 }
