@@ -206,6 +206,7 @@ public sealed class DemoCatalogueGenerator
 
     private Organization NewOrganization(Guid id, string name, OrgTemplate template, Town town)
     {
+        _orgNames.Add(name);
         var slug = Slug(name);
         var verifiedDaysAgo = _rng.Next(0, 560);
         var org = new Organization

@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Net;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text;
 
 namespace Netzwerk.Directory.Search;
@@ -7,6 +8,8 @@ namespace Netzwerk.Directory.Search;
 /// <summary>C# twin of SQL <c>directory.fold</c>, used to mark matched words for "why it matched".</summary>
 public static class GermanText
 {
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
+
     public static string Fold(string text)
     {
         var lower = text.ToLowerInvariant().Replace("ß", "ss");
@@ -52,7 +55,7 @@ public static class GermanText
         {
             if (!char.IsLetterOrDigit(text[i]))
             {
-                sb.Append(WebUtility.HtmlEncode(text[i].ToString()));
+                sb.Append(Html.Encode(text[i].ToString()));
                 i++;
                 continue;
             }
@@ -63,9 +66,9 @@ public static class GermanText
             if (stems.Any(s => s.Length > 0 && folded.StartsWith(s, StringComparison.Ordinal)))
             {
                 matched = true;
-                sb.Append("<mark>").Append(WebUtility.HtmlEncode(word)).Append("</mark>");
+                sb.Append("<mark>").Append(Html.Encode(word)).Append("</mark>");
             }
-            else sb.Append(WebUtility.HtmlEncode(word));
+            else sb.Append(Html.Encode(word));
         }
         return matched ? sb.ToString() : null;
     }

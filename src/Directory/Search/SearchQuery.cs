@@ -202,7 +202,7 @@ public static class SearchQueryParser
         var parts = t.Split([' ', '-', '/', ',', 'T'], StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length is 0 or > 2 || !Weekdays.TryGetValue(parts[0].TrimEnd('.'), out var day)) return null;
         if (parts.Length == 1) return new OpenAt(day, null);
-        return TimeOnly.TryParseExact(parts[1].Replace('.', ':'), ["H:mm", "HH:mm", "H"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+        return TimeOnly.TryParseExact(parts[1].Replace('.', ':'), ["H:mm", "HH:mm", "%H"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
             ? new OpenAt(day, time) : null;
     }
 }
