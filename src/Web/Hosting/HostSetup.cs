@@ -76,6 +76,7 @@ public static class HostSetup
     public static WebApplication UseNetzwerkHost(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseRequestLogging();
         app.UseSecurityHeaders();
         app.UseGermanProblems();
         app.UseStaticFiles();
