@@ -9,6 +9,7 @@ namespace Netzwerk.Tests.Identity;
 public class OidcApp : NetzwerkApp
 {
     private readonly int _appPort = TestProcesses.FreePort();
+    protected override bool UseRealServer => true;
     public OidcTestProvider Provider { get; } = new();
     public string BaseUrl => $"http://localhost:{_appPort}";
 
