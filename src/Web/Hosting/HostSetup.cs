@@ -85,6 +85,7 @@ public static class HostSetup
     public static WebApplication UseNetzwerkHost(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseRequestLogging();
         app.UseSecurityHeaders();
         app.UseGermanProblems();
         app.UseStaticFiles();

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using MassTransit;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Tests.Infrastructure;
 
 namespace Netzwerk.Tests.Host;
@@ -20,9 +22,29 @@ public sealed class HostTests(NetzwerkApp app) : IClassFixture<NetzwerkApp>
         cmd.CommandText = "SELECT count(*) FROM public.schema_versions WHERE module = 'platform'";
         ((long)(await cmd.ExecuteScalarAsync())!).ShouldBeGreaterThan(0);
 
-        // The bus declared its queues in this test's own virtual host on the real broker.
+    }
+
+    public sealed record Ping(Guid Id);
+
+    [Fact]
+    public async Task The_app_bus_publishes_and_consumes_through_the_real_broker()
+    {
+        var bus = app.Services.GetRequiredService<IBus>();
+        var received = new TaskCompletionSource<Guid>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handle = bus.ConnectReceiveEndpoint("host-test-ping", e => e.Handler<Ping>(ctx =>
+        {
+            received.TrySetResult(ctx.Message.Id);
+            return Task.CompletedTask;
+        }));
+        await handle.Ready;
+        var id = Guid.NewGuid();
+        await bus.Publish(new Ping(id));
+        (await received.Task.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(id);
+
+        // The queue exists in this test's own virtual host on the real broker.
         var queues = JsonDocument.Parse(await TestServers.QueuesJsonAsync(app.VirtualHost)).RootElement;
-        queues.GetArrayLength().ShouldBeGreaterThan(0);
+        queues.EnumerateArray().Select(q => q.GetProperty("name").GetString()).ShouldContain("host-test-ping");
+        await handle.ReceiveEndpoint.Stop();
     }
 
     [Fact]
