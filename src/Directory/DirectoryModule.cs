@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Demo;
 using Netzwerk.Directory.Lookup;
+using Netzwerk.Directory.Maintenance;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
 using Npgsql;
@@ -22,11 +23,13 @@ public static class DirectoryModule
         services.AddSingleton<SearchIndex>();
         services.AddSingleton<IServiceLookup, ServiceLookup>();
         services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
+        services.AddCatalogueMaintenance();
         return services;
     }
 
     public static IEndpointRouteBuilder MapDirectory(this IEndpointRouteBuilder app)
     {
+        app.MapCatalogueMaintenanceApis();
         return app;
     }
 }
