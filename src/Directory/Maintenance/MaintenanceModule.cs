@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Netzwerk.Directory.Hsds;
 using Netzwerk.Directory.Partner;
 
 namespace Netzwerk.Directory.Maintenance;
@@ -18,6 +19,7 @@ public static class MaintenanceModule
         app.MapCatalogueMaintenance();
         app.MapPartnerListing();
         app.MapVocabulary();
+        app.MapHsds();
         return app;
     }
 }
