@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Netzwerk.Directory.Catalogue;
+using Netzwerk.Directory.Demo;
 using Npgsql;
 
 namespace Netzwerk.Directory.Maintenance;
@@ -97,13 +98,17 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
 
     private static string? Join(IEnumerable<string>? values) => values is null ? null : string.Join("; ", values);
 
-    public void RecordDiff(string type, Guid id, Dictionary<string, string?> before, Dictionary<string, string?> after, string by, string source)
+    public List<string> RecordDiff(string type, Guid id, Dictionary<string, string?> before, Dictionary<string, string?> after, string by, string source)
     {
+        var changed = new List<string>();
         foreach (var (field, value) in after)
         {
             var old = before.GetValueOrDefault(field);
-            if (Normalize(old) != Normalize(value)) _history.Add((type, id, field, old, value, by, source));
+            if (Normalize(old) == Normalize(value)) continue;
+            _history.Add((type, id, field, old, value, by, source));
+            changed.Add(field);
         }
+        return changed;
     }
 
     public void Record(string type, Guid id, string field, string? old, string? @new, string by, string source)
@@ -128,18 +133,20 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
 
     /// <summary>
     /// Writes <paramref name="input"/> onto <paramref name="s"/> (new or loaded with <see cref="ServicesWithDetails"/>).
-    /// Scalars are replaced; a collection that is null stays as it is. Records the changed fields.
+    /// Scalars are replaced; a collection that is null stays as it is. Records and returns the changed fields.
+    /// With <paramref name="bulk"/>, a new service is collected there (written by COPY) instead of being added to EF.
     /// </summary>
-    public async Task ApplyAsync(Service s, ServiceInput input, string by, string source, CancellationToken ct)
+    public async Task<List<string>> ApplyAsync(Service s, ServiceInput input, string by, string source, CancellationToken ct, GeneratedCatalogue? bulk = null)
     {
-        var isNew = db.Entry(s).State == EntityState.Detached;
+        var isNew = bulk is not null || db.Entry(s).State == EntityState.Detached;
         var terms = await TermsAsync(ct);
         var before = isNew ? new Dictionary<string, string?>() : Snapshot(ToInput(s, terms));
+        var (modifiedAt, modifiedBy) = (s.ModifiedAt, s.ModifiedBy);
         if (isNew)
         {
             if (s.Id == Guid.Empty) s.Id = Guid.NewGuid();
             s.CreatedAt = Now;
-            db.Services.Add(s);
+            if (bulk is null) db.Services.Add(s);
         }
         if (input.OrganizationId is { } org) s.OrganizationId = org;
         s.Name = input.Name!.Trim();
@@ -190,10 +197,31 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
         }
         if (input.Categories is not null) SetTerms(s, terms, TaxonomyCodes.PartnerKind, input.Categories);
         if (input.TargetGroups is not null) SetTerms(s, terms, TaxonomyCodes.TargetGroup, input.TargetGroups);
-        if (input.Location is not null) await SetLocationAsync(s, input.Location, ct);
+        if (input.Location is not null) await SetLocationAsync(s, input.Location, ct, bulk is null);
 
-        RecordDiff("service", s.Id, before, Snapshot(ToInput(s, terms)), by, source);
-        _touchedServices.Add(s.Id);
+        var changed = RecordDiff("service", s.Id, before, Snapshot(ToInput(s, terms)), by, source);
+        if (changed.Count == 0)
+        {
+            // Nothing changed (e.g. the same list imported again): keep the entry's modification stamp.
+            s.ModifiedAt = modifiedAt;
+            s.ModifiedBy = modifiedBy;
+            return changed;
+        }
+        if (bulk is not null)
+        {
+            bulk.Services.Add(s);
+            bulk.Phones.AddRange(s.Phones);
+            bulk.Schedules.AddRange(s.Schedules);
+            bulk.Languages.AddRange(s.Languages);
+            bulk.ServiceTerms.AddRange(s.Terms);
+            foreach (var sal in s.Locations)
+            {
+                bulk.ServiceAtLocations.Add(sal);
+                if (sal.Location is not null && !bulk.Locations.Contains(sal.Location)) bulk.Locations.Add(sal.Location);
+            }
+        }
+        else _touchedServices.Add(s.Id);
+        return changed;
     }
 
     private void SetTerms(Service s, TermCatalogue terms, string taxonomy, List<string> values)
@@ -208,7 +236,7 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
             s.Terms.Add(new ServiceTaxonomyTerm { ServiceId = s.Id, TaxonomyTermId = term.Id });
     }
 
-    private async Task SetLocationAsync(Service s, LocationInput input, CancellationToken ct)
+    private async Task SetLocationAsync(Service s, LocationInput input, CancellationToken ct, bool track)
     {
         var link = s.Locations.OrderBy(l => l.SortOrder).ThenBy(l => l.Id).FirstOrDefault();
         var location = link?.Location;
@@ -216,7 +244,7 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
         if (location is null)
         {
             location = new Location { Id = Guid.NewGuid(), OrganizationId = s.OrganizationId };
-            db.Locations.Add(location);
+            if (track) db.Locations.Add(location);
             s.Locations.Add(new ServiceAtLocation { Id = Guid.NewGuid(), ServiceId = s.Id, LocationId = location.Id, Location = location, SortOrder = 0, ModifiedAt = Now });
         }
         else
@@ -248,15 +276,17 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
     private async Task<Dictionary<string, Postcode>> PostcodesAsync(CancellationToken ct)
         => _postcodes ??= (await db.Postcodes.AsNoTracking().ToListAsync(ct)).GroupBy(p => p.Code).ToDictionary(g => g.Key, g => g.First());
 
-    public void ApplyOrganization(Organization o, OrganizationInput input, string by, string source)
+    public List<string> ApplyOrganization(Organization o, OrganizationInput input, string by, string source, GeneratedCatalogue? bulk = null)
     {
-        var isNew = db.Entry(o).State == EntityState.Detached;
+        var isNew = bulk is not null || db.Entry(o).State == EntityState.Detached;
         var before = isNew ? new Dictionary<string, string?>() : Snapshot(o);
+        var (modifiedAt, modifiedBy) = (o.ModifiedAt, o.ModifiedBy);
         if (isNew)
         {
             if (o.Id == Guid.Empty) o.Id = Guid.NewGuid();
             o.CreatedAt = Now;
-            db.Organizations.Add(o);
+            if (bulk is null) db.Organizations.Add(o);
+            else bulk.Organizations.Add(o);
         }
         o.Name = input.Name!.Trim();
         o.AlternateName = Clean(input.AlternateName);
@@ -283,16 +313,21 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
             db.Phones.RemoveRange(o.Phones);
             o.Phones.Clear();
         }
-        RecordDiff("organization", o.Id, before, Snapshot(o), by, source);
+        if (bulk is not null) bulk.Phones.AddRange(o.Phones);
+        var changed = RecordDiff("organization", o.Id, before, Snapshot(o), by, source);
+        if (changed.Count == 0) (o.ModifiedAt, o.ModifiedBy) = (modifiedAt, modifiedBy);
+        return changed;
     }
 
     public void TouchService(Guid id) => _touchedServices.Add(id);
 
     /// <summary>Saves the entities, the history rows and the search documents inside the open transaction.</summary>
-    public async Task SaveAsync(CancellationToken ct)
+    public async Task SaveAsync(CancellationToken ct, GeneratedCatalogue? bulk = null)
     {
-        await db.SaveChangesAsync(ct);
         var (conn, tx) = Connection();
+        // New entries first (binary COPY, builds their search documents), then EF's updates, which may refer to them.
+        if (bulk is not null) await CatalogueBulkWriter.WriteAsync(conn, bulk, includeTaxonomies: false, ct);
+        await db.SaveChangesAsync(ct);
         if (_history.Count > 0)
         {
             await conn.ExecuteAsync(new CommandDefinition("""

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Directory.Hsds;
+using Netzwerk.Directory.Import;
 using Netzwerk.Directory.Partner;
 
 namespace Netzwerk.Directory.Maintenance;
@@ -11,6 +12,7 @@ public static class MaintenanceModule
     public static IServiceCollection AddCatalogueMaintenance(this IServiceCollection services)
     {
         services.AddScoped<CatalogueEditor>();
+        services.AddScoped<CatalogueImporter>();
         return services;
     }
 
@@ -20,6 +22,7 @@ public static class MaintenanceModule
         app.MapPartnerListing();
         app.MapVocabulary();
         app.MapHsds();
+        app.MapCatalogueImportExport();
         return app;
     }
 }
