@@ -7,6 +7,7 @@ using CsvHelper;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Hsds;
+using Netzwerk.Directory.Import;
 
 namespace Netzwerk.Directory.Export;
 
