@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -7,6 +8,7 @@ using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Demo;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Directory.Maintenance;
+using Netzwerk.Directory.Search;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
 using Npgsql;
@@ -24,12 +26,15 @@ public static class DirectoryModule
         services.AddSingleton<IServiceLookup, ServiceLookup>();
         services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
         services.AddCatalogueMaintenance();
+        services.AddSingleton<PostgresCatalogueSearch>();
+        services.AddSingleton<ICatalogueSearch>(sp => sp.GetRequiredService<PostgresCatalogueSearch>());
         return services;
     }
 
     public static IEndpointRouteBuilder MapDirectory(this IEndpointRouteBuilder app)
     {
         app.MapCatalogueMaintenanceApis();
+        app.MapGroup("/api/directory").WithTags("Katalog").MapCatalogueSearch();
         return app;
     }
 }

@@ -18,6 +18,8 @@ public static class DemoCatalogue
         public static readonly Guid AddictionAftercareBautzen = Guid.Parse("0b000000-0000-4000-8000-000000000013");
     }
 
+    public static readonly Guid PsychotherapyMuellerPulsnitz = Guid.Parse("0a000000-0000-4000-8000-0000000000a1");
+
     public const string DebtCounsellingKamenzReferralEmail = "verweisung@schuldnerberatung-kamenz.example";
     public const string AddictionCounsellingBautzenReferralEmail = "verweisung@suchtberatung-bautzen.example";
 }
@@ -164,6 +166,14 @@ public sealed class DemoCatalogueGenerator
         AddService(org2, loc2, addiction, addiction.Services[0], DemoCatalogue.Services.AddictionCounsellingBautzen, ["de", "ru", "en"], capacity: 4, waiting: 5);
         AddService(org2, loc2, addiction, addiction.Services[1], DemoCatalogue.Services.DrugCounsellingBautzen, ["de", "ru", "uk"], capacity: 2, waiting: 3);
         AddService(org2, loc2, addiction, addiction.Services[2], DemoCatalogue.Services.AddictionAftercareBautzen, ["de"], capacity: 0, waiting: 42);
+
+        // A name with an umlaut, so that Müller / Mueller / Muller can be shown (and tested).
+        var pulsnitz = Towns.First(t => t.Name == "Pulsnitz");
+        var psycho = Templates.First(t => t.Category == "psychosoziale_betreuung");
+        var org3 = NewOrganization(DemoCatalogue.PsychotherapyMuellerPulsnitz, "Praxis für Psychotherapie Dr. Müller", psycho, pulsnitz);
+        org3.Status = EntryStatus.Active;
+        var loc3 = NewLocation(org3, pulsnitz, "Straße der Einheit 5", stepFree: false, exact: true);
+        AddService(org3, loc3, psycho, psycho.Services[0], NewId(), ["de", "pl"], capacity: 2, waiting: 28);
     }
 
     private void AddOrganization(OrgTemplate template, Town town)
@@ -196,6 +206,7 @@ public sealed class DemoCatalogueGenerator
 
     private Organization NewOrganization(Guid id, string name, OrgTemplate template, Town town)
     {
+        _orgNames.Add(name);
         var slug = Slug(name);
         var verifiedDaysAgo = _rng.Next(0, 560);
         var org = new Organization
@@ -356,7 +367,8 @@ public sealed class DemoCatalogueGenerator
     }
 
     private static bool IsDemoPartner(Guid organizationId) =>
-        organizationId == DemoUsers.Organizations.DebtCounsellingKamenz || organizationId == DemoUsers.Organizations.AddictionCounsellingBautzen;
+        organizationId == DemoUsers.Organizations.DebtCounsellingKamenz || organizationId == DemoUsers.Organizations.AddictionCounsellingBautzen
+        || organizationId == DemoCatalogue.PsychotherapyMuellerPulsnitz;
 
     private static string Slug(string name)
     {
