@@ -174,7 +174,7 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
             db.Phones.RemoveRange(s.Phones);
             s.Phones.Clear();
             foreach (var p in input.Phones)
-                s.Phones.Add(new Phone { Id = Guid.NewGuid(), ServiceId = s.Id, Number = p.Number.Trim(), Type = p.Type ?? "voice", Description = Clean(p.Description), ModifiedAt = Now });
+                AddChild(s.Phones, new Phone { Id = Guid.NewGuid(), ServiceId = s.Id, Number = p.Number.Trim(), Type = p.Type ?? "voice", Description = Clean(p.Description), ModifiedAt = Now }, bulk);
         }
         if (input.OpeningHours is not null)
         {
@@ -182,21 +182,21 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
             db.Schedules.RemoveRange(s.Schedules);
             s.Schedules.Clear();
             foreach (var h in input.OpeningHours)
-                s.Schedules.Add(new Schedule
+                AddChild(s.Schedules, new Schedule
                 {
                     Id = Guid.NewGuid(), ServiceId = s.Id, LocationId = mainLocationId, Weekday = (short)h.Weekday,
                     OpensAt = EntryRules.ParseTime(h.Opens), ClosesAt = EntryRules.ParseTime(h.Closes), Description = Clean(h.Description), ModifiedAt = Now,
-                });
+                }, bulk);
         }
         if (input.Languages is not null)
         {
             var codes = input.Languages.Select(l => LanguageNames.CodeFor(l)!).Distinct().ToHashSet();
             foreach (var gone in s.Languages.Where(l => !codes.Contains(l.Code)).ToList()) { db.Languages.Remove(gone); s.Languages.Remove(gone); }
             foreach (var code in codes.Where(c => s.Languages.All(l => l.Code != c)))
-                s.Languages.Add(new Language { Id = Guid.NewGuid(), ServiceId = s.Id, Code = code, Name = LanguageNames.NameFor(code), ModifiedAt = Now });
+                AddChild(s.Languages, new Language { Id = Guid.NewGuid(), ServiceId = s.Id, Code = code, Name = LanguageNames.NameFor(code), ModifiedAt = Now }, bulk);
         }
-        if (input.Categories is not null) SetTerms(s, terms, TaxonomyCodes.PartnerKind, input.Categories);
-        if (input.TargetGroups is not null) SetTerms(s, terms, TaxonomyCodes.TargetGroup, input.TargetGroups);
+        if (input.Categories is not null) SetTerms(s, terms, TaxonomyCodes.PartnerKind, input.Categories, bulk);
+        if (input.TargetGroups is not null) SetTerms(s, terms, TaxonomyCodes.TargetGroup, input.TargetGroups, bulk);
         if (input.Location is not null) await SetLocationAsync(s, input.Location, ct, bulk is null);
 
         var changed = RecordDiff("service", s.Id, before, Snapshot(ToInput(s, terms)), by, source);
@@ -224,7 +224,7 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
         return changed;
     }
 
-    private void SetTerms(Service s, TermCatalogue terms, string taxonomy, List<string> values)
+    private void SetTerms(Service s, TermCatalogue terms, string taxonomy, List<string> values, GeneratedCatalogue? bulk)
     {
         var wanted = values.Select(v => terms.Find(taxonomy, v)!).DistinctBy(t => t.Id).ToList();
         foreach (var gone in s.Terms.Where(t => terms.ById(t.TaxonomyTermId)?.Taxonomy?.Code == taxonomy && wanted.All(w => w.Id != t.TaxonomyTermId)).ToList())
@@ -233,7 +233,7 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
             s.Terms.Remove(gone);
         }
         foreach (var term in wanted.Where(w => s.Terms.All(t => t.TaxonomyTermId != w.Id)))
-            s.Terms.Add(new ServiceTaxonomyTerm { ServiceId = s.Id, TaxonomyTermId = term.Id });
+            AddChild(s.Terms, new ServiceTaxonomyTerm { ServiceId = s.Id, TaxonomyTermId = term.Id }, bulk);
     }
 
     private async Task SetLocationAsync(Service s, LocationInput input, CancellationToken ct, bool track)
@@ -245,7 +245,9 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
         {
             location = new Location { Id = Guid.NewGuid(), OrganizationId = s.OrganizationId };
             if (track) db.Locations.Add(location);
-            s.Locations.Add(new ServiceAtLocation { Id = Guid.NewGuid(), ServiceId = s.Id, LocationId = location.Id, Location = location, SortOrder = 0, ModifiedAt = Now });
+            var newLink = new ServiceAtLocation { Id = Guid.NewGuid(), ServiceId = s.Id, LocationId = location.Id, Location = location, SortOrder = 0, ModifiedAt = Now };
+            if (track) db.ServiceAtLocations.Add(newLink);
+            if (!s.Locations.Contains(newLink)) s.Locations.Add(newLink);
         }
         else
         {
@@ -306,7 +308,7 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
         {
             db.Phones.RemoveRange(o.Phones);
             o.Phones.Clear();
-            o.Phones.Add(new Phone { Id = Guid.NewGuid(), OrganizationId = o.Id, Number = phone, Type = "voice", ModifiedAt = Now });
+            AddChild(o.Phones, new Phone { Id = Guid.NewGuid(), OrganizationId = o.Id, Number = phone, Type = "voice", ModifiedAt = Now }, bulk);
         }
         else if (phone is null && o.Phones.Count > 0)
         {
@@ -317,6 +319,16 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
         var changed = RecordDiff("organization", o.Id, before, Snapshot(o), by, source);
         if (changed.Count == 0) (o.ModifiedAt, o.ModifiedBy) = (modifiedAt, modifiedBy);
         return changed;
+    }
+
+    /// <summary>
+    /// New child rows are added to EF explicitly: found only through a navigation, an entity whose Guid key is already
+    /// set would be taken for an existing row and updated instead of inserted.
+    /// </summary>
+    private void AddChild<T>(List<T> collection, T entity, GeneratedCatalogue? bulk) where T : class
+    {
+        if (bulk is null) db.Add(entity);   // EF's fix-up may already put it into the collection
+        if (!collection.Contains(entity)) collection.Add(entity);
     }
 
     public void TouchService(Guid id) => _touchedServices.Add(id);
