@@ -1,8 +1,16 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Netzwerk.Directory.Catalogue;
+using Netzwerk.Directory.Demo;
+using Netzwerk.Directory.Lookup;
+using Netzwerk.Directory.Search;
+using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
+using Npgsql;
 
 namespace Netzwerk.Directory;
 
@@ -12,11 +20,18 @@ public static class DirectoryModule
     public static IServiceCollection AddDirectory(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMigrations("directory", typeof(DirectoryModule).Assembly, order: 10);
+        services.AddDbContext<DirectoryDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<SearchIndex>();
+        services.AddSingleton<IServiceLookup, ServiceLookup>();
+        services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
+        services.AddSingleton<PostgresCatalogueSearch>();
+        services.AddSingleton<ICatalogueSearch>(sp => sp.GetRequiredService<PostgresCatalogueSearch>());
         return services;
     }
 
     public static IEndpointRouteBuilder MapDirectory(this IEndpointRouteBuilder app)
     {
+        app.MapGroup("/api/directory").WithTags("Katalog").MapCatalogueSearch();
         return app;
     }
 }

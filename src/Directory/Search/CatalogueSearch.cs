@@ -1,0 +1,70 @@
+namespace Netzwerk.Directory.Search;
+
+/// <summary>
+/// The catalogue search behind one seam (API, UI and benchmark use only this), so that another engine
+/// could replace the PostgreSQL implementation later.
+/// </summary>
+public interface ICatalogueSearch
+{
+    Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default);
+    Task<GeoPoint?> FindPostcodeAsync(string postcode, CancellationToken ct = default);
+}
+
+public sealed record SearchResult(
+    long Total,
+    int Page,
+    int PageSize,
+    IReadOnlyList<SearchHit> Items,
+    SearchFacets Facets,
+    QueryInterpretation Interpretation);
+
+public sealed record CodeLabel(string Code, string Label);
+
+public sealed record SearchHit(
+    Guid ServiceId,
+    string ServiceName,
+    Guid OrganizationId,
+    string OrganizationName,
+    IReadOnlyList<CodeLabel> Categories,
+    IReadOnlyList<CodeLabel> TargetGroups,
+    IReadOnlyList<CodeLabel> Languages,
+    string Status,
+    SearchLocation? Location,
+    double? DistanceKm,
+    bool StepFree,
+    int? WaitingDays,
+    DateTimeOffset? WaitingUpdatedAt,
+    int? WaitingAgeDays,
+    int? CapacityFree,
+    DateTimeOffset? CapacityUpdatedAt,
+    int? CapacityAgeDays,
+    DateTimeOffset? VerifiedAt,
+    bool VerificationDue,
+    double Score,
+    IReadOnlyList<SearchHighlight> Highlights,
+    IReadOnlyList<string> Why);
+
+public sealed record SearchLocation(Guid? LocationId, string? Name, string? Address, string? PostalCode, string? City, string? District, double? Latitude, double? Longitude);
+
+/// <summary>A field that matched; <see cref="Html"/> is HTML-encoded text with &lt;mark&gt; around matched words.</summary>
+public sealed record SearchHighlight(string Field, string Label, string Html);
+
+public sealed record FacetValue(string Value, string Label, long Count);
+
+public sealed record SearchFacets(
+    IReadOnlyList<FacetValue> Category,
+    IReadOnlyList<FacetValue> TargetGroup,
+    IReadOnlyList<FacetValue> District,
+    IReadOnlyList<FacetValue> Language);
+
+/// <summary>How the text was understood: corrected typos, applied synonyms, ignored filler words.</summary>
+public sealed record QueryInterpretation(
+    IReadOnlyList<string> Terms,
+    IReadOnlyList<TermCorrection> Corrections,
+    IReadOnlyList<TermSynonym> Synonyms,
+    IReadOnlyList<string> IgnoredWords,
+    string Sort);
+
+public sealed record TermCorrection(string Typed, IReadOnlyList<string> Suggestions);
+
+public sealed record TermSynonym(string Typed, IReadOnlyList<string> Expansions);

@@ -1,0 +1,354 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace Netzwerk.Directory.Search;
+
+/// <summary>
+/// Catalogue search on PostgreSQL: german full-text search over folded text (umlauts, ß), prefix
+/// matching for compounds, typo correction against a small vocabulary (pg_trgm), coordinator-maintained
+/// synonyms, earthdistance for radius and distance. One statement answers items, total and facets.
+/// </summary>
+public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimeProvider time) : ICatalogueSearch
+{
+    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static readonly IReadOnlyDictionary<string, string> LanguageNames = new Dictionary<string, string>
+    {
+        ["de"] = "Deutsch", ["en"] = "Englisch", ["ar"] = "Arabisch", ["ru"] = "Russisch", ["uk"] = "Ukrainisch",
+        ["tr"] = "Türkisch", ["pl"] = "Polnisch", ["cs"] = "Tschechisch", ["hsb"] = "Sorbisch", ["fa"] = "Persisch",
+        ["vi"] = "Vietnamesisch", ["fr"] = "Französisch", ["es"] = "Spanisch", ["ro"] = "Rumänisch", ["ku"] = "Kurdisch",
+        ["ti"] = "Tigrinya", ["ps"] = "Paschtu", ["so"] = "Somali", ["sq"] = "Albanisch", ["bg"] = "Bulgarisch", ["it"] = "Italienisch",
+    };
+
+    private volatile TermLabels? _labels;
+
+    public static DateTimeOffset LocalNow(TimeProvider time) => TimeZoneInfo.ConvertTime(time.GetUtcNow(), Berlin);
+
+    public async Task<GeoPoint?> FindPostcodeAsync(string postcode, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var row = await conn.QueryFirstOrDefaultAsync<(double Lat, double Lon)?>(new CommandDefinition(
+            "SELECT latitude, longitude FROM directory.postcode WHERE postcode = @postcode ORDER BY town LIMIT 1",
+            new { postcode }, cancellationToken: ct));
+        return row is { } r ? new GeoPoint(r.Lat, r.Lon) : null;
+    }
+
+    public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var labels = await LabelsAsync(conn, ct);
+        var text = await InterpretAsync(conn, query.Text, ct);
+        var sort = query.EffectiveSort;
+
+        var sql = new StringBuilder();
+        var p = new DynamicParameters();
+        var now = time.GetUtcNow();
+        p.Add("now", now);
+        var hasText = text.TsQuery is not null;
+        var near = query.Near;
+        var distance = near is null ? "NULL::float8" : "earth_distance(ss.earth, ll_to_earth(@lat, @lon)) / 1000.0";
+        var rank = hasText ? "ts_rank(ss.document, q.q, 1)" : "1.0";
+        var score = $"""
+            {rank}
+              * {(near is null ? "1.0" : $"1.0 / (1.0 + coalesce({distance}, 100.0) / 10.0)")}
+              * CASE WHEN ss.verified_at >= @now - interval '12 months' THEN 1.0 ELSE 0.8 END
+              * CASE WHEN ss.status = 'temporarily_closed' THEN 0.5 ELSE 1.0 END
+              * CASE WHEN coalesce(ss.capacity_free, 0) > 0 THEN 1.1 ELSE 1.0 END
+            """;
+        sql.Append($"""
+            WITH m AS MATERIALIZED (
+                SELECT ss.service_id, ss.service_name, ss.organization_name, ss.categories, ss.target_groups, ss.district, ss.languages,
+                       ({score})::float8 AS score, {distance} AS dist
+                FROM directory.service_search ss{(hasText ? ", to_tsquery('simple', @tsq) q(q)" : "")}
+                WHERE ss.status <> 'retired'
+            """);
+        if (hasText) { sql.Append(" AND ss.document @@ q.q"); p.Add("tsq", text.TsQuery); }
+        if (query.Categories.Count > 0) { sql.Append(" AND ss.categories && @categories"); p.Add("categories", query.Categories.ToArray()); }
+        if (query.TargetGroups.Count > 0) { sql.Append(" AND ss.target_groups && @targetGroups"); p.Add("targetGroups", query.TargetGroups.ToArray()); }
+        if (query.Languages.Count > 0) { sql.Append(" AND ss.languages && @languages"); p.Add("languages", query.Languages.ToArray()); }
+        if (query.Districts.Count > 0) { sql.Append(" AND ss.district = ANY(@districts)"); p.Add("districts", query.Districts.ToArray()); }
+        if (query.Accessible) sql.Append(" AND ss.step_free");
+        if (query.HasCapacity) sql.Append(" AND ss.capacity_free > 0");
+        if (query.MaxWaitDays is { } maxWait) { sql.Append(" AND ss.waiting_days <= @maxWait"); p.Add("maxWait", maxWait); }
+        if (query.Age is { } age) { sql.Append(" AND (ss.minimum_age IS NULL OR ss.minimum_age <= @age) AND (ss.maximum_age IS NULL OR ss.maximum_age >= @age)"); p.Add("age", age); }
+        if (query.OpenOn is { } open)
+        {
+            var dayStart = (open.Weekday - 1) * 1440;
+            if (open.Time is { } t) { sql.Append(" AND ss.opening @> @minute"); p.Add("minute", dayStart + t.Hour * 60 + t.Minute); }
+            else { sql.Append(" AND ss.opening && int4multirange(int4range(@dayStart, @dayEnd))"); p.Add("dayStart", dayStart); p.Add("dayEnd", dayStart + 1440); }
+        }
+        if (near is not null)
+        {
+            p.Add("lat", near.Latitude);
+            p.Add("lon", near.Longitude);
+            if (query.RadiusKm is { } radius)
+            {
+                sql.Append(" AND earth_box(ll_to_earth(@lat, @lon), @radiusM) @> ss.earth AND earth_distance(ss.earth, ll_to_earth(@lat, @lon)) <= @radiusM");
+                p.Add("radiusM", radius * 1000.0);
+            }
+        }
+        var order = sort switch
+        {
+            SearchSort.Distance => "dist ASC NULLS LAST, score DESC, service_name, service_id",
+            SearchSort.Name => "lower(service_name), lower(organization_name), service_id",
+            _ => "score DESC, dist ASC NULLS LAST, lower(service_name), service_id",
+        };
+        p.Add("limit", query.PageSize);
+        p.Add("offset", (query.Page - 1) * query.PageSize);
+        sql.Append($"""
+            ),
+            page AS (SELECT service_id, score, dist, row_number() OVER () AS pos FROM (SELECT * FROM m ORDER BY {order} LIMIT @limit OFFSET @offset) x)
+            SELECT (SELECT count(*) FROM m) AS total,
+                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT unnest(categories) v, count(*) n FROM m GROUP BY 1) f) AS category,
+                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT unnest(target_groups) v, count(*) n FROM m GROUP BY 1) f) AS target_group,
+                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT district v, count(*) n FROM m WHERE district IS NOT NULL GROUP BY 1) f) AS district,
+                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT unnest(languages) v, count(*) n FROM m GROUP BY 1) f) AS language,
+                   (SELECT coalesce(json_agg(row_to_json(i) ORDER BY i.pos), '[]') FROM (
+                        SELECT page.pos, page.score, page.dist, ss.service_id, ss.service_name, ss.organization_id, ss.organization_name,
+                               ss.categories, ss.target_groups, ss.languages, ss.status, ss.location_id, ss.location_name, ss.address_1,
+                               ss.postal_code, ss.city, ss.district, ss.latitude, ss.longitude, ss.step_free, ss.waiting_days,
+                               ss.waiting_updated_at, ss.capacity_free, ss.capacity_updated_at, ss.verified_at, left(s.description, 400) AS description
+                        FROM page JOIN directory.service_search ss ON ss.service_id = page.service_id
+                        JOIN directory.service s ON s.id = page.service_id) i) AS items
+            """);
+
+        var row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(sql.ToString(), p, cancellationToken: ct));
+        var items = JsonSerializer.Deserialize<List<ItemRow>>(row.Items, Json)!;
+        var hits = items.Select(i => ToHit(i, query, text, labels, now)).ToList();
+        var facets = new SearchFacets(
+            Facet(row.Category, v => labels.Category(v)),
+            Facet(row.TargetGroup, v => labels.TargetGroup(v)),
+            Facet(row.District, v => v),
+            Facet(row.Language, v => LanguageNames.GetValueOrDefault(v, v)));
+        var interpretation = new QueryInterpretation(text.Terms, text.Corrections, text.Synonyms, text.Ignored, sort.ToString().ToLowerInvariant());
+        return new SearchResult(row.Total, query.Page, query.PageSize, hits, facets, interpretation);
+    }
+
+    private static IReadOnlyList<FacetValue> Facet(string json, Func<string, string> label) =>
+        JsonSerializer.Deserialize<List<FacetRow>>(json, Json)!.Select(f => new FacetValue(f.Value, label(f.Value), f.Count)).ToList();
+
+    private static SearchHit ToHit(ItemRow i, SearchQuery query, InterpretedText text, TermLabels labels, DateTimeOffset now)
+    {
+        var categoryNames = string.Join(", ", i.Categories.Select(labels.Category));
+        var address = i.Address1 is null ? null : $"{i.Address1}, {i.PostalCode} {i.City}";
+        var highlights = new List<SearchHighlight>();
+        if (text.Stems.Count > 0)
+        {
+            void Mark(string field, string label, string? value)
+            {
+                if (GermanText.Highlight(value, text.Stems) is { } html) highlights.Add(new SearchHighlight(field, label, html));
+            }
+            Mark("serviceName", "Angebot", i.ServiceName);
+            Mark("organizationName", "Träger", i.OrganizationName);
+            Mark("categories", "Kategorie", categoryNames);
+            Mark("address", "Adresse", address);
+            Mark("targetGroups", "Zielgruppe", string.Join(", ", i.TargetGroups.Select(labels.TargetGroup)));
+            Mark("languages", "Sprache", string.Join(", ", i.Languages.Select(l => LanguageNames.GetValueOrDefault(l, l))));
+            if (highlights.Count == 0) Mark("description", "Beschreibung", i.Description);
+        }
+        var why = new List<string>();
+        if (highlights.Count > 0) why.Add("Treffer in " + string.Join(", ", highlights.Select(h => h.Label)));
+        foreach (var c in text.Corrections) why.Add($"„{c.Typed}“ als „{string.Join("“ / „", c.Suggestions)}“ gelesen");
+        foreach (var s in text.Synonyms) why.Add($"„{s.Typed}“ bedeutet auch {string.Join(", ", s.Expansions)}");
+        if (i.Dist is { } d) why.Add($"{d.ToString("0.0", CultureInfo.GetCultureInfo("de-DE"))} km entfernt");
+        if (query.Languages.Count > 0) why.Add("spricht " + string.Join(" / ", query.Languages.Where(i.Languages.Contains).Select(l => LanguageNames.GetValueOrDefault(l, l))));
+        if (query.Accessible) why.Add("stufenloser Zugang");
+        if (query.HasCapacity) why.Add($"{i.CapacityFree} freie Plätze");
+        if (query.MaxWaitDays is not null) why.Add($"Wartezeit {i.WaitingDays} Tage");
+        if (query.OpenOn is { } open) why.Add($"geöffnet {open}");
+        var verificationDue = i.VerifiedAt is null || i.VerifiedAt < now.AddMonths(-12);
+        if (verificationDue) why.Add("Angaben seit über 12 Monaten nicht bestätigt");
+
+        return new SearchHit(i.ServiceId, i.ServiceName, i.OrganizationId, i.OrganizationName,
+            i.Categories.Select(c => new CodeLabel(c, labels.Category(c))).ToList(),
+            i.TargetGroups.Select(c => new CodeLabel(c, labels.TargetGroup(c))).ToList(),
+            i.Languages.Select(c => new CodeLabel(c, LanguageNames.GetValueOrDefault(c, c))).ToList(),
+            i.Status,
+            new SearchLocation(i.LocationId, i.LocationName, i.Address1, i.PostalCode, i.City, i.District, i.Latitude, i.Longitude),
+            i.Dist is { } dist ? Math.Round(dist, 2) : null,
+            i.StepFree,
+            i.WaitingDays, i.WaitingUpdatedAt, AgeDays(i.WaitingUpdatedAt, now),
+            i.CapacityFree, i.CapacityUpdatedAt, AgeDays(i.CapacityUpdatedAt, now),
+            i.VerifiedAt, verificationDue, Math.Round(i.Score, 5), highlights, why);
+    }
+
+    private static int? AgeDays(DateTimeOffset? at, DateTimeOffset now) => at is { } a ? Math.Max(0, (int)(now - a).TotalDays) : null;
+
+    // ---------------------------------------------------------------- understanding the text
+
+    private sealed record InterpretedText(
+        string? TsQuery, List<string> Terms, List<string> Stems, List<TermCorrection> Corrections, List<TermSynonym> Synonyms, List<string> Ignored)
+    {
+        public static readonly InterpretedText Empty = new(null, [], [], [], [], []);
+    }
+
+    private sealed class TokenRow
+    {
+        public string Tok { get; set; } = "";
+        public bool Stop { get; set; }
+        public string[] Stems { get; set; } = [];
+        public bool Known { get; set; }
+        public string[]? Expansions { get; set; }
+        public string[]? ExpansionStems { get; set; }
+        public string[]? FuzzyWords { get; set; }
+        public string[]? FuzzyStems { get; set; }
+    }
+
+    private const string InterpretSql = """
+        WITH t AS (SELECT u.tok, u.ord FROM unnest(@tokens::text[]) WITH ORDINALITY AS u(tok, ord)),
+        s AS (
+            SELECT t.ord, t.tok, directory.fold(t.tok) AS f,
+                   numnode(plainto_tsquery('german', lower(t.tok))) = 0 AS stop,
+                   tsvector_to_array(to_tsvector('german', directory.fold(t.tok))) AS stems
+            FROM t),
+        k AS (
+            SELECT s.*, (s.f ~ '^[0-9]+$' OR coalesce((SELECT bool_and(EXISTS (
+                        SELECT 1 FROM directory.search_vocabulary v WHERE v.word LIKE replace(replace(replace(st, '\', ''), '%', ''), '_', '') || '%'))
+                    FROM unnest(s.stems) st), false)) AS known
+            FROM s)
+        SELECT k.tok, k.stop, k.stems, k.known, syn.expansions, syn.expansion_stems AS expansionstems, fz.fuzzy_words AS fuzzywords, fz.fuzzy_stems AS fuzzystems
+        FROM k
+        LEFT JOIN LATERAL (
+            SELECT array_agg(e ORDER BY e) AS expansions,
+                   array_agg(array_to_string(tsvector_to_array(to_tsvector('german', directory.fold(e))), ' ') ORDER BY e) AS expansion_stems
+            FROM directory.search_synonym y, unnest(y.expansions) e WHERE directory.fold(y.term) = k.f) syn ON true
+        LEFT JOIN LATERAL (
+            SELECT array_agg(x.word ORDER BY x.d) AS fuzzy_words,
+                   array_agg(array_to_string(tsvector_to_array(to_tsvector('german', x.word)), ' ') ORDER BY x.d) AS fuzzy_stems
+            FROM (SELECT v.word, v.word <-> k.f AS d FROM directory.search_vocabulary v
+                  WHERE NOT k.known AND NOT k.stop AND length(k.f) >= 4
+                  ORDER BY v.word <-> k.f LIMIT 2) x
+            WHERE x.d <= 0.55) fz ON true
+        ORDER BY k.ord
+        """;
+
+    private static async Task<InterpretedText> InterpretAsync(NpgsqlConnection conn, string? text, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return InterpretedText.Empty;
+        var tokens = GermanText.Tokens(text).Take(10).ToArray();
+        if (tokens.Length == 0) return InterpretedText.Empty;
+        var rows = (await conn.QueryAsync<TokenRow>(new CommandDefinition(InterpretSql, new { tokens }, cancellationToken: ct))).ToList();
+
+        var groups = new List<string>();
+        var result = new InterpretedText(null, [], [], [], [], []);
+        foreach (var r in rows)
+        {
+            var hasSynonyms = r.Expansions is { Length: > 0 };
+            if ((r.Stop && !hasSynonyms) || (r.Stems.Length == 0 && !hasSynonyms))
+            {
+                result.Ignored.Add(r.Tok);
+                continue;
+            }
+            result.Terms.Add(r.Tok);
+            var alternatives = new List<string>();
+            if (r.Stems.Length > 0) alternatives.Add(And(r.Stems));
+            result.Stems.AddRange(r.Stems);
+            if (hasSynonyms)
+            {
+                result.Synonyms.Add(new TermSynonym(r.Tok, r.Expansions!));
+                foreach (var phrase in r.ExpansionStems!.Where(x => x.Length > 0))
+                {
+                    var lexemes = phrase.Split(' ');
+                    alternatives.Add(And(lexemes));
+                    result.Stems.AddRange(lexemes);
+                }
+            }
+            if (r.FuzzyWords is { Length: > 0 })
+            {
+                result.Corrections.Add(new TermCorrection(r.Tok, r.FuzzyWords));
+                foreach (var phrase in r.FuzzyStems!.Where(x => x.Length > 0))
+                {
+                    var lexemes = phrase.Split(' ');
+                    alternatives.Add(And(lexemes));
+                    result.Stems.AddRange(lexemes);
+                }
+            }
+            groups.Add("(" + string.Join(" | ", alternatives.Distinct()) + ")");
+        }
+        if (groups.Count == 0) return result;
+        return result with { TsQuery = string.Join(" & ", groups) };
+
+        static string And(IEnumerable<string> lexemes) =>
+            "(" + string.Join(" & ", lexemes.Select(l => "'" + l.Replace("\\", "").Replace("'", "''") + "'" + (l.Length >= 3 ? ":*" : ""))) + ")";
+    }
+
+    // ---------------------------------------------------------------- labels (taxonomies are data)
+
+    private sealed record TermLabels(DateTimeOffset LoadedAt, Dictionary<string, string> Categories, Dictionary<string, string> TargetGroups)
+    {
+        public string Category(string code) => Categories.GetValueOrDefault(code, code);
+        public string TargetGroup(string code) => TargetGroups.GetValueOrDefault(code, code);
+    }
+
+    private async Task<TermLabels> LabelsAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var cached = _labels;
+        if (cached is not null && time.GetUtcNow() - cached.LoadedAt < TimeSpan.FromSeconds(30)) return cached;
+        var rows = await conn.QueryAsync<(string Taxonomy, string Code, string Name)>(new CommandDefinition("""
+            SELECT t.code, tt.code, tt.name FROM directory.taxonomy_term tt JOIN directory.taxonomy t ON t.id = tt.taxonomy_id
+            """, cancellationToken: ct));
+        var labels = new TermLabels(time.GetUtcNow(),
+            rows.Where(r => r.Taxonomy == "partnerart").ToDictionary(r => r.Code, r => r.Name),
+            rows.Where(r => r.Taxonomy == "zielgruppe").ToDictionary(r => r.Code, r => r.Name));
+        _labels = labels;
+        return labels;
+    }
+
+    /// <summary>Category and target-group labels for forms (facet checkboxes without results).</summary>
+    public async Task<(IReadOnlyDictionary<string, string> Categories, IReadOnlyDictionary<string, string> TargetGroups)> TermLabelsAsync(CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var l = await LabelsAsync(conn, ct);
+        return (l.Categories, l.TargetGroups);
+    }
+
+    private sealed class ResultRow
+    {
+        public long Total { get; set; }
+        public string Category { get; set; } = "[]";
+        public string TargetGroup { get; set; } = "[]";
+        public string District { get; set; } = "[]";
+        public string Language { get; set; } = "[]";
+        public string Items { get; set; } = "[]";
+    }
+
+    private sealed class FacetRow
+    {
+        public string Value { get; set; } = "";
+        public long Count { get; set; }
+    }
+
+    private sealed class ItemRow
+    {
+        public double Score { get; set; }
+        public double? Dist { get; set; }
+        public Guid ServiceId { get; set; }
+        public string ServiceName { get; set; } = "";
+        public Guid OrganizationId { get; set; }
+        public string OrganizationName { get; set; } = "";
+        public string[] Categories { get; set; } = [];
+        public string[] TargetGroups { get; set; } = [];
+        public string[] Languages { get; set; } = [];
+        public string Status { get; set; } = "";
+        public Guid? LocationId { get; set; }
+        public string? LocationName { get; set; }
+        [System.Text.Json.Serialization.JsonPropertyName("address_1")]
+        public string? Address1 { get; set; }
+        public string? PostalCode { get; set; }
+        public string? City { get; set; }
+        public string? District { get; set; }
+        public double? Latitude { get; set; }
+        public double? Longitude { get; set; }
+        public bool StepFree { get; set; }
+        public int? WaitingDays { get; set; }
+        public DateTimeOffset? WaitingUpdatedAt { get; set; }
+        public int? CapacityFree { get; set; }
+        public DateTimeOffset? CapacityUpdatedAt { get; set; }
+        public DateTimeOffset? VerifiedAt { get; set; }
+        public string? Description { get; set; }
+    }
+}

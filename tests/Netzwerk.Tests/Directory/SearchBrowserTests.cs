@@ -1,0 +1,87 @@
+using Microsoft.Playwright;
+using Netzwerk.Directory.Demo;
+using Netzwerk.Tests.Infrastructure;
+
+namespace Netzwerk.Tests.Directory;
+
+/// <summary>The /katalog page in Chromium: search, tick a facet, open the details, refer.</summary>
+public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
+    : IClassFixture<NetzwerkWebApp>, IClassFixture<Browser>
+{
+    [Fact]
+    public async Task Search_tick_a_facet_and_open_the_details()
+    {
+        var page = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
+        await page.GotoAsync("/katalog");
+        await page.GetByLabel("Suchbegriff").FillAsync("Schuldnerbertung");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Suchen", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("q=Schuldnerbertung"));
+
+        var heading = await page.Locator("#ergebnisse").TextContentAsync();
+        var totalBefore = int.Parse(heading!.Split(' ')[0].Replace(".", ""));
+        totalBefore.ShouldBeGreaterThan(1);
+        (await page.Locator(".interpretation").TextContentAsync())!.ShouldContain("schuldnerberatung");
+        (await page.Locator(".katalog-hit mark").CountAsync()).ShouldBeGreaterThan(0);
+
+        // Ticking a facet submits the form (small script); the count in brackets is what remains.
+        var arabic = page.Locator("fieldset[data-facet=language] label", new() { HasText = "Arabisch" });
+        var expected = int.Parse((await arabic.Locator(".facet-count").TextContentAsync())!.Trim('(', ')'));
+        await arabic.Locator("input").CheckAsync();
+        await page.WaitForURLAsync(u => u.Contains("language=ar"));
+        var after = int.Parse((await page.Locator("#ergebnisse").TextContentAsync())!.Split(' ')[0].Replace(".", ""));
+        after.ShouldBe(expected);
+        after.ShouldBeLessThan(totalBefore);
+        (await page.Locator("fieldset[data-facet=language] input[value=ar]").IsCheckedAsync()).ShouldBeTrue();
+
+        await page.Locator(".katalog-hit h3 a").First.ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("/katalog/angebote/"));
+        (await page.Locator("main").TextContentAsync())!.ShouldContain("Öffnungszeiten");
+        (await page.Locator("main").TextContentAsync())!.ShouldContain("Arabisch");
+        var map = await page.GetByRole(AriaRole.Link, new() { Name = "Auf der Karte zeigen (OpenStreetMap)" }).GetAttributeAsync("href");
+        map!.ShouldContain("openstreetmap.org/?mlat=51.");
+        var refer = await page.GetByRole(AriaRole.Link, new() { Name = "Klient/in verweisen" }).GetAttributeAsync("href");
+        refer!.ShouldStartWith("/verweisungen/neu?serviceId=");
+    }
+
+    [Fact]
+    public async Task Details_show_waiting_time_capacity_and_an_old_verification()
+    {
+        var page = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
+        var response = await page.GotoAsync($"/katalog/angebote/{DemoCatalogue.Services.AddictionCounsellingBautzen}");
+        response!.Status.ShouldBe(200);
+        var text = (await page.Locator("main").TextContentAsync())!;
+        text.ShouldContain("Wartezeit");
+        text.ShouldContain("5 Tage");
+        text.ShouldContain("Freie Plätze");
+        text.ShouldContain("Prüfung fällig");      // demo data: verified 420 days ago
+        text.ShouldContain("verweisung@suchtberatung-bautzen.example");
+        text.ShouldMatch(@"jetzt (geöffnet|geschlossen)");
+        (await page.GotoAsync($"/katalog/angebote/{Guid.NewGuid()}"))!.Status.ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task Distance_sort_and_filters_work_without_javascript()
+    {
+        var context = await browser.Instance.NewContextAsync(new() { BaseURL = app.ServerAddress.ToString(), Locale = "de-DE", JavaScriptEnabled = false });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/anmelden");
+        await page.ClickAsync("button[value='fm.schmidt']");
+        await page.WaitForURLAsync(u => !u.Contains("/anmelden"));
+
+        await page.GotoAsync("/katalog");
+        await page.GetByLabel("Postleitzahl oder Koordinaten").FillAsync("01917");
+        await page.GetByLabel("Umkreis").SelectOptionAsync("10");
+        await page.GetByLabel("barrierefrei (stufenlos)").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter anwenden" }).ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("near=01917"));
+        var distances = await page.Locator(".katalog-hit .distance").AllTextContentsAsync();
+        distances.Count.ShouldBeGreaterThan(1);
+        var km = distances.Select(d => double.Parse(d.Replace("·", "").Replace("km", "").Trim(), System.Globalization.CultureInfo.GetCultureInfo("de-DE"))).ToList();
+        km.ShouldBe(km.OrderBy(x => x).ToList());
+        km.ShouldAllBe(x => x <= 10);
+        (await page.Locator(".katalog-hit .status.ok", new() { HasText = "barrierefrei" }).CountAsync()).ShouldBe(await page.Locator(".katalog-hit").CountAsync());
+
+        await page.GotoAsync("/katalog?near=abc");
+        (await page.Locator(".alert.error").TextContentAsync())!.ShouldContain("near");
+    }
+}
