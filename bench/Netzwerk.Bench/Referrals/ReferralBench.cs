@@ -26,7 +26,7 @@ namespace Netzwerk.Bench.Referrals;
 /// </summary>
 public static class ReferralBench
 {
-    private static readonly Guid FamilyService = Guid.Parse("5e000000-0000-4000-8000-000000000003");
+    private static readonly Guid FamilyService = Netzwerk.Directory.Demo.DemoCatalogue.Services.InsolvencyCounsellingKamenz;
 
     public static async Task RunAsync(string[] args)
     {
