@@ -166,6 +166,10 @@ public sealed class TransitionApiTests(ReferralTestApp app) : IClassFixture<Refe
             .StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         var suggestions = await fm.GetFromJsonAsync<JsonElement[]>($"/api/referrals/suggestions?serviceId={ReferralTestApp.DebtService}");
-        suggestions!.First().GetProperty("serviceId").GetGuid().ShouldBe(ReferralTestApp.DebtService);
+        var suggested = suggestions!.Select(x => x.GetProperty("serviceId").GetGuid()).ToList();
+        suggested.ShouldContain(ReferralTestApp.DebtService);
+        suggested.ShouldContain(ReferralTestApp.InsolvencyService);
+        suggested.ShouldNotContain(ReferralTestApp.AddictionService);
+        suggestions!.Select(x => x.GetProperty("score").GetInt32()).ShouldBeInOrder(SortDirection.Descending);
     }
 }
