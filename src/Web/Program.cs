@@ -1,6 +1,7 @@
 using Netzwerk.Directory;
 using Netzwerk.Platform;
 using Netzwerk.Referrals;
+using Netzwerk.Referrals.Figures;
 using Netzwerk.Web.Hosting;
 using Netzwerk.Web.Identity;
 using Netzwerk.Workflows;
@@ -28,6 +29,7 @@ app.MapMe();
 app.MapIdentityFeatures();
 app.MapDirectory();
 app.MapReferrals();
+app.MapReferralFigures();
 app.MapRazorPages();
 
 app.Run();
