@@ -14,6 +14,7 @@ public static class AuthenticationSetup
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string BearerScheme = JwtBearerDefaults.AuthenticationScheme;
     private const string SmartScheme = "Netzwerk";
+    internal static readonly CryptoProviderFactory NonCachingCrypto = new() { CacheSignatureProviders = false };
     private static readonly HashSet<string> AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
     /// <summary>
@@ -81,6 +82,9 @@ public static class AuthenticationSetup
                 },
                 RequireSignedTokens = true,
                 RequireExpirationTime = true,
+                // IdentityModel 5.x caches signature providers by key id: two keys under one kid (a provider's
+                // rollover, or several issuers) could be checked against the wrong key. Never cache.
+                CryptoProviderFactory = NonCachingCrypto,
                 NameClaimType = NetzwerkClaims.Name,
                 RoleClaimType = NetzwerkClaims.Role,
                 ClockSkew = TimeSpan.FromSeconds(30),

@@ -36,7 +36,7 @@ public sealed class OidcTestProvider : IAsyncDisposable
 
     public OidcTestProvider()
     {
-        Key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "test-key-1" };
+        Key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = $"test-key-{Port}" };
     }
 
     /// <summary>Settings for the app under test: provider, client, claim mapping.</summary>
@@ -112,7 +112,11 @@ public sealed class OidcTestProvider : IAsyncDisposable
         var exp = expires ?? now.AddMinutes(10);
         var token = new JwtSecurityToken(issuer ?? Issuer, audience, claims,
             notBefore: exp < now ? exp.AddMinutes(-10) : now.AddSeconds(-5), expires: exp,
-            signingCredentials: new SigningCredentials(signingKey ?? Key, algorithm));
+            signingCredentials: new SigningCredentials(signingKey ?? Key, algorithm)
+            {
+                // Forged tokens reuse the provider's kid; a cached signer must not carry over between keys.
+                CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
+            });
         if (extra is not null) foreach (var (k, v) in extra) token.Payload[k] = v;
         return new JwtSecurityTokenHandler().WriteToken(token);
     }

@@ -30,6 +30,7 @@ public static class IdTokenValidator
             IssuerSigningKeys = config.SigningKeys,
             RequireSignedTokens = true,
             RequireExpirationTime = true,
+            CryptoProviderFactory = AuthenticationSetup.NonCachingCrypto,
             ValidateLifetime = true,
             ClockSkew = TimeSpan.FromMinutes(1),
             LifetimeValidator = (notBefore, expires, _, p) =>
