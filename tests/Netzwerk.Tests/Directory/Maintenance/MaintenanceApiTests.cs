@@ -73,7 +73,7 @@ public sealed class MaintenanceApiTests(NetzwerkApp app) : IClassFixture<Netzwer
         search.City.ShouldBe("Kamenz");
 
         var history = await HistoryAsync(coordinator, id);
-        history.ShouldContain(h => h.GetProperty("field").GetString() == "name" && h.GetProperty("newValue").GetString() == "Mietschuldenberatung Kamenz"
+        history.ShouldContain(h => h.GetProperty("field").GetString() == "angelegt" && h.GetProperty("newValue").GetString() == "Mietschuldenberatung Kamenz"
                                    && h.GetProperty("oldValue").ValueKind == JsonValueKind.Null);
         history.ShouldAllBe(h => h.GetProperty("changedBy").GetString()!.Length > 0 && h.GetProperty("source").GetString() == "pflege");
     }
@@ -99,8 +99,9 @@ public sealed class MaintenanceApiTests(NetzwerkApp app) : IClassFixture<Netzwer
         phones.GetProperty("oldValue").GetString().ShouldBe("03578 123456");
         phones.GetProperty("newValue").GetString().ShouldBe("03591 55555");
         history.First(h => h.GetProperty("field").GetString() == "openingHours").GetProperty("newValue").GetString().ShouldBe("Di 08:00-15:30");
-        // Unchanged fields do not appear a second time.
-        history.Count(h => h.GetProperty("field").GetString() == "name").ShouldBe(1);
+        // Unchanged fields do not appear.
+        history.ShouldNotContain(h => h.GetProperty("field").GetString() == "name");
+        history.Count(h => h.GetProperty("field").GetString() == "angelegt").ShouldBe(1);
 
         await using var db = await app.OpenDatabaseAsync();
         (await db.ExecuteScalarAsync<int>("SELECT waiting_days FROM directory.service_search WHERE service_id = @id", new { id })).ShouldBe(30);
