@@ -26,6 +26,7 @@ public static class DirectoryModule
         services.AddSingleton<IServiceLookup, ServiceLookup>();
         services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
         services.AddCatalogueMaintenance();
+        services.AddSingleton(configuration.GetSection("Directory:Search").Get<SearchSettings>() ?? new SearchSettings());
         services.AddSingleton<PostgresCatalogueSearch>();
         services.AddSingleton<ICatalogueSearch>(sp => sp.GetRequiredService<PostgresCatalogueSearch>());
         return services;

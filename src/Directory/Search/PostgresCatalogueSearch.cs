@@ -11,7 +11,14 @@ namespace Netzwerk.Directory.Search;
 /// matching for compounds, typo correction against a small vocabulary (pg_trgm), coordinator-maintained
 /// synonyms, earthdistance for radius and distance. One statement answers items, total and facets.
 /// </summary>
-public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimeProvider time) : ICatalogueSearch
+/// <summary>Configuration section <c>Directory:Search</c>.</summary>
+public sealed class SearchSettings
+{
+    /// <summary>At most this many matches are ranked and counted into facets (the total is always exact).</summary>
+    public int CandidateLimit { get; set; } = 2_000;
+}
+
+public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimeProvider time, SearchSettings settings) : ICatalogueSearch
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -44,14 +51,15 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
         var text = await InterpretAsync(conn, query.Text, ct);
         var sort = query.EffectiveSort;
 
-        var sql = new StringBuilder();
         var p = new DynamicParameters();
         var now = time.GetUtcNow();
         p.Add("now", now);
         var hasText = text.TsQuery is not null;
         var near = query.Near;
         var distance = near is null ? "NULL::float8" : "earth_distance(ss.earth, ll_to_earth(@lat, @lon)) / 1000.0";
-        var rank = hasText ? "ts_rank(ss.document, q.q, 1)" : "1.0";
+        // Relevance from the compact title vector (service name, categories, organisation); the full document
+        // only decides whether a service matches (GIN index).
+        var rank = hasText ? "(0.1 + ts_rank(ss.title, q.q))" : "1.0";
         var score = $"""
             {rank}
               * {(near is null ? "1.0" : $"1.0 / (1.0 + coalesce({distance}, 100.0) / 10.0)")}
@@ -59,27 +67,22 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
               * CASE WHEN ss.status = 'temporarily_closed' THEN 0.5 ELSE 1.0 END
               * CASE WHEN coalesce(ss.capacity_free, 0) > 0 THEN 1.1 ELSE 1.0 END
             """;
-        sql.Append($"""
-            WITH m AS MATERIALIZED (
-                SELECT ss.service_id, ss.service_name, ss.organization_name, ss.categories, ss.target_groups, ss.district, ss.languages,
-                       ({score})::float8 AS score, {distance} AS dist
-                FROM directory.service_search ss{(hasText ? ", to_tsquery('simple', @tsq) q(q)" : "")}
-                WHERE ss.status <> 'retired'
-            """);
-        if (hasText) { sql.Append(" AND ss.document @@ q.q"); p.Add("tsq", text.TsQuery); }
-        if (query.Categories.Count > 0) { sql.Append(" AND ss.categories && @categories"); p.Add("categories", query.Categories.ToArray()); }
-        if (query.TargetGroups.Count > 0) { sql.Append(" AND ss.target_groups && @targetGroups"); p.Add("targetGroups", query.TargetGroups.ToArray()); }
-        if (query.Languages.Count > 0) { sql.Append(" AND ss.languages && @languages"); p.Add("languages", query.Languages.ToArray()); }
-        if (query.Districts.Count > 0) { sql.Append(" AND ss.district = ANY(@districts)"); p.Add("districts", query.Districts.ToArray()); }
-        if (query.Accessible) sql.Append(" AND ss.step_free");
-        if (query.HasCapacity) sql.Append(" AND ss.capacity_free > 0");
-        if (query.MaxWaitDays is { } maxWait) { sql.Append(" AND ss.waiting_days <= @maxWait"); p.Add("maxWait", maxWait); }
-        if (query.Age is { } age) { sql.Append(" AND (ss.minimum_age IS NULL OR ss.minimum_age <= @age) AND (ss.maximum_age IS NULL OR ss.maximum_age >= @age)"); p.Add("age", age); }
+
+        var where = new StringBuilder("true");
+        if (hasText) { where.Append(" AND ss.document @@ q.q"); p.Add("tsq", text.TsQuery); }
+        if (query.Categories.Count > 0) { where.Append(" AND ss.categories && @categories"); p.Add("categories", query.Categories.ToArray()); }
+        if (query.TargetGroups.Count > 0) { where.Append(" AND ss.target_groups && @targetGroups"); p.Add("targetGroups", query.TargetGroups.ToArray()); }
+        if (query.Languages.Count > 0) { where.Append(" AND ss.languages && @languages"); p.Add("languages", query.Languages.ToArray()); }
+        if (query.Districts.Count > 0) { where.Append(" AND ss.district = ANY(@districts)"); p.Add("districts", query.Districts.ToArray()); }
+        if (query.Accessible) where.Append(" AND ss.step_free");
+        if (query.HasCapacity) where.Append(" AND ss.capacity_free > 0");
+        if (query.MaxWaitDays is { } maxWait) { where.Append(" AND ss.waiting_days <= @maxWait"); p.Add("maxWait", maxWait); }
+        if (query.Age is { } age) { where.Append(" AND (ss.minimum_age IS NULL OR ss.minimum_age <= @age) AND (ss.maximum_age IS NULL OR ss.maximum_age >= @age)"); p.Add("age", age); }
         if (query.OpenOn is { } open)
         {
             var dayStart = (open.Weekday - 1) * 1440;
-            if (open.Time is { } t) { sql.Append(" AND ss.opening @> @minute"); p.Add("minute", dayStart + t.Hour * 60 + t.Minute); }
-            else { sql.Append(" AND ss.opening && int4multirange(int4range(@dayStart, @dayEnd))"); p.Add("dayStart", dayStart); p.Add("dayEnd", dayStart + 1440); }
+            if (open.Time is { } t) { where.Append(" AND ss.opening @> @minute"); p.Add("minute", dayStart + t.Hour * 60 + t.Minute); }
+            else { where.Append(" AND ss.opening && int4multirange(int4range(@dayStart, @dayEnd))"); p.Add("dayStart", dayStart); p.Add("dayEnd", dayStart + 1440); }
         }
         if (near is not null)
         {
@@ -87,49 +90,79 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
             p.Add("lon", near.Longitude);
             if (query.RadiusKm is { } radius)
             {
-                sql.Append(" AND earth_box(ll_to_earth(@lat, @lon), @radiusM) @> ss.earth AND earth_distance(ss.earth, ll_to_earth(@lat, @lon)) <= @radiusM");
+                where.Append(" AND earth_box(ll_to_earth(@lat, @lon), @radiusM) @> ss.earth AND earth_distance(ss.earth, ll_to_earth(@lat, @lon)) <= @radiusM");
                 p.Add("radiusM", radius * 1000.0);
             }
         }
+        var from = "directory.service_search ss" + (hasText ? ", to_tsquery('simple', @tsq) q(q)" : "");
+
+        // Bounded work: ranking, paging and facets look at no more than `cap` candidates. Candidates come in
+        // the order that matters when there are more: nearest first (GiST), by name, or as stored (clustered
+        // by category). The total stays exact: a plain count runs only when the cap is reached.
+        var cap = Math.Max(settings.CandidateLimit, query.Page * query.PageSize);
+        p.Add("cap", cap);
+        var candidateOrder = sort switch
+        {
+            SearchSort.Distance or SearchSort.Relevance when near is not null => "ORDER BY ss.earth <-> ll_to_earth(@lat, @lon)",
+            SearchSort.Name => "ORDER BY ss.sort_name, ss.service_id",
+            _ => "",
+        };
         var order = sort switch
         {
-            SearchSort.Distance => "dist ASC NULLS LAST, score DESC, service_name, service_id",
-            SearchSort.Name => "lower(service_name), lower(organization_name), service_id",
-            _ => "score DESC, dist ASC NULLS LAST, lower(service_name), service_id",
+            SearchSort.Distance => "dist ASC NULLS LAST, score DESC, service_id",
+            SearchSort.Name => "sort_name, service_id",
+            _ => "score DESC, dist ASC NULLS LAST, service_id",
         };
         p.Add("limit", query.PageSize);
         p.Add("offset", (query.Page - 1) * query.PageSize);
-        sql.Append($"""
-            ),
-            page AS (SELECT service_id, score, dist, row_number() OVER () AS pos FROM (SELECT * FROM m ORDER BY {order} LIMIT @limit OFFSET @offset) x)
-            SELECT (SELECT count(*) FROM m) AS total,
-                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT unnest(categories) v, count(*) n FROM m GROUP BY 1) f) AS category,
-                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT unnest(target_groups) v, count(*) n FROM m GROUP BY 1) f) AS target_group,
-                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT district v, count(*) n FROM m WHERE district IS NOT NULL GROUP BY 1) f) AS district,
-                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT unnest(languages) v, count(*) n FROM m GROUP BY 1) f) AS language,
+        var sql = $"""
+            WITH m AS MATERIALIZED (
+                SELECT ss.service_id, ss.categories, ss.target_groups, ss.district, ss.languages,
+                       ({score})::float8 AS score, {distance} AS dist{(sort == SearchSort.Name ? ", ss.sort_name" : "")}
+                FROM {from}
+                WHERE {where}
+                {candidateOrder}
+                LIMIT @cap),
+            page AS (SELECT service_id, score, dist, row_number() OVER () AS pos FROM (SELECT * FROM m ORDER BY {order} LIMIT @limit OFFSET @offset) x),
+            counted AS (SELECT count(*) AS n FROM m)
+            SELECT CASE WHEN (SELECT n FROM counted) < @cap THEN (SELECT n FROM counted)
+                        ELSE (SELECT count(*) FROM {from} WHERE {where}) END AS total,
+                   (SELECT n FROM counted) AS candidates,
+                   (SELECT coalesce(json_agg(json_build_object('k', k, 'value', v, 'count', n) ORDER BY k, n DESC, v), '[]') FROM (
+                        SELECT CASE GROUPING(c, t, l, d) WHEN 7 THEN 'c' WHEN 11 THEN 't' WHEN 13 THEN 'l' ELSE 'd' END AS k,
+                               coalesce(c, t, l, d) AS v, count(*) AS n
+                        FROM (SELECT unnest(categories) c, unnest(target_groups) t, unnest(languages) l, unnest(ARRAY[district]) d FROM m) z
+                        GROUP BY GROUPING SETS ((c), (t), (l), (d))
+                        HAVING coalesce(c, t, l, d) IS NOT NULL) f) AS facets,
                    (SELECT coalesce(json_agg(row_to_json(i) ORDER BY i.pos), '[]') FROM (
-                        SELECT page.pos, page.score, page.dist, ss.service_id, ss.service_name, ss.organization_id, ss.organization_name,
-                               ss.categories, ss.target_groups, ss.languages, ss.status, ss.location_id, ss.location_name, ss.address_1,
-                               ss.postal_code, ss.city, ss.district, ss.latitude, ss.longitude, ss.step_free, ss.waiting_days,
-                               ss.waiting_updated_at, ss.capacity_free, ss.capacity_updated_at, ss.verified_at, left(s.description, 400) AS description
+                        SELECT page.pos, page.score, page.dist, s.id AS service_id, s.name AS service_name, o.id AS organization_id, o.name AS organization_name,
+                               ss.categories, ss.target_groups, ss.languages, ss.status, l.id AS location_id, l.name AS location_name, l.address_1,
+                               l.postal_code, l.city, l.district, l.latitude, l.longitude, coalesce(l.step_free, false) AS step_free, s.waiting_days,
+                               s.waiting_updated_at, s.capacity_free, s.capacity_updated_at, ss.verified_at, left(s.description, 400) AS description
                         FROM page JOIN directory.service_search ss ON ss.service_id = page.service_id
-                        JOIN directory.service s ON s.id = page.service_id) i) AS items
-            """);
+                        JOIN directory.service s ON s.id = page.service_id
+                        JOIN directory.organization o ON o.id = s.organization_id
+                        LEFT JOIN LATERAL (SELECT sal.location_id FROM directory.service_at_location sal
+                                           WHERE sal.service_id = s.id ORDER BY sal.sort_order, sal.id LIMIT 1) main ON true
+                        LEFT JOIN directory.location l ON l.id = main.location_id) i) AS items
+            """;
 
-        var row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(sql.ToString(), p, cancellationToken: ct));
+        var row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(sql, p, cancellationToken: ct));
         var items = JsonSerializer.Deserialize<List<ItemRow>>(row.Items, Json)!;
         var hits = items.Select(i => ToHit(i, query, text, labels, now)).ToList();
+        var facetRows = JsonSerializer.Deserialize<List<FacetRow>>(row.Facets, Json)!;
         var facets = new SearchFacets(
-            Facet(row.Category, v => labels.Category(v)),
-            Facet(row.TargetGroup, v => labels.TargetGroup(v)),
-            Facet(row.District, v => v),
-            Facet(row.Language, v => LanguageNames.GetValueOrDefault(v, v)));
+            Facet(facetRows, "c", v => labels.Category(v)),
+            Facet(facetRows, "t", v => labels.TargetGroup(v)),
+            Facet(facetRows, "d", v => v),
+            Facet(facetRows, "l", v => LanguageNames.GetValueOrDefault(v, v)));
         var interpretation = new QueryInterpretation(text.Terms, text.Corrections, text.Synonyms, text.Ignored, sort.ToString().ToLowerInvariant());
-        return new SearchResult(row.Total, query.Page, query.PageSize, hits, facets, interpretation);
+        return new SearchResult(row.Total, query.Page, query.PageSize, hits, facets, interpretation,
+            FacetsComplete: row.Candidates < cap);
     }
 
-    private static IReadOnlyList<FacetValue> Facet(string json, Func<string, string> label) =>
-        JsonSerializer.Deserialize<List<FacetRow>>(json, Json)!.Select(f => new FacetValue(f.Value, label(f.Value), f.Count)).ToList();
+    private static IReadOnlyList<FacetValue> Facet(List<FacetRow> rows, string kind, Func<string, string> label) =>
+        rows.Where(f => f.K == kind).Select(f => new FacetValue(f.Value, label(f.Value), f.Count)).ToList();
 
     private static SearchHit ToHit(ItemRow i, SearchQuery query, InterpretedText text, TermLabels labels, DateTimeOffset now)
     {
@@ -309,15 +342,14 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
     private sealed class ResultRow
     {
         public long Total { get; set; }
-        public string Category { get; set; } = "[]";
-        public string TargetGroup { get; set; } = "[]";
-        public string District { get; set; } = "[]";
-        public string Language { get; set; } = "[]";
+        public long Candidates { get; set; }
+        public string Facets { get; set; } = "[]";
         public string Items { get; set; } = "[]";
     }
 
     private sealed class FacetRow
     {
+        public string K { get; set; } = "";
         public string Value { get; set; } = "";
         public long Count { get; set; }
     }

@@ -66,11 +66,12 @@ public sealed class MaintenanceApiTests(NetzwerkApp app) : IClassFixture<Netzwer
         entry.GetProperty("waitingUpdatedBy").GetString().ShouldNotBeNullOrEmpty();
 
         await using var db = await app.OpenDatabaseAsync();
-        var search = await db.QuerySingleAsync<(string Status, string[] Categories, string City)>(
-            "SELECT status, categories, city FROM directory.service_search WHERE service_id = @id", new { id });
+        var search = await db.QuerySingleAsync<(string Status, string[] Categories, string District, bool StepFree)>(
+            "SELECT status, categories, district, step_free FROM directory.service_search WHERE service_id = @id", new { id });
         search.Status.ShouldBe("active");
         search.Categories.ShouldContain("schuldnerberatung");
-        search.City.ShouldBe("Kamenz");
+        search.District.ShouldBe("Landkreis Bautzen");   // from the postcode
+        search.StepFree.ShouldBeTrue();
 
         var history = await HistoryAsync(coordinator, id);
         history.ShouldContain(h => h.GetProperty("field").GetString() == "angelegt" && h.GetProperty("newValue").GetString() == "Mietschuldenberatung Kamenz"
