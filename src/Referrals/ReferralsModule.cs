@@ -1,9 +1,29 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Netzwerk.Directory.Lookup;
+using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Referrals.Consents;
+using Netzwerk.Referrals.Create;
+using Netzwerk.Referrals.Demo;
+using Netzwerk.Referrals.Inbox;
+using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.Partner;
+using Netzwerk.Referrals.Routes;
+using Netzwerk.Referrals.Routing;
+using Netzwerk.Referrals.Send;
+using Netzwerk.Referrals.Suggestions;
+using Netzwerk.Referrals.View;
+using Netzwerk.Workflows;
+using Netzwerk.Workflows.DeadLetters;
+using Microsoft.AspNetCore.Http;
+using Npgsql;
 
 namespace Netzwerk.Referrals;
 
@@ -13,15 +33,52 @@ public static class ReferralsModule
     public static IServiceCollection AddReferrals(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMigrations("referrals", typeof(ReferralsModule).Assembly, order: 20);
+        services.AddDbContextPool<ReferralsDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton<ReferralStateMachine>();
+        services.AddScoped<ReferralWorkflow>();
+        services.AddScoped<ReferralAccess>();
+        services.AddSingleton<IStartupTask, DefaultRoutesSeeder>();
+
+        // Handlers: callable from the API endpoints and from Razor PageModels alike (they take a ClaimsPrincipal).
+        services.AddScoped<CreateReferral.Handler>();
+        services.AddScoped<RecordConsent.Handler>();
+        services.AddScoped<SendReferral.Handler>();
+        services.AddScoped<CaseManagerActions.Handler>();
+        services.AddScoped<ReferralQueries.Queries>();
+        services.AddScoped<PartnerReferrals.Queries>();
+        services.AddScoped<PartnerReferrals.Responses>();
+        services.AddScoped<RevokeConsent.Handler>();
+        services.AddScoped<FeedbackInbox.Queries>();
+        services.AddScoped<SuggestPartners.Queries>();
+
+        // Until the directory registers its own implementations.
+        services.TryAddSingleton<FallbackServiceLookup>();
+        services.TryAddSingleton<IServiceLookup>(sp => sp.GetRequiredService<FallbackServiceLookup>());
+        services.TryAddSingleton<ICandidateServices>(sp => sp.GetRequiredService<FallbackServiceLookup>());
         return services;
     }
 
     public static void AddReferralConsumers(this IBusRegistrationConfigurator bus)
     {
+        bus.AddConsumer<RouteReferralConsumer, RouteReferralConsumerDefinition>();
+        bus.AddConsumer<FeedbackInboxConsumer, FeedbackInboxConsumerDefinition>();
     }
 
     public static IEndpointRouteBuilder MapReferrals(this IEndpointRouteBuilder app)
     {
+        var referrals = app.MapGroup("/api/referrals").WithTags("Verweisungen")
+            .RequireAuthorization(Policies.CaseWork).AddEndpointFilter<ReferralProblemFilter>();
+        CreateReferral.Map(referrals);
+        ReferralQueries.Map(referrals);
+        RecordConsent.Map(referrals);
+        SendReferral.Map(referrals);
+        CaseManagerActions.Map(referrals);
+        SuggestPartners.Map(referrals);
+        RevokeConsent.Map(app);
+        PartnerReferrals.Map(app);
+        FeedbackInbox.Map(app);
+        RouteCatalogue.Map(app);
+        app.MapDeadLetters();
         return app;
     }
 }

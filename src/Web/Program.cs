@@ -1,20 +1,24 @@
 using Netzwerk.Directory;
 using Netzwerk.Platform;
 using Netzwerk.Referrals;
+using Netzwerk.Referrals.Figures;
 using Netzwerk.Web.Hosting;
 using Netzwerk.Web.Identity;
 using Netzwerk.Workflows;
 
 var builder = WebApplication.CreateBuilder(args);
+if (args is ["audit-verify", ..]) return await Netzwerk.Web.Audit.AuditVerifyCommand.RunAsync(builder.Configuration);
 
 builder.AddNetzwerkHost();          // logging, database, problems, auth, health, OpenAPI, UI
 builder.Services.AddDirectory(builder.Configuration);
 builder.Services.AddReferrals(builder.Configuration);
 builder.Services.AddWorkflows(builder.Configuration);
+builder.Services.AddIdentityFeatures(builder.Configuration);
 builder.Services.AddNetzwerkBus(builder.Configuration, bus =>
 {
     bus.AddReferralConsumers();
     bus.AddWorkflowConsumers();
+    bus.AddIdentityConsumers();
 });
 
 var app = builder.Build();
@@ -22,11 +26,14 @@ var app = builder.Build();
 app.UseNetzwerkHost();
 app.MapDemoSignIn();
 app.MapMe();
+app.MapIdentityFeatures();
 app.MapDirectory();
 app.MapReferrals();
+app.MapReferralFigures();
 app.MapRazorPages();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

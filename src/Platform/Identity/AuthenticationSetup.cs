@@ -1,9 +1,11 @@
 using System.IdentityModel.Tokens.Jwt;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using Netzwerk.Platform.Identity.Oidc;
 
 namespace Netzwerk.Platform.Identity;
 
@@ -12,6 +14,22 @@ public static class AuthenticationSetup
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string BearerScheme = JwtBearerDefaults.AuthenticationScheme;
     private const string SmartScheme = "Netzwerk";
+    /// <summary>
+    /// IdentityModel 5.x caches signature providers by key id: a key of the same id (rotation, or a forged
+    /// one signed in-process) would then be checked with the cached provider. Validation never uses that cache.
+    /// </summary>
+    public static CryptoProviderFactory UncachedCrypto => new() { CacheSignatureProviders = false };
+
+    /// <summary>IdentityModel 5.x verifies with the key's own factory: give every key an uncached one.</summary>
+    public static IEnumerable<SecurityKey> WithoutProviderCache(IEnumerable<SecurityKey> keys)
+    {
+        foreach (var key in keys)
+        {
+            if (key.CryptoProviderFactory.CacheSignatureProviders) key.CryptoProviderFactory = UncachedCrypto;
+            yield return key;
+        }
+    }
+
     private static readonly HashSet<string> AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
     /// <summary>
@@ -46,17 +64,40 @@ public static class AuthenticationSetup
             })
             .AddJwtBearer(BearerScheme, _ => { });
 
-        // Options that need services (the signing key from the database) are set here.
-        services.AddOptions<JwtBearerOptions>(BearerScheme).Configure<TokenSigningKeys>((o, keys) =>
+        // Options that need services (the signing key from the database, the provider's metadata) are set here.
+        // Each issuer is bound to its own keys and audience: our demo key for "netzwerk", the provider's JWKS for its issuer.
+        services.AddOptions<JwtBearerOptions>(BearerScheme).Configure<TokenSigningKeys, IServiceProvider>((o, keys, sp) =>
         {
+            var oidc = sp.GetService<OidcMetadata>();
+            var mapper = oidc is null ? null : new OidcClaimsMapper(oidc.Settings);
+            bool IsProvider(string? issuer) => oidc?.Settings.ApiAudience is not null && issuer is not null
+                && issuer != TokenSigningKeys.Issuer && issuer == oidc.Current().Issuer;
+
             o.RequireHttpsMetadata = false;
             o.TokenValidationParameters = new TokenValidationParameters
             {
-                ValidIssuer = TokenSigningKeys.Issuer,
-                ValidAudience = TokenSigningKeys.Audience,
+                IssuerValidator = (issuer, _, _) => issuer == TokenSigningKeys.Issuer || IsProvider(issuer)
+                    ? issuer
+                    : throw new SecurityTokenInvalidIssuerException("Issuer not accepted."),
+                AudienceValidator = (audiences, token, _) =>
+                {
+                    var issuer = (token as JwtSecurityToken)?.Issuer;
+                    var expected = issuer == TokenSigningKeys.Issuer ? TokenSigningKeys.Audience : oidc?.Settings.ApiAudience;
+                    return expected is not null && audiences.Contains(expected);
+                },
                 ValidateIssuerSigningKey = true,
-                IssuerSigningKeyResolver = (_, _, _, _) => [keys.Key],
+                IssuerSigningKeyResolver = (_, token, kid, _) =>
+                {
+                    var issuer = (token as JwtSecurityToken)?.Issuer;
+                    if (issuer == TokenSigningKeys.Issuer) return WithoutProviderCache([keys.Key]);
+                    if (!IsProvider(issuer)) return [];
+                    var providerKeys = oidc!.Current().SigningKeys;
+                    if (kid is not null && providerKeys.All(k => k.KeyId != kid)) oidc.RequestRefresh();
+                    return WithoutProviderCache(providerKeys);
+                },
                 RequireSignedTokens = true,
+                RequireExpirationTime = true,
+                CryptoProviderFactory = UncachedCrypto,
                 NameClaimType = NetzwerkClaims.Name,
                 RoleClaimType = NetzwerkClaims.Role,
                 ClockSkew = TimeSpan.FromSeconds(30),
@@ -70,7 +111,17 @@ public static class AuthenticationSetup
                     if (ctx.SecurityToken is not JwtSecurityToken jwt
                         || jwt.InnerToken is not null
                         || !AllowedAlgorithms.Contains(jwt.Header.Alg))
+                    {
                         ctx.Fail("Token algorithm not allowed.");
+                        return Task.CompletedTask;
+                    }
+                    // The provider's claims are mapped onto ours; its raw claims never reach authorisation.
+                    if (jwt.Issuer != TokenSigningKeys.Issuer)
+                    {
+                        var mapped = mapper!.Map(jwt.Claims, BearerScheme);
+                        if (mapped.Identity is null) ctx.Fail("No role mapped.");
+                        else ctx.Principal = new ClaimsPrincipal(mapped.Identity);
+                    }
                     return Task.CompletedTask;
                 },
             };

@@ -46,6 +46,12 @@ public static class HostSetup
         services.AddSingleton<Deputies>();
         services.AddGermanProblems();
         services.AddNetzwerkAuthentication();
+        services.AddNetzwerkOidc(configuration);
+        services.AddNetzwerkRateLimits(configuration);
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, DeniedAccessAudit>();
+        // 1 MB per request unless an endpoint raises it ([RequestSizeLimit] on evidence and import uploads).
+        var maxBody = configuration.GetValue<long?>("Limits:MaxRequestBodyBytes") ?? 1_048_576;
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "netzwerk.af";
@@ -63,7 +69,10 @@ public static class HostSetup
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/Index");
             o.Conventions.AllowAnonymousToPage("/Anmelden");
+            o.Conventions.AddPageApplicationModelConvention("/Anmelden", m =>
+                m.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimits.SignIn)));
             o.Conventions.AllowAnonymousToPage("/ZugriffVerweigert");
+            o.Conventions.AllowAnonymousToPage("/ZugangUngueltig");
             o.Conventions.AllowAnonymousToPage("/Fehler");
         });
         return builder;
@@ -76,11 +85,15 @@ public static class HostSetup
     public static WebApplication UseNetzwerkHost(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseRequestLogging();
         app.UseSecurityHeaders();
         app.UseGermanProblems();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseScopedSessionGuard();
+        app.UseDeniedAccessAudit();
         app.UseAuthorization();
         app.UseAntiforgery();
 

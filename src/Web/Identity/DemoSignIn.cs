@@ -34,7 +34,7 @@ public static class DemoSignIn
             await audit.RecordAsync(new AuditEvent("sign-in", "user", user.UserName, Detail: "demo-token"),
                 user.UserName, user.Role, http.Connection.RemoteIpAddress?.ToString());
             return Results.Ok(new TokenResponse(tokens.Issue(user), "Bearer", (int)DemoTokens.Lifetime.TotalSeconds));
-        });
+        }).RequireRateLimiting(Hosting.RateLimits.SignIn);
         return app;
     }
 

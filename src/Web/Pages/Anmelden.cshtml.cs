@@ -2,17 +2,33 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Identity.Oidc;
 using Netzwerk.Web.Identity;
 
 namespace Netzwerk.Web.Pages;
 
-public sealed class AnmeldenModel(DemoSettings demo) : PageModel
+public sealed class AnmeldenModel(DemoSettings demo, OidcSettings oidc) : PageModel
 {
     public bool DemoEnabled => demo.Enabled;
+    public bool OidcEnabled => oidc.Enabled;
     public IReadOnlyList<DemoUsers.DemoUser> Users => DemoUsers.All;
 
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "fehler")]
+    public string? Error { get; set; }
+
+    public string SafeReturnUrl => Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/";
+
+    public string? ErrorMessage => Error switch
+    {
+        null => null,
+        "abgelaufen" => "Die Anmeldung hat zu lange gedauert oder wurde in einem anderen Fenster begonnen. Bitte melden Sie sich erneut an.",
+        "rolle" => "Ihr Konto ist angemeldet, hat in Netzwerk aber keine Rolle. Bitte wenden Sie sich an die Administration.",
+        "anbieter" => "Der Identitätsanbieter hat die Anmeldung abgebrochen.",
+        _ => "Die Anmeldung konnte nicht bestätigt werden. Bitte versuchen Sie es erneut.",
+    };
 
     public void OnGet() { }
 
@@ -27,6 +43,6 @@ public sealed class AnmeldenModel(DemoSettings demo) : PageModel
         }
         await DemoSignIn.SignInAsync(HttpContext, demoUser);
         // Only local return URLs: no open redirect.
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
+        return LocalRedirect(SafeReturnUrl);
     }
 }

@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using FluentValidation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Workflows;
+
+namespace Netzwerk.Referrals.Consents;
+
+/// <summary>
+/// The Fallmanager records the client's consent for a drafted referral: recipient (the referral's partner
+/// organisation), purpose, data categories, what may flow back, form, date, optional expiry, optional
+/// evidence scan and, for minors, the guardian.
+/// </summary>
+public static class RecordConsent
+{
+    public const int MaxEvidenceBytes = 5 * 1024 * 1024;
+
+    public sealed record Request(
+        string? Purpose, string[]? DataCategories, string? FeedbackLevel, string? Form, DateOnly? GivenOn,
+        DateOnly? ExpiresOn, bool ClientIsMinor, string? GuardianName, string? EvidenceBase64);
+
+    public sealed record Response(Guid ConsentId, Guid ReferralId, string[] DataCategories, string FeedbackLevel, DateOnly? ExpiresOn, string? EvidenceContentType);
+
+    public sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator(DateOnly today)
+        {
+            RuleFor(x => x.Purpose).NotEmpty().WithMessage("Bitte geben Sie den Zweck der Einwilligung an.")
+                .MaximumLength(500).WithMessage("Der Zweck darf höchstens 500 Zeichen lang sein.");
+            RuleFor(x => x.DataCategories).NotEmpty().WithMessage("Bitte wählen Sie die Datenkategorien der Einwilligung (keine Pauschaleinwilligung).");
+            RuleForEach(x => x.DataCategories).Must(c => c is not null && Referrals.DataCategories.IsKnown(c)).WithMessage("Unbekannte Datenkategorie.");
+            RuleFor(x => x.FeedbackLevel).Must(l => l is not null && FeedbackLevels.IsKnown(l))
+                .WithMessage("Bitte wählen Sie, was zurückgemeldet werden darf („attendance“, „outcome“ oder „full“).");
+            RuleFor(x => x.Form).Must(f => f is not null && ConsentForms.German.ContainsKey(f))
+                .WithMessage("Die Form muss „signed-paper“, „in-person“ oder „digital“ sein.");
+            RuleFor(x => x.GivenOn).NotNull().WithMessage("Bitte geben Sie das Datum der Einwilligung an.")
+                .LessThanOrEqualTo(today).WithMessage("Das Datum der Einwilligung darf nicht in der Zukunft liegen.");
+            RuleFor(x => x.ExpiresOn).GreaterThan(today).When(x => x.ExpiresOn is not null)
+                .WithMessage("Das Ablaufdatum muss in der Zukunft liegen.");
+            RuleFor(x => x.GuardianName).NotEmpty().When(x => x.ClientIsMinor)
+                .WithMessage("Bei Minderjährigen ist die Einwilligung der oder des Sorgeberechtigten erforderlich.");
+            RuleFor(x => x.GuardianName).MaximumLength(200).WithMessage("Der Name der oder des Sorgeberechtigten darf höchstens 200 Zeichen lang sein.");
+            RuleFor(x => x.EvidenceBase64).MaximumLength((MaxEvidenceBytes + 2) / 3 * 4)
+                .WithMessage("Der Nachweis darf höchstens 5 MB groß sein.");
+        }
+    }
+
+    /// <summary>PDF, PNG or JPEG by their first bytes, never by a name or a declared type.</summary>
+    public static string? SniffEvidenceType(byte[] bytes) => bytes switch
+    {
+        [0x25, 0x50, 0x44, 0x46, 0x2D, ..] => "application/pdf",
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, ..] => "image/png",
+        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+        _ => null,
+    };
+
+    public sealed class Handler(ReferralsDb db, ReferralAccess access, TimeProvider clock, AuditLog audit)
+    {
+        public async Task<Response> HandleAsync(ClaimsPrincipal principal, Guid referralId, Request request, CancellationToken ct = default)
+        {
+            var referral = await access.ForResponsibleAsync(principal, referralId, ct);
+            var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
+            var check = new Validator(today).Validate(request);
+            if (!check.IsValid) throw ReferralProblem.Invalid(check);
+            if (referral.Status != ReferralStatus.Draft)
+                throw ReferralProblem.Conflict("Eine Einwilligung wird vor dem Senden erfasst; diese Verweisung ist kein Entwurf mehr.");
+
+            byte[]? evidence = null;
+            string? evidenceType = null;
+            if (!string.IsNullOrEmpty(request.EvidenceBase64))
+            {
+                try { evidence = Convert.FromBase64String(request.EvidenceBase64); }
+                catch (FormatException)
+                {
+                    throw ReferralProblem.Unprocessable("Der Nachweis ist nicht lesbar (Base64 erwartet).",
+                        new Dictionary<string, string[]> { ["evidenceBase64"] = ["Keine gültige Base64-Kodierung."] });
+                }
+                evidenceType = SniffEvidenceType(evidence);
+                if (evidence.Length > MaxEvidenceBytes || evidenceType is null)
+                    throw ReferralProblem.Unprocessable("Als Nachweis sind nur PDF-, PNG- oder JPEG-Dateien bis 5 MB erlaubt.",
+                        new Dictionary<string, string[]> { ["evidenceBase64"] = ["Nur PDF, PNG oder JPEG bis 5 MB."] });
+            }
+
+            var user = principal.CurrentUser();
+            var consent = new Referrals.Consent
+            {
+                Id = Guid.CreateVersion7(),
+                CaseReference = referral.CaseReference,
+                OrganizationId = referral.OrganizationId,
+                Purpose = request.Purpose!.Trim(),
+                DataCategories = request.DataCategories!.Distinct().ToArray(),
+                FeedbackLevel = request.FeedbackLevel!,
+                Form = request.Form!,
+                GivenOn = request.GivenOn!.Value,
+                ExpiresOn = request.ExpiresOn,
+                ClientIsMinor = request.ClientIsMinor,
+                GuardianName = request.GuardianName?.Trim(),
+                Evidence = evidence,
+                EvidenceContentType = evidenceType,
+                RecordedBy = user.Id,
+                RecordedAt = clock.GetUtcNow(),
+            };
+            db.Consents.Add(consent);
+            referral.ConsentId = consent.Id;
+            referral.FeedbackLevel = consent.FeedbackLevel;
+            referral.UpdatedAt = clock.GetUtcNow();
+            db.History.Add(new HistoryEntry
+            {
+                ReferralId = referral.Id, At = clock.GetUtcNow(), FromStatus = referral.Status, ToStatus = referral.Status,
+                Event = "ConsentRecorded", ByUser = user.Id, ByRole = user.Role,
+            });
+            await db.SaveChangesAsync(ct);
+            await audit.RecordAsync(new AuditEvent("consent.record", "consent", consent.Id.ToString(), Detail: $"referral {referral.Id}"), ct);
+            return new Response(consent.Id, referral.Id, consent.DataCategories, consent.FeedbackLevel, consent.ExpiresOn, evidenceType);
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group) =>
+        group.MapPost("/{id:guid}/consent", async (Guid id, Request request, ClaimsPrincipal user, Handler handler, CancellationToken ct) =>
+                Results.Ok(await handler.HandleAsync(user, id, request, ct)))
+            .WithSummary("Einwilligung der Person für diese Verweisung erfassen")
+            .Produces<Response>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+}

@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Workflows;
+using Netzwerk.Workflows.Contracts;
+using Netzwerk.Workflows.Outbox;
+
+namespace Netzwerk.Referrals.Consents;
+
+/// <summary>
+/// The client revokes a consent: every open referral relying on it is cancelled (the partner loses access,
+/// no further feedback is accepted), <see cref="ConsentRevoked"/> is published, the audit keeps the fact.
+/// All in one transaction.
+/// </summary>
+public static class RevokeConsent
+{
+    public sealed record Response(Guid ConsentId, DateTimeOffset RevokedAt, IReadOnlyList<Guid> CancelledReferralIds);
+
+    public sealed class Handler(ReferralsDb db, Deputies deputies, ReferralWorkflow workflow, AuditLog audit)
+    {
+        public async Task<Response> HandleAsync(ClaimsPrincipal principal, Guid consentId, CancellationToken ct = default)
+        {
+            var user = principal.CurrentUser();
+            if (user.Role != Roles.CaseManager)
+                throw ReferralProblem.Forbidden("Einen Widerruf erfasst die zuständige Fallmanagerin oder der zuständige Fallmanager.");
+            var consent = await db.Consents.SingleOrDefaultAsync(c => c.Id == consentId, ct)
+                ?? throw new ReferralProblem(404, "Die Einwilligung existiert nicht oder ist für Sie nicht sichtbar.");
+            var referrals = await db.Referrals.Where(r => r.ConsentId == consentId).ToListAsync(ct);
+            var mayAct = false;
+            foreach (var cm in referrals.Select(r => r.CaseManagerId).Distinct())
+                mayAct |= await deputies.MayActForAsync(user.Id, cm, ct);
+            if (!mayAct && consent.RecordedBy != user.Id)
+                throw new ReferralProblem(404, "Die Einwilligung existiert nicht oder ist für Sie nicht sichtbar.");
+            if (consent.RevokedAt is not null)
+                throw ReferralProblem.Conflict("Die Einwilligung ist bereits widerrufen.");
+
+            var now = workflow.Now;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            consent.RevokedAt = now;
+            consent.RevokedBy = user.Id;
+            var cancelled = new List<Guid>();
+            foreach (var referral in referrals.Where(r => ReferralStatus.Open.Contains(r.Status)))
+            {
+                var state = await db.States.SingleAsync(s => s.CorrelationId == referral.Id, ct);
+                await workflow.RaiseAsync(referral, state, workflow.Machine.ConsentEnded,
+                    new ConsentWithdrawn(referral.Id, consentId, "consent-revoked", now), Actor.Of(user), "consent-revoked");
+                await workflow.SaveAsync(referral, state, ct);
+                cancelled.Add(referral.Id);
+            }
+            db.Outbox.Add(OutboxMessage.For(new ConsentRevoked(consentId, consent.OrganizationId, cancelled, now)));
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            await audit.RecordAsync(new AuditEvent("consent.revoke", "consent", consentId.ToString(),
+                Detail: $"{cancelled.Count} referrals cancelled"), ct);
+            return new Response(consentId, now, cancelled);
+        }
+    }
+
+    public static void Map(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/consents/{id:guid}/revoke", async (Guid id, ClaimsPrincipal user, Handler h, CancellationToken ct) =>
+                Results.Ok(await h.HandleAsync(user, id, ct)))
+            .RequireAuthorization(Policies.CaseWork)
+            .AddEndpointFilter<ReferralProblemFilter>()
+            .WithTags("Einwilligungen")
+            .WithSummary("Einwilligung widerrufen: offene Verweisungen werden storniert, der Partner verliert den Zugriff");
+}

@@ -1,0 +1,151 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Referrals.Consents;
+using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.Routes;
+using Netzwerk.Referrals.Send;
+using Netzwerk.Referrals.View;
+using Netzwerk.Workflows;
+
+namespace Netzwerk.Referrals.Pages.Verweisungen;
+
+/// <summary>/verweisungen/{id}: one referral with consent, feedback and history; consent, send, cancel, close, revoke.</summary>
+[Authorize(Policy = Policies.CaseWork)]
+[RequestFormLimits(MultipartBodyLengthLimit = RecordConsent.MaxEvidenceBytes + 256 * 1024)]
+public sealed class DetailModel(
+    ReferralQueries.Queries queries, ReferralsDb db, RecordConsent.Handler recordConsent, SendReferral.Handler send,
+    CaseManagerActions.Handler actions, RevokeConsent.Handler revoke, TimeProvider clock) : PageModel
+{
+    public ReferralQueries.Detail Referral { get; private set; } = null!;
+    public ReferralRoute? Route { get; private set; }
+    public string? Message { get; private set; }
+    public bool IsResponsible => User.CurrentUser().Role == Roles.CaseManager;
+    public string Today => DateOnly.FromDateTime(clock.GetLocalNow().Date).ToString("yyyy-MM-dd");
+
+    // consent form
+    [BindProperty] public string? Purpose { get; set; }
+    [BindProperty] public string[] ConsentCategories { get; set; } = [];
+    [BindProperty] public string? ConsentLevel { get; set; }
+    [BindProperty] public string? ConsentForm { get; set; }
+    [BindProperty] public string? GivenOn { get; set; }
+    [BindProperty] public string? ExpiresOn { get; set; }
+    [BindProperty] public string? ClientIsMinor { get; set; }
+    [BindProperty] public string? GuardianName { get; set; }
+    [BindProperty] public IFormFile? Evidence { get; set; }
+    // actions
+    [BindProperty] public string? CancelReason { get; set; }
+    [BindProperty] public string? Outcome { get; set; }
+    [BindProperty] public string? CloseReason { get; set; }
+    [BindProperty] public string? ConfirmRevoke { get; set; }
+
+    private static readonly Dictionary<string, string> ConsentFields = new()
+    {
+        ["purpose"] = nameof(Purpose), ["dataCategories"] = nameof(ConsentCategories), ["feedbackLevel"] = nameof(ConsentLevel),
+        ["form"] = nameof(ConsentForm), ["givenOn"] = nameof(GivenOn), ["expiresOn"] = nameof(ExpiresOn),
+        ["guardianName"] = nameof(GuardianName), ["evidenceBase64"] = nameof(Evidence), ["clientIsMinor"] = nameof(ClientIsMinor),
+    };
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await ShowAsync(id, ct, prefill: true);
+
+    public async Task<IActionResult> OnPostConsentAsync(Guid id, CancellationToken ct)
+    {
+        var givenOn = Ui.ParseDate(GivenOn);
+        var expiresOn = Ui.ParseDate(ExpiresOn);
+        if (!string.IsNullOrWhiteSpace(GivenOn) && givenOn is null) ModelState.AddModelError(nameof(GivenOn), "Bitte geben Sie ein gültiges Datum an.");
+        if (!string.IsNullOrWhiteSpace(ExpiresOn) && expiresOn is null) ModelState.AddModelError(nameof(ExpiresOn), "Bitte geben Sie ein gültiges Ablaufdatum an.");
+        string? evidence = null;
+        if (Evidence is { Length: > 0 } file)
+        {
+            if (file.Length > RecordConsent.MaxEvidenceBytes)
+                ModelState.AddModelError(nameof(Evidence), "Der Nachweis darf höchstens 5 MB groß sein.");
+            else
+            {
+                using var buffer = new MemoryStream();
+                await file.CopyToAsync(buffer, ct);
+                var bytes = buffer.ToArray();
+                if (RecordConsent.SniffEvidenceType(bytes) is null)
+                    ModelState.AddModelError(nameof(Evidence), "Als Nachweis sind nur PDF-, PNG- oder JPEG-Dateien erlaubt.");
+                else evidence = Convert.ToBase64String(bytes);
+            }
+        }
+        if (ModelState.ErrorCount > 0)
+        {
+            ModelState.AddModelError("", "Die Einwilligung wurde nicht gespeichert.");
+            return await ShowAsync(id, ct);
+        }
+        var ok = await this.TryAsync(() => recordConsent.HandleAsync(User, id, new RecordConsent.Request(
+            Purpose, ConsentCategories, ConsentLevel, ConsentForm, givenOn, expiresOn, ClientIsMinor == "true",
+            string.IsNullOrWhiteSpace(GuardianName) ? null : GuardianName, evidence), ct), ConsentFields);
+        return ok ? Done(id, "Die Einwilligung ist erfasst. Sie können die Verweisung jetzt senden.") : await ShowAsync(id, ct);
+    }
+
+    public async Task<IActionResult> OnPostSendAsync(Guid id, CancellationToken ct)
+        => await this.TryAsync(() => send.HandleAsync(User, id, ct))
+            ? Done(id, "Die Verweisung ist an den Partner gesendet.") : await ShowAsync(id, ct, prefill: true);
+
+    public async Task<IActionResult> OnPostCancelAsync(Guid id, CancellationToken ct)
+        => await this.TryAsync(() => actions.CancelAsync(User, id, new CaseManagerActions.CancelRequest(CancelReason), ct),
+                new Dictionary<string, string> { ["reason"] = nameof(CancelReason) })
+            ? Done(id, "Die Verweisung ist storniert.") : await ShowAsync(id, ct);
+
+    public async Task<IActionResult> OnPostEnteredInErrorAsync(Guid id, CancellationToken ct)
+        => await this.TryAsync(() => actions.MarkEnteredInErrorAsync(User, id, ct))
+            ? Done(id, "Die Verweisung ist als irrtümlich erfasst markiert.") : await ShowAsync(id, ct);
+
+    public async Task<IActionResult> OnPostCloseAsync(Guid id, CancellationToken ct)
+        => await this.TryAsync(() => actions.CloseAsync(User, id, new CaseManagerActions.CloseRequest(Outcome, CloseReason), ct),
+                new Dictionary<string, string> { ["reasonCode"] = nameof(CloseReason) })
+            ? Done(id, "Die Verweisung ist abgeschlossen.") : await ShowAsync(id, ct);
+
+    public async Task<IActionResult> OnPostRevokeAsync(Guid id, CancellationToken ct)
+    {
+        if (ConfirmRevoke != "true")
+        {
+            ModelState.AddModelError(nameof(ConfirmRevoke), "Bitte bestätigen Sie, dass die Person ihre Einwilligung widerrufen hat.");
+            return await ShowAsync(id, ct);
+        }
+        // the consent is looked up through the referral, so only someone who may see the referral gets this far
+        var shown = await this.TryAsync(async () => Referral = await queries.GetAsync(User, id, ct));
+        if (!shown) return NotFound();
+        if (Referral.Consent is null)
+        {
+            ModelState.AddModelError("", "Für diese Verweisung ist keine Einwilligung erfasst.");
+            return await ShowAsync(id, ct);
+        }
+        var ok = await this.TryAsync(() => revoke.HandleAsync(User, Referral.Consent.Id, ct));
+        return ok ? Done(id, "Der Widerruf ist erfasst. Offene Verweisungen mit dieser Einwilligung sind storniert; der Partner sieht keine Daten mehr.")
+            : await ShowAsync(id, ct);
+    }
+
+    private RedirectResult Done(Guid id, string message)
+    {
+        TempData["Message"] = message;
+        return Redirect($"/verweisungen/{id}");
+    }
+
+    private async Task<IActionResult> ShowAsync(Guid id, CancellationToken ct, bool prefill = false)
+    {
+        try
+        {
+            Referral = await queries.GetAsync(User, id, ct);
+        }
+        catch (ReferralProblem p) when (p.Status == 404)
+        {
+            return NotFound();
+        }
+        Route = await db.Routes.FindAsync([Referral.RouteCategory, Referral.RouteVersion], ct);
+        Message = TempData["Message"] as string;
+        if (prefill && Referral.Status == ReferralStatus.Draft && Referral.Consent is null)
+        {
+            ConsentCategories = Referral.SharedCategories.Union(Route?.RequiredCategories ?? []).ToArray();
+            ConsentLevel = Referral.FeedbackLevel;
+            GivenOn = Today;
+            ConsentForm = "signed-paper";
+            Purpose = $"Verweisung an {Referral.ServiceName ?? "den Partner"} ({Referral.OrganizationName ?? "Partnerorganisation"})";
+        }
+        return Page();
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Netzwerk.Directory.Lookup;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Referrals.Create;
+using Netzwerk.Referrals.Routes;
+using Netzwerk.Referrals.Suggestions;
+
+namespace Netzwerk.Referrals.Pages.Verweisungen;
+
+/// <summary>/verweisungen/neu?serviceId=…: the Fallmanager drafts a referral; the case reference travels only in the form body.</summary>
+[Authorize(Policy = Policies.CaseWork)]
+public sealed class NeuModel(IServiceLookup services, ReferralsDb db, SuggestPartners.Queries suggestions, CreateReferral.Handler create) : PageModel
+{
+    public ServiceSummary? Service { get; private set; }
+    public ReferralRoute? Route { get; private set; }
+    public IReadOnlyList<SuggestPartners.Suggestion> Alternatives { get; private set; } = [];
+
+    [BindProperty] public Guid? ServiceId { get; set; }
+    [BindProperty] public string? CaseReference { get; set; }
+    [BindProperty] public string? Reason { get; set; }
+    [BindProperty] public string? Urgency { get; set; } = "normal";
+    [BindProperty] public string[] SharedCategories { get; set; } = [];
+    [BindProperty] public string? ContactDetails { get; set; }
+    [BindProperty] public string? HealthInformation { get; set; }
+    [BindProperty] public string? CooperationPlanGoal { get; set; }
+    [BindProperty] public string? Note { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid? serviceId, CancellationToken ct)
+    {
+        ServiceId = serviceId;
+        SharedCategories = [DataCategories.Contact, DataCategories.Reason];
+        await LoadAsync(ct);
+        if (serviceId is not null && Service is null) Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        CreateReferral.Response? created = null;
+        var ok = await this.TryAsync(async () => created = await create.HandleAsync(User, new CreateReferral.Request(
+            CaseReference, ServiceId ?? Guid.Empty, Reason, string.IsNullOrEmpty(Urgency) ? null : Urgency,
+            SharedCategories, Blank(ContactDetails), Blank(HealthInformation), Blank(CooperationPlanGoal), Blank(Note)), ct));
+        if (ok)
+        {
+            TempData["Message"] = "Der Entwurf ist angelegt. Erfassen Sie jetzt die Einwilligung der Person, dann können Sie die Verweisung senden.";
+            return Redirect($"/verweisungen/{created!.Id}");
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        if (ServiceId is not { } id || id == Guid.Empty) return;
+        Service = await services.FindAsync(id, ct);
+        if (Service is null) return;
+        Route = await RouteCatalogue.CurrentForAsync(db, Service.CategoryCodes, ct);
+        try
+        {
+            Alternatives = (await suggestions.ForAsync(id, ct)).Where(s => s.ServiceId != id).Take(5).ToList();
+        }
+        catch (ReferralProblem)
+        {
+            Alternatives = [];
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Security.Claims;
+using FluentValidation;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Netzwerk.Directory.Lookup;
+using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Referrals.Routes;
+using Netzwerk.Workflows;
+using Netzwerk.Workflows.Contracts;
+
+namespace Netzwerk.Referrals.Partner;
+
+/// <summary>The partner's inbox of incoming referrals and its answers. Only consented data is shown.</summary>
+public static class PartnerReferrals
+{
+    public sealed record Summary(Guid Id, string Status, string StatusText, Guid ServiceId, string Urgency,
+        DateTimeOffset? SentAt, DateTimeOffset? ResponseDueAt, DateTimeOffset? AttendanceDueAt);
+
+    /// <summary>
+    /// One referral as the partner sees it. Client data only for consented and shared categories, and only while
+    /// the referral is open and the consent stands; otherwise <see cref="ClientDataVisible"/> is false and the fields are null.
+    /// </summary>
+    public sealed record Detail(Guid Id, string Status, string StatusText, Guid ServiceId, string? ServiceName, string Urgency,
+        DateTimeOffset? SentAt, DateTimeOffset? ResponseDueAt, bool ClientDataVisible, string? CaseReference,
+        string? ContactDetails, string? Reason, string? CooperationPlanGoal, string? Note, string? HealthInformation,
+        string[] VisibleCategories, string FeedbackLevel, string FeedbackLevelText, bool ForwardingAllowed,
+        IReadOnlyList<FeedbackDto> Feedback);
+
+    public sealed record FeedbackDto(Guid Id, string Kind, string? ReasonCode, bool? Attended, DateTimeOffset? AppointmentAt,
+        Guid? ProposedServiceId, string? Note, DateTimeOffset At);
+
+    public sealed class Queries(ReferralsDb db, ReferralAccess access, IServiceLookup services, AuditLog audit, TimeProvider clock)
+    {
+        public async Task<IReadOnlyList<Summary>> ListAsync(ClaimsPrincipal principal, string? status, CancellationToken ct = default)
+        {
+            var user = principal.CurrentUser();
+            if (user.OrganizationId is not { } org) return [];
+            var query = db.Referrals.AsNoTracking().Where(r => r.OrganizationId == org && r.Status != ReferralStatus.Draft);
+            if (ReferralAccess.ReferralScopeOf(principal) is { } only) query = query.Where(r => r.Id == only);
+            if (!string.IsNullOrEmpty(status)) query = query.Where(r => r.Status == status);
+            var rows = await query.OrderByDescending(r => r.SentAt).Take(500).ToListAsync(ct);
+            return rows.Select(r => new Summary(r.Id, r.Status, ReferralStatus.German[r.Status], r.ServiceId, r.Urgency,
+                r.SentAt, r.ResponseDueAt, r.AttendanceDueAt)).ToList();
+        }
+
+        public async Task<Detail> GetAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct = default)
+        {
+            var referral = await access.ForPartnerAsync(principal, id, ct);
+            var consent = referral.ConsentId is null ? null : await db.Consents.AsNoTracking().SingleOrDefaultAsync(c => c.Id == referral.ConsentId, ct);
+            var route = await RouteCatalogue.VersionAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
+            var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
+            var visible = ReferralStatus.VisibleToPartner.Contains(referral.Status)
+                          && consent is not null && consent.RevokedAt is null && (consent.ExpiresOn is null || consent.ExpiresOn >= today);
+            var categories = visible ? referral.SharedCategories.Intersect(consent!.DataCategories).ToArray() : [];
+            bool Shows(string category) => categories.Contains(category);
+            var feedback = await db.Feedback.AsNoTracking().Where(f => f.ReferralId == id).OrderBy(f => f.At).ToListAsync(ct);
+            var service = await services.FindAsync(referral.ServiceId, ct);
+            await audit.RecordAsync(new AuditEvent("referral.read.partner", "referral", id.ToString(),
+                Detail: visible ? "categories " + string.Join(",", categories) : "no client data"), ct);
+            return new Detail(referral.Id, referral.Status, ReferralStatus.German[referral.Status], referral.ServiceId, service?.ServiceName,
+                referral.Urgency, referral.SentAt, referral.ResponseDueAt, visible,
+                visible ? referral.CaseReference : null,
+                Shows(DataCategories.Contact) ? referral.ContactDetails : null,
+                Shows(DataCategories.Reason) ? referral.Reason : null,
+                Shows(DataCategories.Reason) ? referral.CooperationPlanGoal : null,
+                Shows(DataCategories.Reason) ? referral.Note : null,
+                Shows(DataCategories.HealthAddiction) ? referral.HealthInformation : null,
+                categories, referral.FeedbackLevel, FeedbackLevels.German[referral.FeedbackLevel], route.ForwardingAllowed,
+                visible ? feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.At)).ToList() : []);
+        }
+    }
+
+    // ---- answers -----------------------------------------------------------------------------------
+
+    public sealed record AcceptRequest(DateTimeOffset? AppointmentAt);
+    public sealed record DeclineRequest(string? ReasonCode);
+    public sealed record WaitlistRequest(string? Note);
+    public sealed record ForwardRequest(Guid? ProposedServiceId, string? Note);
+    public sealed record AttendanceRequest(bool? Attended);
+    public sealed record ProgressRequest(string? Note);
+    public sealed record OutcomeRequest(string? ReasonCode, string? Note);
+    public sealed record AppointmentRequest(DateTimeOffset? AppointmentAt);
+
+    public sealed record Answered(Guid ReferralId, Guid FeedbackId, string Status);
+
+    public const int MaxNoteLength = 2000;
+
+    public sealed class Responses(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, TimeProvider clock, AuditLog audit)
+    {
+        private ReferralStateMachine M => workflow.Machine;
+
+        public Task<Answered> AcceptAsync(ClaimsPrincipal p, Guid id, AcceptRequest r, CancellationToken ct = default)
+            => AnswerAsync(p, id, "accepted", FeedbackLevels.Attendance, ct, f => f.AppointmentAt = r.AppointmentAt,
+                (referral, f) => (M.PartnerAccepted, new ReferralAccepted(referral.Id, referral.OrganizationId, f.Id, r.AppointmentAt, f.At)));
+
+        public Task<Answered> DeclineAsync(ClaimsPrincipal p, Guid id, DeclineRequest r, CancellationToken ct = default)
+        {
+            if (!ReasonCodes.IsKnown(r.ReasonCode) || r.ReasonCode == ReasonCodes.CompletedWithResult)
+                throw InvalidReason();
+            return AnswerAsync(p, id, "declined", FeedbackLevels.Attendance, ct, f => f.ReasonCode = r.ReasonCode,
+                (referral, f) => (M.PartnerDeclined, new ReferralDeclined(referral.Id, referral.OrganizationId, f.Id, r.ReasonCode!, f.At)));
+        }
+
+        public Task<Answered> WaitlistAsync(ClaimsPrincipal p, Guid id, WaitlistRequest r, CancellationToken ct = default)
+        {
+            CheckNote(r.Note);
+            return AnswerAsync(p, id, "waitlisted", FeedbackLevels.Attendance, ct, f => { f.ReasonCode = ReasonCodes.NoCapacity; f.Note = r.Note?.Trim(); },
+                (referral, f) => (M.PartnerWaitlisted, new ReferralWaitlisted(referral.Id, referral.OrganizationId, f.Id, f.At)));
+        }
+
+        public async Task<Answered> ForwardAsync(ClaimsPrincipal p, Guid id, ForwardRequest r, CancellationToken ct = default)
+        {
+            CheckNote(r.Note);
+            var referral = await access.ForPartnerAsync(p, id, ct);
+            var route = await RouteCatalogue.VersionAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
+            if (!route.ForwardingAllowed)
+                throw ReferralProblem.Unprocessable("Für diese Art von Angebot ist eine Weiterleitung an andere Partner nicht vorgesehen.");
+            return await AnswerAsync(p, id, "forwarding-proposed", FeedbackLevels.Attendance, ct, f => { f.ProposedServiceId = r.ProposedServiceId; f.Note = r.Note?.Trim(); },
+                (referral, f) => (M.PartnerProposedForwarding, new ForwardingProposed(referral.Id, referral.OrganizationId, f.Id, r.ProposedServiceId, f.At)));
+        }
+
+        public Task<Answered> OfferAppointmentAsync(ClaimsPrincipal p, Guid id, AppointmentRequest r, CancellationToken ct = default)
+        {
+            if (r.AppointmentAt is null)
+                throw ReferralProblem.Field("appointmentAt", "Bitte geben Sie den Termin an.");
+            return AnswerAsync(p, id, "appointment-offered", FeedbackLevels.Attendance, ct, f => f.AppointmentAt = r.AppointmentAt,
+                (referral, f) => (M.PartnerOfferedAppointment, new AppointmentOffered(referral.Id, referral.OrganizationId, f.Id, r.AppointmentAt.Value, f.At)));
+        }
+
+        public Task<Answered> AttendanceAsync(ClaimsPrincipal p, Guid id, AttendanceRequest r, CancellationToken ct = default)
+        {
+            if (r.Attended is null)
+                throw ReferralProblem.Field("attended", "Bitte geben Sie an, ob der Termin wahrgenommen wurde.");
+            return AnswerAsync(p, id, "attendance", FeedbackLevels.Attendance, ct, f => f.Attended = r.Attended,
+                (referral, f) => (M.PartnerReportedAttendance, new AttendanceReported(referral.Id, referral.OrganizationId, f.Id, r.Attended.Value, f.At)));
+        }
+
+        public Task<Answered> ProgressAsync(ClaimsPrincipal p, Guid id, ProgressRequest r, CancellationToken ct = default)
+        {
+            if (string.IsNullOrWhiteSpace(r.Note))
+                throw ReferralProblem.Field("note", "Bitte beschreiben Sie den Verlauf.");
+            CheckNote(r.Note);
+            return AnswerAsync(p, id, "progress", FeedbackLevels.Full, ct, f => f.Note = r.Note!.Trim(),
+                (referral, f) => (M.PartnerReportedProgress, new ProgressReported(referral.Id, referral.OrganizationId, f.Id, f.At)));
+        }
+
+        public Task<Answered> OutcomeAsync(ClaimsPrincipal p, Guid id, OutcomeRequest r, CancellationToken ct = default)
+        {
+            if (!ReasonCodes.IsKnown(r.ReasonCode)) throw InvalidReason();
+            CheckNote(r.Note);
+            return AnswerAsync(p, id, "outcome", FeedbackLevels.Outcome, ct, f => { f.ReasonCode = r.ReasonCode; f.Note = r.Note?.Trim(); },
+                (referral, f) => (M.PartnerReportedOutcome, new OutcomeReported(referral.Id, referral.OrganizationId, f.Id, r.ReasonCode!, f.At)),
+                noteNeeds: FeedbackLevels.Full, note: r.Note);
+        }
+
+        private async Task<Answered> AnswerAsync<T>(ClaimsPrincipal principal, Guid id, string kind, string levelNeeded, CancellationToken ct,
+            Action<Feedback> fill, Func<Referral, Feedback, (Event<T>, T)> eventFor, string? noteNeeds = null, string? note = null)
+            where T : class
+        {
+            var user = principal.CurrentUser();
+            var referral = await access.ForPartnerAsync(principal, id, ct);
+            var consent = referral.ConsentId is null ? null : await db.Consents.AsNoTracking().SingleOrDefaultAsync(c => c.Id == referral.ConsentId, ct);
+            if (consent?.RevokedAt is not null)
+                throw ReferralProblem.Conflict("Die Einwilligung wurde widerrufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");
+            if (!FeedbackLevels.Allows(referral.FeedbackLevel, levelNeeded)
+                || (noteNeeds is not null && !string.IsNullOrWhiteSpace(note) && !FeedbackLevels.Allows(referral.FeedbackLevel, noteNeeds)))
+            {
+                await audit.RecordAsync(new AuditEvent("referral.feedback", "referral", id.ToString(), "refused", $"{kind} beyond consent"), ct);
+                throw ReferralProblem.Forbidden(
+                    $"Die Einwilligung erlaubt nur diese Rückmeldung: {FeedbackLevels.German[referral.FeedbackLevel]}. Diese Angabe darf nicht übermittelt werden.");
+            }
+            var feedback = new Feedback { Id = Guid.CreateVersion7(), ReferralId = id, Kind = kind, ByUser = user.Id, At = clock.GetUtcNow() };
+            fill(feedback);
+            db.Feedback.Add(feedback);
+            var (@event, data) = eventFor(referral, feedback);
+            await workflow.ApplyAsync(referral, @event, data, Actor.Of(user), kind, ct);
+            await audit.RecordAsync(new AuditEvent("referral.feedback", "referral", id.ToString(), Detail: kind), ct);
+            return new Answered(id, feedback.Id, referral.Status);
+        }
+
+        private static void CheckNote(string? note)
+        {
+            if (note is { Length: > MaxNoteLength })
+                throw ReferralProblem.Field("note", $"Die Notiz darf höchstens {MaxNoteLength} Zeichen lang sein.");
+        }
+
+        private static ReferralProblem InvalidReason() => ReferralProblem.Field("reasonCode",
+            "Bitte wählen Sie einen Grund: " + string.Join(", ", ReasonCodes.German.Select(x => $"{x.Key} ({x.Value})")) + ".");
+    }
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/partner/referrals").WithTags("Partner: Verweisungen")
+            .RequireAuthorization(Policies.Partner).AddEndpointFilter<ReferralProblemFilter>();
+        group.MapGet("/", async (ClaimsPrincipal user, Queries q, string? status, CancellationToken ct) => Results.Ok(await q.ListAsync(user, status, ct)))
+            .WithSummary("Eingegangene Verweisungen der eigenen Organisation");
+        group.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, Queries q, CancellationToken ct) => Results.Ok(await q.GetAsync(user, id, ct)))
+            .WithSummary("Eine Verweisung (nur eingewilligte Datenkategorien)");
+        group.MapPost("/{id:guid}/accept", async (Guid id, AcceptRequest r, ClaimsPrincipal u, Responses h, CancellationToken ct) => Results.Ok(await h.AcceptAsync(u, id, r, ct)))
+            .WithSummary("Annehmen (optional mit Terminangebot)");
+        group.MapPost("/{id:guid}/decline", async (Guid id, DeclineRequest r, ClaimsPrincipal u, Responses h, CancellationToken ct) => Results.Ok(await h.DeclineAsync(u, id, r, ct)))
+            .WithSummary("Ablehnen mit Grund");
+        group.MapPost("/{id:guid}/waitlist", async (Guid id, WaitlistRequest r, ClaimsPrincipal u, Responses h, CancellationToken ct) => Results.Ok(await h.WaitlistAsync(u, id, r, ct)))
+            .WithSummary("Auf die Warteliste setzen (keine Kapazität)");
+        group.MapPost("/{id:guid}/forward", async (Guid id, ForwardRequest r, ClaimsPrincipal u, Responses h, CancellationToken ct) => Results.Ok(await h.ForwardAsync(u, id, r, ct)))
+            .WithSummary("Weiterleitung an einen anderen Partner vorschlagen");
+        group.MapPost("/{id:guid}/appointment", async (Guid id, AppointmentRequest r, ClaimsPrincipal u, Responses h, CancellationToken ct) => Results.Ok(await h.OfferAppointmentAsync(u, id, r, ct)))
+            .WithSummary("Termin anbieten");
+        group.MapPost("/{id:guid}/attendance", async (Guid id, AttendanceRequest r, ClaimsPrincipal u, Responses h, CancellationToken ct) => Results.Ok(await h.AttendanceAsync(u, id, r, ct)))
+            .WithSummary("Teilnahme melden (ja/nein)");
+        group.MapPost("/{id:guid}/progress", async (Guid id, ProgressRequest r, ClaimsPrincipal u, Responses h, CancellationToken ct) => Results.Ok(await h.ProgressAsync(u, id, r, ct)))
+            .WithSummary("Verlauf melden (nur mit Einwilligung „full“)");
+        group.MapPost("/{id:guid}/outcome", async (Guid id, OutcomeRequest r, ClaimsPrincipal u, Responses h, CancellationToken ct) => Results.Ok(await h.OutcomeAsync(u, id, r, ct)))
+            .WithSummary("Ergebnis vorschlagen (nur mit Einwilligung „outcome“ oder „full“)");
+    }
+}

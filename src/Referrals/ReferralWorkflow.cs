@@ -1,0 +1,152 @@
+using System.Security.Claims;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Workflows;
+using Netzwerk.Workflows.Outbox;
+
+namespace Netzwerk.Referrals;
+
+/// <summary>Who caused a transition (for the history).</summary>
+public sealed record Actor(string UserId, string Role)
+{
+    public static readonly Actor System = new("system", "system");
+    public static Actor Of(CurrentUser user) => new(user.Id, user.Role);
+}
+
+/// <summary>
+/// Runs the referral state machine against PostgreSQL: loads the state instance, raises the event,
+/// and saves the new state, the referral's status, a history entry, the outbox messages and the
+/// deadline changes in one transaction. An event the current state does not allow, or a concurrent
+/// change of the same referral, becomes a 409 and nothing is written.
+/// </summary>
+public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machine, TimeProvider clock)
+{
+    public ReferralStateMachine Machine => machine;
+    public DateTimeOffset Now => clock.GetUtcNow();
+
+    public async Task<ReferralState> StartAsync(Referral referral, Actor by, CancellationToken ct)
+    {
+        var state = new ReferralState { CorrelationId = referral.Id, UpdatedAt = Now };
+        await RaiseAsync(referral, state, machine.Drafted, new ReferralDrafted(referral.Id, referral.OrganizationId,
+            referral.ServiceId, referral.CaseManagerId, referral.RouteCategory, referral.RouteVersion, Now), by, null);
+        db.States.Add(state);
+        return state;
+    }
+
+    /// <summary>Raise an event and save everything it caused. Throws <see cref="ReferralProblem"/> (409) when not allowed.</summary>
+    public async Task ApplyAsync<T>(Referral referral, Event<T> @event, T data, Actor by, string? detail, CancellationToken ct)
+        where T : class
+    {
+        var state = await db.States.SingleAsync(s => s.CorrelationId == referral.Id, ct);
+        await RaiseAsync(referral, state, @event, data, by, detail);
+        await SaveAsync(referral, state, ct);
+    }
+
+    /// <summary>Raise only (the caller saves with <see cref="SaveAsync"/>), e.g. when one request changes several referrals.</summary>
+    public async Task RaiseAsync<T>(Referral referral, ReferralState state, Event<T> @event, T data, Actor by, string? detail)
+        where T : class
+    {
+        var from = state.CurrentState == "Initial" ? null : referral.Status;
+        try
+        {
+            await machine.RaiseEvent(state, @event, data);
+        }
+        catch (UnhandledEventException)
+        {
+            throw ReferralProblem.Conflict(
+                $"Diese Aktion ist im Status „{ReferralStatus.German[referral.Status]}“ nicht möglich. Es wurde nichts geändert.");
+        }
+        referral.Status = ReferralStateMachine.StatusOf(state.CurrentState);
+        referral.UpdatedAt = Now;
+        state.UpdatedAt = Now;
+        db.History.Add(new HistoryEntry
+        {
+            ReferralId = referral.Id, At = Now, FromStatus = from, ToStatus = referral.Status,
+            Event = @event.Name, ByUser = by.UserId, ByRole = by.Role, Detail = detail,
+        });
+    }
+
+    public async Task SaveAsync(Referral referral, ReferralState state, CancellationToken ct)
+    {
+        var ownTransaction = db.Database.CurrentTransaction is null;
+        await using var tx = ownTransaction ? await db.Database.BeginTransactionAsync(ct) : null;
+        try
+        {
+            await FlushEffectsAsync(referral, state, ct);
+            await db.SaveChangesAsync(ct);
+            if (tx is not null) await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            throw ReferralProblem.Conflict(
+                "Die Verweisung wurde gerade von jemand anderem geändert. Bitte laden Sie sie neu; es wurde nichts gespeichert.");
+        }
+    }
+
+    private async Task FlushEffectsAsync(Referral referral, ReferralState state, CancellationToken ct)
+    {
+        if (state.DeadlineKindsToCancel.Count > 0)
+        {
+            var kinds = state.DeadlineKindsToCancel.Distinct().ToArray();
+            var now = Now;
+            await db.Deadlines
+                .Where(d => d.ReferralId == referral.Id && kinds.Contains(d.Kind) && d.FiredAt == null && d.CancelledAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.CancelledAt, now), ct);
+            if (kinds.Contains(DeadlineKinds.PartnerResponse)) referral.ResponseDueAt = null;
+            if (kinds.Contains(DeadlineKinds.Attendance)) referral.AttendanceDueAt = null;
+            state.DeadlineKindsToCancel.Clear();
+        }
+        foreach (var (kind, dueAt) in state.DeadlinesToSchedule)
+        {
+            db.Deadlines.Add(new Deadline { Id = Guid.CreateVersion7(), ReferralId = referral.Id, Kind = kind, DueAt = dueAt });
+            if (kind == DeadlineKinds.Attendance) referral.AttendanceDueAt = dueAt;
+        }
+        state.DeadlinesToSchedule.Clear();
+        foreach (var message in state.Outgoing) db.Outbox.Add(OutboxMessage.For(message));
+        state.Outgoing.Clear();
+    }
+}
+
+/// <summary>Object-level authorisation: which referrals a user may see and act on.</summary>
+public sealed class ReferralAccess(ReferralsDb db, Deputies deputies)
+{
+    /// <summary>Fallmanager: own or deputised referrals; Teamleitung: the own team's. Anything else: 404.</summary>
+    public async Task<Referral> ForCaseWorkAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct)
+    {
+        var user = principal.CurrentUser();
+        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == id, ct) ?? throw ReferralProblem.NotFound();
+        if (user.Role == Roles.CaseManager && await deputies.MayActForAsync(user.Id, referral.CaseManagerId, ct)) return referral;
+        if (user.Role == Roles.TeamLead && user.Team is not null && referral.Team == user.Team) return referral;
+        throw ReferralProblem.NotFound();
+    }
+
+    /// <summary>Only the responsible Fallmanager or today's deputy (not the team lead) may close or cancel.</summary>
+    public async Task<Referral> ForResponsibleAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct)
+    {
+        var referral = await ForCaseWorkAsync(principal, id, ct);
+        var user = principal.CurrentUser();
+        if (user.Role != Roles.CaseManager)
+            throw ReferralProblem.Forbidden("Nur die zuständige Fallmanagerin oder der zuständige Fallmanager (bzw. die Vertretung) darf das.");
+        return referral;
+    }
+
+    /// <summary>
+    /// Partner: referrals of the own organisation that were sent. A session from an e-mailed access link
+    /// (claim <c>referral</c>) reaches only that one referral.
+    /// </summary>
+    public async Task<Referral> ForPartnerAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct)
+    {
+        var user = principal.CurrentUser();
+        if (ReferralScopeOf(principal) is { } scope && scope != id) throw ReferralProblem.NotFound();
+        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (referral is null || user.OrganizationId is null || referral.OrganizationId != user.OrganizationId
+            || referral.Status == ReferralStatus.Draft)
+            throw ReferralProblem.NotFound();
+        return referral;
+    }
+
+    public static Guid? ReferralScopeOf(ClaimsPrincipal principal)
+        => Guid.TryParse(principal.FindFirstValue(NetzwerkClaims.ReferralScope), out var id) ? id : null;
+}

@@ -1,0 +1,167 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Netzwerk.Workflows;
+using Netzwerk.Workflows.Outbox;
+
+namespace Netzwerk.Referrals;
+
+/// <summary>
+/// Referrals and the workflow tables in one context, so that a state change, its history, its outbox
+/// messages and its deadlines are saved in one transaction.
+/// </summary>
+public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbContext(options)
+{
+    public DbSet<Referral> Referrals => Set<Referral>();
+    public DbSet<Consent> Consents => Set<Consent>();
+    public DbSet<HistoryEntry> History => Set<HistoryEntry>();
+    public DbSet<Feedback> Feedback => Set<Feedback>();
+    public DbSet<InboxItem> InboxItems => Set<InboxItem>();
+    public DbSet<ReferralRoute> Routes => Set<ReferralRoute>();
+    public DbSet<ReferralState> States => Set<ReferralState>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<Deadline> Deadlines => Set<Deadline>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.HasDefaultSchema("referrals");
+        model.Entity<Referral>().ToTable("referrals");
+        model.Entity<Consent>().ToTable("consents");
+        model.Entity<HistoryEntry>().ToTable("history").HasOne<Referral>().WithMany().HasForeignKey(h => h.ReferralId);
+        model.Entity<Feedback>().ToTable("feedback").HasOne<Referral>().WithMany().HasForeignKey(f => f.ReferralId);
+        model.Entity<Referral>().HasOne<Consent>().WithMany().HasForeignKey(r => r.ConsentId);
+        model.Entity<InboxItem>().ToTable("inbox_items");
+        model.Entity<InboxItem>().Property(x => x.CreatedAt).HasDefaultValueSql("clock_timestamp()");
+        model.Entity<ReferralRoute>(e =>
+        {
+            e.ToTable("routes");
+            e.HasKey(x => new { x.CategoryCode, x.Version });
+        });
+        WorkflowModel.Configure(model);
+
+        foreach (var entity in model.Model.GetEntityTypes())
+            foreach (var property in entity.GetProperties())
+                if (!(entity.ClrType == typeof(ReferralState) && property.Name == nameof(ReferralState.Version)))
+                    property.SetColumnName(SnakeCase(property.Name));
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+}
+
+public sealed class Referral
+{
+    public Guid Id { get; set; }
+    public string CaseReference { get; set; } = "";
+    public Guid ServiceId { get; set; }
+    public Guid OrganizationId { get; set; }
+    public string CaseManagerId { get; set; } = "";
+    public string? Team { get; set; }
+    public string Reason { get; set; } = "";
+    public string? ContactDetails { get; set; }
+    public string? HealthInformation { get; set; }
+    public string Urgency { get; set; } = "";
+    public string[] SharedCategories { get; set; } = [];
+    public string? CooperationPlanGoal { get; set; }
+    public string? Note { get; set; }
+    public string Status { get; set; } = "";
+    public string RouteCategory { get; set; } = "";
+    public int RouteVersion { get; set; }
+    public Guid? ConsentId { get; set; }
+    public string FeedbackLevel { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+    public DateTimeOffset? ResponseDueAt { get; set; }
+    public DateTimeOffset? AttendanceDueAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? OutcomeReason { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class Consent
+{
+    public Guid Id { get; set; }
+    public string CaseReference { get; set; } = "";
+    public Guid OrganizationId { get; set; }
+    public string Purpose { get; set; } = "";
+    public string[] DataCategories { get; set; } = [];
+    public string FeedbackLevel { get; set; } = "";
+    public string Form { get; set; } = "";
+    public DateOnly GivenOn { get; set; }
+    public DateOnly? ExpiresOn { get; set; }
+    public bool ClientIsMinor { get; set; }
+    public string? GuardianName { get; set; }
+    public string? EvidenceContentType { get; set; }
+    public byte[]? Evidence { get; set; }
+    public string RecordedBy { get; set; } = "";
+    public DateTimeOffset RecordedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public string? RevokedBy { get; set; }
+}
+
+public sealed class HistoryEntry
+{
+    public long Id { get; set; }
+    public Guid ReferralId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public string? FromStatus { get; set; }
+    public string ToStatus { get; set; } = "";
+    public string Event { get; set; } = "";
+    public string ByUser { get; set; } = "";
+    public string ByRole { get; set; } = "";
+    public string? Detail { get; set; }
+}
+
+public sealed class Feedback
+{
+    public Guid Id { get; set; }
+    public Guid ReferralId { get; set; }
+    public string Kind { get; set; } = "";
+    public string? ReasonCode { get; set; }
+    public bool? Attended { get; set; }
+    public DateTimeOffset? AppointmentAt { get; set; }
+    public Guid? ProposedServiceId { get; set; }
+    public string? Note { get; set; }
+    public string ByUser { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+}
+
+public sealed class InboxItem
+{
+    public Guid Id { get; set; }
+    public Guid ReferralId { get; set; }
+    public Guid SourceMessageId { get; set; }
+    public string Kind { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string? RecipientUserId { get; set; }
+    public string? RecipientTeam { get; set; }
+    public string? RecipientRole { get; set; }
+    public string CaseManagerId { get; set; } = "";
+    public Guid? FeedbackId { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ReadAt { get; set; }
+}
+
+public sealed class ReferralRoute
+{
+    public string CategoryCode { get; set; } = "";
+    public int Version { get; set; }
+    public string Name { get; set; } = "";
+    public string[] RequiredCategories { get; set; } = [];
+    public int ResponseWorkingDays { get; set; }
+    public int[] ReminderWorkingDays { get; set; } = [];
+    public int EscalationWorkingDays { get; set; }
+    public string EscalationTarget { get; set; } = "";
+    public string DefaultFeedbackLevel { get; set; } = "";
+    public bool ForwardingAllowed { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string CreatedBy { get; set; } = "";
+}

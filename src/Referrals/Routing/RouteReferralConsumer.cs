@@ -1,0 +1,65 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Netzwerk.Referrals.Routes;
+using Netzwerk.Workflows;
+using Netzwerk.Workflows.Contracts;
+using Netzwerk.Workflows.Inbox;
+using Netzwerk.Workflows.Outbox;
+
+namespace Netzwerk.Referrals.Routing;
+
+/// <summary>
+/// Routes a requested referral to the partner: starts its deadlines from the route version the referral
+/// keeps (response, reminders, escalation, consent expiry) and announces <see cref="ReferralSentToPartner"/>
+/// (the access-link e-mail hangs on it). Idempotent through the inbox of handled message ids.
+/// </summary>
+public sealed class RouteReferralConsumer(ReferralsDb db, TimeProvider clock) : IConsumer<ReferralRequested>
+{
+    public const string Name = "route-referral";
+
+    public async Task Consume(ConsumeContext<ReferralRequested> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await HandledMessages.TryClaimAsync(db, Name, context.MessageId ?? throw new InvalidOperationException("MessageId missing"), ct))
+            return;
+        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == m.ReferralId, ct);
+        if (referral is null || !ReferralStatus.VisibleToPartner.Contains(referral.Status))
+        {
+            await tx.CommitAsync(ct); // cancelled before it was routed: nothing to start
+            return;
+        }
+        var route = await RouteCatalogue.VersionAsync(db, m.RouteCategory, m.RouteVersion, ct);
+        void Add(string kind, DateTimeOffset due, string? detail = null) =>
+            db.Deadlines.Add(new Deadline { Id = Guid.CreateVersion7(), ReferralId = m.ReferralId, Kind = kind, DueAt = due, Detail = detail });
+
+        if (referral.Status == ReferralStatus.Requested)
+        {
+            Add(DeadlineKinds.PartnerResponse, WorkingDays.Add(m.At, route.ResponseWorkingDays));
+            foreach (var days in route.ReminderWorkingDays.Where(d => d < route.ResponseWorkingDays))
+                Add(DeadlineKinds.Reminder, WorkingDays.Add(m.At, days));
+            Add(DeadlineKinds.Escalation, WorkingDays.Add(m.At, route.EscalationWorkingDays), route.EscalationTarget);
+        }
+        var consent = referral.ConsentId is null ? null : await db.Consents.AsNoTracking().SingleOrDefaultAsync(c => c.Id == referral.ConsentId, ct);
+        if (consent?.ExpiresOn is { } expires)
+            Add(DeadlineKinds.ConsentExpiry, new DateTimeOffset(expires.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+
+        db.Outbox.Add(OutboxMessage.For(new ReferralSentToPartner(m.ReferralId, m.OrganizationId, m.ServiceId, m.CaseManagerId, clock.GetUtcNow())));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+}
+
+public sealed class RouteReferralConsumerDefinition : ConsumerDefinition<RouteReferralConsumer>
+{
+    public RouteReferralConsumerDefinition() => EndpointName = "referrals-route";
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RouteReferralConsumer> consumer,
+        IRegistrationContext context)
+    {
+        // Transient faults (deadlock, serialization, broker hiccup): retry in memory; after that → _error queue.
+        endpoint.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
+        endpoint.PrefetchCount = 32;
+    }
+}

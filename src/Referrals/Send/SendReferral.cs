@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Referrals.Routes;
+using Netzwerk.Workflows;
+using Netzwerk.Workflows.Contracts;
+
+namespace Netzwerk.Referrals.Send;
+
+/// <summary>Sends a drafted referral to the partner — only with a valid consent that covers what is shared.</summary>
+public static class SendReferral
+{
+    public sealed record Response(Guid Id, string Status, DateTimeOffset SentAt, DateTimeOffset ResponseDueAt);
+
+    /// <summary>Why a consent does not (or no longer) allow data to go to the partner; null when it does.</summary>
+    public static string? ConsentProblem(Referrals.Consent? consent, Referral referral, IEnumerable<string> requiredByRoute, DateOnly today)
+    {
+        if (consent is null) return "Ohne Einwilligung der Person darf die Verweisung nicht gesendet werden. Bitte erfassen Sie zuerst die Einwilligung.";
+        if (consent.RevokedAt is not null) return "Die Einwilligung wurde widerrufen. Die Verweisung darf nicht gesendet werden.";
+        if (consent.ExpiresOn is { } expires && expires < today) return $"Die Einwilligung ist am {expires:dd.MM.yyyy} abgelaufen.";
+        if (consent.OrganizationId != referral.OrganizationId) return "Die Einwilligung gilt für einen anderen Empfänger.";
+        if (consent.CaseReference != referral.CaseReference) return "Die Einwilligung gehört zu einem anderen Fall.";
+        if (consent.ClientIsMinor && string.IsNullOrWhiteSpace(consent.GuardianName))
+            return "Bei Minderjährigen fehlt die Einwilligung der oder des Sorgeberechtigten.";
+        var missing = referral.SharedCategories.Concat(requiredByRoute).Distinct().Except(consent.DataCategories).ToList();
+        if (missing.Count > 0)
+            return "Die Einwilligung deckt nicht alle Datenkategorien ab. Es fehlt: "
+                   + string.Join(", ", missing.Select(c => DataCategories.German.GetValueOrDefault(c, c))) + ".";
+        return null;
+    }
+
+    public sealed class Handler(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, TimeProvider clock, AuditLog audit)
+    {
+        public async Task<Response> HandleAsync(ClaimsPrincipal principal, Guid referralId, CancellationToken ct = default)
+        {
+            var referral = await access.ForResponsibleAsync(principal, referralId, ct);
+            if (referral.Status != ReferralStatus.Draft)
+                throw ReferralProblem.Conflict($"Die Verweisung wurde bereits gesendet (Status „{ReferralStatus.German[referral.Status]}“). Es wurde nichts geändert.");
+            var route = await RouteCatalogue.VersionAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
+            var consent = referral.ConsentId is null ? null : await db.Consents.SingleOrDefaultAsync(c => c.Id == referral.ConsentId, ct);
+            var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
+            if (ConsentProblem(consent, referral, route.RequiredCategories, today) is { } problem)
+            {
+                await audit.RecordAsync(new AuditEvent("referral.send", "referral", referral.Id.ToString(), "refused", "consent"), ct);
+                throw consent is null || consent.RevokedAt is not null || consent.ExpiresOn < today
+                    ? ReferralProblem.Conflict(problem)
+                    : ReferralProblem.Unprocessable(problem);
+            }
+
+            var user = principal.CurrentUser();
+            var now = workflow.Now;
+            referral.SentAt = now;
+            referral.ResponseDueAt = WorkingDays.Add(now, route.ResponseWorkingDays);
+            await workflow.ApplyAsync(referral, workflow.Machine.Sent,
+                new ReferralRequested(referral.Id, referral.OrganizationId, referral.ServiceId, referral.CaseManagerId,
+                    referral.RouteCategory, referral.RouteVersion, now),
+                Actor.Of(user), null, ct);
+            await audit.RecordAsync(new AuditEvent("referral.send", "referral", referral.Id.ToString(),
+                Detail: "categories " + string.Join(",", referral.SharedCategories)), ct);
+            return new Response(referral.Id, referral.Status, now, referral.ResponseDueAt.Value);
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group) =>
+        group.MapPost("/{id:guid}/send", async (Guid id, ClaimsPrincipal user, Handler handler, CancellationToken ct) =>
+                Results.Ok(await handler.HandleAsync(user, id, ct)))
+            .WithSummary("Verweisung an den Partner senden (prüft die Einwilligung)")
+            .Produces<Response>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+}

@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Netzwerk.Directory.Lookup;
+using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Workflows;
+
+namespace Netzwerk.Referrals.View;
+
+/// <summary>The Fallmanager's (and Teamleitung's) view of referrals: a list and one referral with its history.</summary>
+public static class ReferralQueries
+{
+    public sealed record Summary(Guid Id, string CaseReference, Guid ServiceId, Guid OrganizationId, string CaseManagerId,
+        string Status, string StatusText, string Urgency, DateTimeOffset CreatedAt, DateTimeOffset? SentAt,
+        DateTimeOffset? ResponseDueAt, DateTimeOffset? AttendanceDueAt, bool Deputised);
+
+    public sealed record HistoryDto(DateTimeOffset At, string? FromStatus, string ToStatus, string Event, string ByUser, string ByRole, string? Detail);
+
+    public sealed record ConsentDto(Guid Id, string Purpose, string[] DataCategories, string FeedbackLevel, string Form, DateOnly GivenOn,
+        DateOnly? ExpiresOn, bool ClientIsMinor, bool HasGuardian, string? EvidenceContentType, DateTimeOffset? RevokedAt);
+
+    public sealed record FeedbackDto(Guid Id, string Kind, string? ReasonCode, bool? Attended, DateTimeOffset? AppointmentAt,
+        Guid? ProposedServiceId, string? Note, string ByUser, DateTimeOffset At);
+
+    public sealed record Detail(Guid Id, string CaseReference, Guid ServiceId, string? ServiceName, Guid OrganizationId, string? OrganizationName,
+        string CaseManagerId, string? Team, string Reason, string? ContactDetails, string? HealthInformation, string Urgency,
+        string[] SharedCategories, string? CooperationPlanGoal, string? Note, string Status, string StatusText,
+        string RouteCategory, int RouteVersion, string FeedbackLevel, DateTimeOffset CreatedAt, DateTimeOffset? SentAt,
+        DateTimeOffset? ResponseDueAt, DateTimeOffset? AttendanceDueAt, DateTimeOffset? ClosedAt, string? OutcomeReason,
+        ConsentDto? Consent, IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<HistoryDto> History);
+
+    public sealed class Queries(ReferralsDb db, ReferralAccess access, Deputies deputies, IServiceLookup services, AuditLog audit)
+    {
+        public async Task<IReadOnlyList<Summary>> ListAsync(ClaimsPrincipal principal, string? status, CancellationToken ct = default)
+        {
+            var user = principal.CurrentUser();
+            IQueryable<Referral> query;
+            if (user.Role == Roles.TeamLead)
+                query = db.Referrals.Where(r => r.Team == user.Team);
+            else
+            {
+                var ids = (await deputies.DeputisedByAsync(user.Id, ct)).Append(user.Id).ToArray();
+                query = db.Referrals.Where(r => ids.Contains(r.CaseManagerId));
+            }
+            if (!string.IsNullOrEmpty(status))
+            {
+                var statuses = status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                query = query.Where(r => statuses.Contains(r.Status));
+            }
+            var rows = await query.AsNoTracking().OrderByDescending(r => r.CreatedAt).Take(500).ToListAsync(ct);
+            await audit.RecordAsync(new AuditEvent("referral.list", "referral", "*", Detail: $"{rows.Count} rows"), ct);
+            return rows.Select(r => new Summary(r.Id, r.CaseReference, r.ServiceId, r.OrganizationId, r.CaseManagerId, r.Status,
+                ReferralStatus.German[r.Status], r.Urgency, r.CreatedAt, r.SentAt, r.ResponseDueAt, r.AttendanceDueAt,
+                r.CaseManagerId != user.Id)).ToList();
+        }
+
+        public async Task<Detail> GetAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct = default)
+        {
+            var r = await access.ForCaseWorkAsync(principal, id, ct);
+            var consent = r.ConsentId is null ? null : await db.Consents.AsNoTracking().SingleOrDefaultAsync(c => c.Id == r.ConsentId, ct);
+            var history = await db.History.AsNoTracking().Where(h => h.ReferralId == id).OrderBy(h => h.Id).ToListAsync(ct);
+            var feedback = await db.Feedback.AsNoTracking().Where(f => f.ReferralId == id).OrderBy(f => f.At).ToListAsync(ct);
+            var service = await services.FindAsync(r.ServiceId, ct);
+            await audit.RecordAsync(new AuditEvent("referral.read", "referral", id.ToString()), ct);
+            return new Detail(r.Id, r.CaseReference, r.ServiceId, service?.ServiceName, r.OrganizationId, service?.OrganizationName,
+                r.CaseManagerId, r.Team, r.Reason, r.ContactDetails, r.HealthInformation, r.Urgency, r.SharedCategories, r.CooperationPlanGoal,
+                r.Note, r.Status, ReferralStatus.German[r.Status], r.RouteCategory, r.RouteVersion, r.FeedbackLevel, r.CreatedAt, r.SentAt,
+                r.ResponseDueAt, r.AttendanceDueAt, r.ClosedAt, r.OutcomeReason,
+                consent is null ? null : new ConsentDto(consent.Id, consent.Purpose, consent.DataCategories, consent.FeedbackLevel, consent.Form,
+                    consent.GivenOn, consent.ExpiresOn, consent.ClientIsMinor, consent.GuardianName is not null, consent.EvidenceContentType, consent.RevokedAt),
+                feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.ByUser, f.At)).ToList(),
+                history.Select(h => new HistoryDto(h.At, h.FromStatus, h.ToStatus, h.Event, h.ByUser, h.ByRole, h.Detail)).ToList());
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group)
+    {
+        group.MapGet("/", async (ClaimsPrincipal user, Queries q, string? status, CancellationToken ct) => Results.Ok(await q.ListAsync(user, status, ct)))
+            .WithSummary("Meine Verweisungen und die meiner Vertretungen (Teamleitung: des Teams); Filter ?status=requested,accepted");
+        group.MapGet("/{id:guid}", async (Guid id, ClaimsPrincipal user, Queries q, CancellationToken ct) => Results.Ok(await q.GetAsync(user, id, ct)))
+            .WithSummary("Eine Verweisung mit Einwilligung, Rückmeldungen und Verlauf");
+    }
+}
