@@ -349,9 +349,8 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
         // New entries first (binary COPY, builds their search documents), then EF's updates, which may refer to them.
         if (bulk is not null && bulk.Services.Count + bulk.Organizations.Count > 0)
         {
-            // Rows copied in this transaction have no statistics yet: the planner would scan the child tables once per
-            // service while building the search documents. Index lookups (and no JIT) keep a 10,000-row import in seconds.
-            await conn.ExecuteAsync(new CommandDefinition("SET LOCAL enable_seqscan = off; SET LOCAL jit = off", transaction: tx, cancellationToken: ct));
+            // Building 10,000 search documents is one large statement; compiling it with JIT costs more than it saves.
+            await conn.ExecuteAsync(new CommandDefinition("SET LOCAL jit = off", transaction: tx, cancellationToken: ct));
             await CatalogueBulkWriter.WriteAsync(conn, bulk, includeTaxonomies: false, ct);
         }
         await db.SaveChangesAsync(ct);
