@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Demo;
 using Netzwerk.Directory.Lookup;
+using Netzwerk.Directory.Maintenance;
 using Netzwerk.Directory.Search;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
@@ -24,6 +25,7 @@ public static class DirectoryModule
         services.AddSingleton<SearchIndex>();
         services.AddSingleton<IServiceLookup, ServiceLookup>();
         services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
+        services.AddCatalogueMaintenance();
         services.AddSingleton<PostgresCatalogueSearch>();
         services.AddSingleton<ICatalogueSearch>(sp => sp.GetRequiredService<PostgresCatalogueSearch>());
         return services;
@@ -31,6 +33,7 @@ public static class DirectoryModule
 
     public static IEndpointRouteBuilder MapDirectory(this IEndpointRouteBuilder app)
     {
+        app.MapCatalogueMaintenanceApis();
         app.MapGroup("/api/directory").WithTags("Katalog").MapCatalogueSearch();
         return app;
     }

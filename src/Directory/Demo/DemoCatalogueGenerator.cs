@@ -57,10 +57,13 @@ public sealed class DemoCatalogueGenerator
     private readonly Dictionary<string, Guid> _termIds = new();
     private readonly HashSet<string> _orgNames = new();
     private string _orgPhone = "";
-    private readonly int _totalTownWeight = Towns.Sum(t => t.Weight);
+    private readonly IReadOnlyList<Town> _towns;
+    private readonly int _totalTownWeight;
 
-    private DemoCatalogueGenerator(int seed, DateTimeOffset now, double spreadDegrees)
+    private DemoCatalogueGenerator(int seed, DateTimeOffset now, double spreadDegrees, IReadOnlyList<Town>? towns)
     {
+        _towns = towns ?? Towns;
+        _totalTownWeight = _towns.Sum(t => t.Weight);
         _rng = new Random(seed);
         _now = now.ToUniversalTime();
         _spreadDegrees = spreadDegrees;
@@ -74,9 +77,11 @@ public sealed class DemoCatalogueGenerator
         return new Guid(hash, bigEndian: true);
     }
 
-    public static GeneratedCatalogue Generate(int seed, int organizations, DateTimeOffset now, double spreadDegrees = 0.015, bool withDemoPartners = true)
+    /// <param name="targetServices">When set, organisations are added until this many services exist (benchmark).</param>
+    public static GeneratedCatalogue Generate(int seed, int organizations, DateTimeOffset now, double spreadDegrees = 0.015,
+        bool withDemoPartners = true, IReadOnlyList<Town>? towns = null, int? targetServices = null)
     {
-        var g = new DemoCatalogueGenerator(seed, now, spreadDegrees);
+        var g = new DemoCatalogueGenerator(seed, now, spreadDegrees, towns);
         g.AddTaxonomies();
         if (withDemoPartners) g.AddDemoPartners();
         var weighted = Categories.SelectMany(c => Enumerable.Repeat(c.Code, c.Code switch
@@ -86,7 +91,7 @@ public sealed class DemoCatalogueGenerator
             "schuldnerberatung" or "suchtberatung" or "freie_jugendhilfe" or "migrationsberatung" => 3,
             _ => 2,
         })).ToArray();
-        for (var i = 0; i < organizations; i++)
+        for (var i = 0; targetServices is { } target ? g._c.Services.Count < target : i < organizations; i++)
         {
             var code = i < Categories.Length * 3 ? Categories[i % Categories.Length].Code : weighted[g._rng.Next(weighted.Length)];
             g.AddOrganization(Templates.First(t => t.Category == code), g.PickTown());
@@ -108,12 +113,12 @@ public sealed class DemoCatalogueGenerator
     private Town PickTown()
     {
         var x = _rng.Next(_totalTownWeight);
-        foreach (var t in Towns)
+        foreach (var t in _towns)
         {
             if (x < t.Weight) return t;
             x -= t.Weight;
         }
-        return Towns[0];
+        return _towns[0];
     }
 
     private void AddTaxonomies()

@@ -35,7 +35,7 @@ public sealed class AuditChain(NpgsqlDataSource dataSource)
                     return Broken(previousId.Value + 1, row.Id == previousId + 2
                         ? $"Eintrag Nr. {previousId + 1} fehlt (gelöscht)."
                         : $"Die Einträge Nr. {previousId + 1} bis {row.Id - 1} fehlen (gelöscht).");
-                return Broken(previousId.Value, $"Eintrag Nr. {previousId} wurde ersetzt: Eintrag Nr. {row.Id} verweist auf einen anderen Vorgänger.");
+                return Broken(previousId.Value, $"Eintrag Nr. {previousId} (oder Nr. {row.Id}) wurde ersetzt: Eintrag Nr. {row.Id} verweist nicht auf den gespeicherten Vorgänger.");
             }
             previousHash = row.Hash;
             previousId = row.Id;

@@ -33,6 +33,9 @@ public sealed class TokenSigningKeys(NpgsqlDataSource dataSource)
         var pem = (string)(await read.ExecuteScalarAsync(ct))!;
         var rsa = RSA.Create();
         rsa.ImportFromPem(pem);
-        _key = new RsaSecurityKey(rsa) { KeyId = KeyId };
+        // The kid names the key material itself: IdentityModel caches signature providers per key id, so two keys
+        // under one kid (several app instances in one test process, or a replaced key) must never share it.
+        var thumbprint = Convert.ToHexString(SHA256.HashData(rsa.ExportRSAPublicKey()))[..16].ToLowerInvariant();
+        _key = new RsaSecurityKey(rsa) { KeyId = $"{KeyId}-{thumbprint}" };
     }
 }

@@ -63,12 +63,10 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
         var messageId = context.MessageId ?? throw new InvalidOperationException("MessageId missing");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await HandledMessages.TryClaimAsync(db, Name, messageId, ct)) return;
-        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == referralId, ct);
-        if (referral is null)
-        {
-            await tx.CommitAsync(ct);
-            return;
-        }
+        // Feedback about an unknown referral cannot be delivered to anyone: after the retries it goes to
+        // the error queue, where an administrator can look at it and replay it.
+        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == referralId, ct)
+            ?? throw new InvalidOperationException("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden.");
         if (cancelForExpiredConsent)
         {
             try

@@ -26,7 +26,9 @@ public sealed class DeniedAccessAudit(AuditLog audit) : IAuthorizationMiddleware
         ctx.Items[Recorded] = true;
         var user = CurrentUser.From(ctx.User);
         // The route pattern, not the raw path: access-link tokens must never reach the audit trail.
-        var pattern = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unbekannt)";
+        var pattern = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText?.TrimEnd('/') is { Length: > 0 } p
+            ? (p.StartsWith('/') ? p : "/" + p)
+            : "(unbekannt)";
         var ids = string.Join(",", ctx.Request.RouteValues
             .Where(kv => kv.Key is not ("token" or "page" or "action" or "controller") && kv.Value is not null)
             .Select(kv => $"{kv.Key}={kv.Value}"));

@@ -6,7 +6,14 @@ public static class SecurityHeaders
     /// Headers on every response. Scripts only from our own origin (no inline script), no framing,
     /// no referrer leaking case references to other sites.
     /// </summary>
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
+    {
+        // Sign-out is a form post that redirects to the provider's end_session_endpoint: form-action must allow it.
+        var oidc = app.ApplicationServices.GetService<Netzwerk.Platform.Identity.Oidc.OidcSettings>();
+        var provider = oidc is { Enabled: true } && Uri.TryCreate(oidc.MetadataAddress ?? oidc.Authority, UriKind.Absolute, out var u)
+            ? " " + u.GetLeftPart(UriPartial.Authority)
+            : "";
+        return app.Use(async (ctx, next) =>
     {
         ctx.Response.OnStarting(() =>
         {
@@ -14,7 +21,7 @@ public static class SecurityHeaders
             // Swagger UI ships inline scripts; it is the one page that gets a looser policy.
             var csp = ctx.Request.Path.StartsWithSegments("/api-doku")
                 ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
-                : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'self'; frame-ancestors 'none'; object-src 'none'";
+                : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'" + provider + "; base-uri 'self'; frame-ancestors 'none'; object-src 'none'";
             h.ContentSecurityPolicy = csp;
             h.XContentTypeOptions = "nosniff";
             h["Referrer-Policy"] = "no-referrer";
@@ -26,4 +33,5 @@ public static class SecurityHeaders
         });
         await next();
     });
+    }
 }

@@ -8,8 +8,7 @@ namespace Netzwerk.Web.PartnerLinks;
 
 /// <summary>
 /// Issues and mails the access link when a referral reaches a partner. Idempotent: one link per referral
-/// (unique constraint); a redelivered message finds the link already mailed and does nothing. When the mail
-/// failed, the retry replaces the token (the old one was never delivered).
+/// (unique constraint, and a per-referral lock), so a redelivered message finds the link and does nothing.
 /// </summary>
 public sealed class IssueAccessLinkOnReferralSent(
     NpgsqlDataSource dataSource, AccessLinks links, AccessLinkMail mail, IServiceLookup services, AuditLog audit,
@@ -19,48 +18,51 @@ public sealed class IssueAccessLinkOnReferralSent(
     {
         var m = context.Message;
         var ct = context.CancellationToken;
-        var existing = await links.ForReferralAsync(m.ReferralId, ct);
-        if (existing is { MailedAt: not null } or { RevokedAt: not null }) return;
-
         var service = await services.FindAsync(m.ServiceId, ct);
         if (service?.ReferralEmail is null)
         {
+            if (await links.ForReferralAsync(m.ReferralId, ct) is not null) return;
             log.LogWarning("No referral e-mail for service {ServiceId}; no access link sent for referral {ReferralId}", m.ServiceId, m.ReferralId);
             await audit.RecordAsync(new AuditEvent("issue", "partner-link", m.ReferralId.ToString(), "failed", "no referral e-mail"),
                 "system", "system", null, ct);
             return;
         }
 
-        var token = AccessLinks.NewToken();
-        var expiresAt = clock.GetUtcNow().AddDays(settings.LifetimeDays);
-        await using var cmd = dataSource.CreateCommand("""
-            INSERT INTO platform.partner_access_links
-                (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            ON CONFLICT (referral_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at
-                WHERE platform.partner_access_links.mailed_at IS NULL AND platform.partner_access_links.revoked_at IS NULL
-            RETURNING id, reference
-            """);
-        foreach (var v in new object[] { Guid.NewGuid(), m.ReferralId, m.OrganizationId, m.ServiceId, m.CaseManagerId,
-                     AccessLinks.Hash(token), AccessLinks.NewReference(), clock.GetUtcNow(), expiresAt })
-            cmd.Parameters.Add(new NpgsqlParameter { Value = v });
-        Guid linkId;
-        string reference;
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        // One delivery per referral at a time: a duplicate waits here and then finds the link already mailed.
+        // The mail is sent inside the transaction, so a failed mail leaves no link behind and the retry starts afresh.
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('partner-link:' || $1::text, 0))", conn, tx))
         {
-            // No row: a concurrent delivery already mailed (or revoked) the link.
-            if (!await r.ReadAsync(ct)) return;
-            linkId = r.GetGuid(0);
-            reference = r.GetString(1);
+            lockCmd.Parameters.AddWithValue(m.ReferralId);
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        }
+        await using (var exists = new NpgsqlCommand("SELECT 1 FROM platform.partner_access_links WHERE referral_id = $1", conn, tx))
+        {
+            exists.Parameters.AddWithValue(m.ReferralId);
+            if (await exists.ExecuteScalarAsync(ct) is not null) return;
+        }
+
+        var token = AccessLinks.NewToken();
+        var now = clock.GetUtcNow();
+        var expiresAt = now.AddDays(settings.LifetimeDays);
+        var linkId = Guid.NewGuid();
+        var reference = AccessLinks.NewReference();
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO platform.partner_access_links
+                (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
+            """, conn, tx))
+        {
+            foreach (var v in new object[] { linkId, m.ReferralId, m.OrganizationId, m.ServiceId, m.CaseManagerId,
+                         AccessLinks.Hash(token), reference, now, expiresAt })
+                insert.Parameters.Add(new NpgsqlParameter { Value = v });
+            await insert.ExecuteNonQueryAsync(ct);
         }
 
         await mail.SendAsync(service.ReferralEmail, service.OrganizationName, reference,
             $"{settings.PublicBaseUrl.TrimEnd('/')}/zugang/{token}", expiresAt, ct);
-
-        await using var mailed = dataSource.CreateCommand("UPDATE platform.partner_access_links SET mailed_at = $2 WHERE id = $1");
-        mailed.Parameters.AddWithValue(linkId);
-        mailed.Parameters.AddWithValue(clock.GetUtcNow());
-        await mailed.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
         await audit.RecordAsync(new AuditEvent("issue", "partner-link", linkId.ToString(), "ok",
             $"referral={m.ReferralId};organization={m.OrganizationId}"), "system", "system", null, ct);
     }

@@ -57,8 +57,8 @@ public sealed class DeadLetterQueues(RabbitMqSettings settings, IConfiguration c
                         var props = msg.GetProperty("properties");
                         var headers = props.TryGetProperty("headers", out var h) ? h : default;
                         string? Header(string key) => headers.ValueKind == JsonValueKind.Object && headers.TryGetProperty(key, out var v) ? v.ToString() : null;
-                        peeked.Add(new DeadLetter(props.TryGetProperty("message_id", out var id) ? id.GetString() : null,
-                            Header("MT-MessageType") ?? props.GetProperty("type").ToString(), Header("MT-Fault-ExceptionType"), Header("MT-Fault-Message")));
+                        peeked.Add(new DeadLetter(props.TryGetProperty("message_id", out var id) ? id.ToString() : null,
+                            Header("MT-MessageType") ?? (props.TryGetProperty("type", out var t) ? t.ToString() : null), Header("MT-Fault-ExceptionType"), Header("MT-Fault-Message")));
                     }
             }
             result.Add(new ErrorQueue(name, name[..^"_error".Length], count, peeked));

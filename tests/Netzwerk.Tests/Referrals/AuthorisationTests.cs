@@ -56,9 +56,21 @@ public sealed class AuthorisationTests(ReferralTestApp app) : IClassFixture<Refe
         // A partner session opened from an e-mailed link carries the referral claim (built the way the link helper will).
         var scoped = await ScopedClientAsync(first);
         (await scoped.GetAsync($"/api/partner/referrals/{first}")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await scoped.GetAsync($"/api/partner/referrals/{second}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await ReferralTestApp.PostAsync(scoped, $"/api/partner/referrals/{second}/accept")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await scoped.GetFromJsonAsync<JsonElement[]>("/api/partner/referrals"))!.Select(r => r.GetProperty("id").GetGuid()).ShouldBe([first]);
+        // Refused by the session guard (403) or, behind it, by the handler's own check (404).
+        (await scoped.GetAsync($"/api/partner/referrals/{second}")).StatusCode.ShouldBeOneOf(HttpStatusCode.NotFound, HttpStatusCode.Forbidden);
+        (await ReferralTestApp.PostAsync(scoped, $"/api/partner/referrals/{second}/accept")).StatusCode.ShouldBeOneOf(HttpStatusCode.NotFound, HttpStatusCode.Forbidden);
+        (await ReferralTestApp.StatusOfAsync(fm, second)).ShouldBe("requested");
+
+        // The handlers enforce the scope themselves too (for callers that bypass the HTTP guard, e.g. Razor pages).
+        using var scope = app.Services.CreateScope();
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+        [
+            new Claim("sub", "partner.schuldner"), new Claim("role", "Partner"),
+            new Claim("org", DemoUsers.Organizations.DebtCounsellingKamenz.ToString()), new Claim("referral", first.ToString()),
+        ], "link"));
+        var queries = scope.ServiceProvider.GetRequiredService<Netzwerk.Referrals.Partner.PartnerReferrals.Queries>();
+        (await queries.ListAsync(principal, null)).Select(r => r.Id).ShouldBe([first]);
+        (await Should.ThrowAsync<Netzwerk.Referrals.ReferralProblem>(() => queries.GetAsync(principal, second))).Status.ShouldBe(404);
     }
 
     private Task<HttpClient> ScopedClientAsync(Guid referralId)

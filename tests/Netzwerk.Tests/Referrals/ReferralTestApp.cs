@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Netzwerk.Referrals.Demo;
+using Netzwerk.Directory.Demo;
 using Netzwerk.Tests.Infrastructure;
 
 namespace Netzwerk.Tests.Referrals;
@@ -24,7 +25,7 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 public class ReferralTestApp : NetzwerkApp
 {
     // Starts at the real time: demo tokens are issued with this clock but validated against the system clock.
-    public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public ManualTimeProvider Clock { get; init; } = new(DateTimeOffset.UtcNow);
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -33,15 +34,43 @@ public class ReferralTestApp : NetzwerkApp
         ["RabbitMq:ManagementPort"] = TestServers.RabbitManagementPort,
     };
 
+    /// <summary>Stops the app (host, bus, background services) but keeps its database and virtual host.</summary>
+    public async Task StopHostAsync() => await ((IAsyncDisposable)this).DisposeAsync();
+
+    /// <summary>A fresh app process on the database and virtual host of an earlier one (restart and crash tests).</summary>
+    public sealed class Restarted(ReferralTestApp earlier) : ReferralTestApp
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("ConnectionStrings:Netzwerk", earlier.ConnectionString);
+            builder.UseSetting("RabbitMq:VirtualHost", earlier.VirtualHost);
+        }
+
+        public override string DatabaseConnectionString => earlier.ConnectionString;
+
+        public override Task InitializeAsync()
+        {
+            _ = Server;
+            return Task.CompletedTask;
+        }
+
+        public override async Task DisposeAsync() => await StopHostAsync();
+    }
+
     protected override void ConfigureTestServices(IServiceCollection services)
     {
         services.RemoveAll<TimeProvider>();
         services.AddSingleton<TimeProvider>(Clock);
     }
 
-    public static readonly Guid DebtService = FallbackServiceLookup.DebtCounsellingService;       // route schuldnerberatung: attendance only
-    public static readonly Guid AddictionService = FallbackServiceLookup.AddictionCounsellingService; // route suchtberatung: attendance only
-    public static readonly Guid FamilyService = FallbackServiceLookup.FamilyCounsellingService;   // default route: outcome, org of partner.schuldner
+    // Demo catalogue services of the demo partner organisations (partner.schuldner, partner.sucht).
+    public static readonly Guid DebtService = DemoCatalogue.Services.DebtCounsellingKamenz;          // route schuldnerberatung
+    public static readonly Guid AddictionService = DemoCatalogue.Services.AddictionCounsellingBautzen; // route suchtberatung
+    public static readonly Guid InsolvencyService = DemoCatalogue.Services.InsolvencyCounsellingKamenz; // route schuldnerberatung, same org as DebtService
+
+    /// <summary>The database this app works on (a restarted app works on the earlier one's).</summary>
+    public virtual string DatabaseConnectionString => ConnectionString;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -118,9 +147,25 @@ public class ReferralTestApp : NetzwerkApp
 
     public async Task<long> CountAsync(string sql)
     {
-        await using var db = await OpenDatabaseAsync();
+        await using var db = new Npgsql.NpgsqlConnection(DatabaseConnectionString);
+        await db.OpenAsync();
         await using var cmd = db.CreateCommand();
         cmd.CommandText = sql;
         return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+    }
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until the condition holds (messages travel through RabbitMQ); gives up after the timeout and lets the assertion fail.</summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || DateTime.UtcNow > until) return value;
+            await Task.Delay(100);
+        }
     }
 }

@@ -1,0 +1,307 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.EntityFrameworkCore;
+using Netzwerk.Directory.Catalogue;
+using Netzwerk.Directory.Demo;
+using Netzwerk.Directory.Maintenance;
+
+namespace Netzwerk.Directory.Import;
+
+public static class ImportFormats
+{
+    public const string HsdsJson = "hsds-json";
+    public const string HsdsCsv = "hsds-csv";
+    public const string Csv = "csv";
+    public const string Xlsx = "xlsx";
+    public static readonly string[] All = [HsdsJson, HsdsCsv, Csv, Xlsx];
+}
+
+public sealed record ImportError(int Row, string Message);
+public sealed record ImportPreviewRow(int Row, string Action, string? Organization, string? Service, List<string> ChangedFields, List<string> Warnings);
+
+/// <summary>What an import did (or, in a dry run, would do). <c>Written</c> is false whenever there are errors.</summary>
+public sealed record ImportReport(string Format, bool DryRun, bool Written, int Rows, int Created, int Updated, int Unchanged,
+    int OrganizationsCreated, List<ImportError> Errors, List<ImportPreviewRow> Preview, List<string> IgnoredColumns);
+
+/// <summary>
+/// Imports partner lists and HSDS files into the catalogue in one transaction: every row is validated first and
+/// nothing is written when any row has an error. A row updates the entry it matches (HSDS id, the list's ID column,
+/// or organisation name + service name + postcode) instead of creating a second one. A dry run does the whole import
+/// and rolls it back, so the preview shows exactly what would change.
+/// </summary>
+public sealed class CatalogueImporter(CatalogueEditor editor)
+{
+    public const int PreviewLimit = 500;
+
+    private sealed class Row
+    {
+        public int Line;
+        public Guid? OrganizationId;          // HSDS organisation id
+        public OrganizationInput? Organization;
+        public Guid? ServiceId;               // HSDS service id
+        public string? ExternalId;            // the list's ID column
+        public ServiceInput? Service;
+        public List<string> Warnings = [];
+    }
+
+    public async Task<ImportReport> ImportAsync(string format, Stream content, string? mapping, bool dryRun, string user, CancellationToken ct)
+    {
+        var errors = new List<ImportError>();
+        var ignored = new List<string>();
+        List<Row> rows;
+        var mapErrors = new FieldErrors();
+        var columnMapping = TabularReader.ParseMapping(mapping, mapErrors);
+        if (mapErrors.Any) return Fail(format, dryRun, mapErrors.Messages.Select(m => new ImportError(0, m)).ToList());
+        var terms = await editor.TermsAsync(ct);
+        try
+        {
+            rows = format switch
+            {
+                ImportFormats.Csv => FromSheet(TabularReader.ReadCsv(content, columnMapping, out ignored), errors),
+                ImportFormats.Xlsx => FromSheet(TabularReader.ReadXlsx(content, columnMapping, out ignored), errors),
+                ImportFormats.HsdsJson => FromHsds(HsdsReader.ReadJson(JsonNode.Parse(content) ?? throw new InvalidDataException("Leere Datei.")), terms),
+                ImportFormats.HsdsCsv => FromHsds(HsdsReader.ReadCsvPackage(content), terms),
+                _ => throw new InvalidDataException($"Unbekanntes Format (erlaubt: {string.Join(", ", ImportFormats.All)})."),
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or CsvHelper.CsvHelperException or FormatException or FileFormatException)
+        {
+            return Fail(format, dryRun, [new ImportError(0, ex is InvalidDataException ? ex.Message : FileUnreadable(format))]);
+        }
+        catch (Exception ex) when (ex.GetType().Namespace?.StartsWith("DocumentFormat.OpenXml") == true || ex is IOException)
+        {
+            return Fail(format, dryRun, [new ImportError(0, FileUnreadable(format))]);
+        }
+        if (rows.Count == 0 && errors.Count == 0) errors.Add(new ImportError(0, "Die Datei enthält keine Zeilen mit Angeboten."));
+
+        // 1. Validate every row (German messages with the line number); duplicates within the file are errors too.
+        var seen = new Dictionary<string, int>();
+        foreach (var row in rows)
+        {
+            var e = new FieldErrors();
+            if (row.Organization is not null) EntryRules.Validate(row.Organization, e);
+            else if (row.OrganizationId is null) e.Add("organization", "Der Träger (Organisation) fehlt.");
+            if (row.Service is not null) await editor.ValidateAsync(row.Service, e, organizationRequired: false, ct);
+            errors.AddRange(e.Messages.Select(m => new ImportError(row.Line, m)));
+            if (row.Service is null) continue;
+            var key = row.ServiceId?.ToString() ?? (row.ExternalId is { } x ? "id:" + x
+                : $"{TermCatalogue.Fold(row.Organization?.Name ?? "")}|{TermCatalogue.Fold(row.Service.Name ?? "")}|{row.Service.Location?.PostalCode}");
+            if (seen.TryGetValue(key, out var first)) errors.Add(new ImportError(row.Line, $"Das Angebot steht doppelt in der Datei (zuerst in Zeile {first})."));
+            else seen[key] = row.Line;
+        }
+        if (errors.Count > 0) return Fail(format, dryRun, errors.OrderBy(e => e.Row).ToList(), rows.Count, ignored);
+
+        // 2. Write everything in one transaction (rolled back for a dry run).
+        await using var tx = await editor.Db.Database.BeginTransactionAsync(ct);
+        var (conn, dbTx) = editor.Connection();
+        var bulk = new GeneratedCatalogue();
+        var orgByName = (await conn.QueryAsync<(Guid Id, string Name)>(new CommandDefinition("SELECT id, name FROM directory.organization", transaction: dbTx, cancellationToken: ct)))
+            .GroupBy(o => TermCatalogue.Fold(o.Name)).ToDictionary(g => g.Key, g => g.First().Id);
+        var externalIds = rows.Where(r => r.ExternalId is not null).Select(r => r.ExternalId!).ToArray();
+        var byExternalId = (await conn.QueryAsync<(string ExternalId, Guid EntityId)>(new CommandDefinition(
+            "SELECT external_id, entity_id FROM directory.import_key WHERE entity_type = 'service' AND external_id = ANY(@externalIds)",
+            new { externalIds }, dbTx, cancellationToken: ct))).ToDictionary(x => x.ExternalId, x => x.EntityId);
+        var hsdsOrgIds = rows.Where(r => r.OrganizationId is not null).Select(r => r.OrganizationId!.Value).Distinct().ToArray();
+        var existingOrgs = await editor.Db.Organizations.Include(o => o.Phones).Where(o => hsdsOrgIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
+
+        var preview = new List<ImportPreviewRow>();
+        int created = 0, updated = 0, unchanged = 0, orgsCreated = 0;
+        var orgsDone = new HashSet<Guid>();
+        var rowOrg = new Dictionary<Row, Guid>();
+        foreach (var row in rows)
+        {
+            Guid orgId;
+            if (row.OrganizationId is { } hsdsOrg)
+            {
+                orgId = hsdsOrg;
+                if (orgsDone.Add(orgId))
+                {
+                    if (existingOrgs.TryGetValue(orgId, out var org))
+                    {
+                        if (row.Organization is not null) editor.ApplyOrganization(org, row.Organization, user, ChangeSource.Import);
+                    }
+                    else if (row.Organization is not null)
+                    {
+                        editor.ApplyOrganization(new Organization { Id = orgId }, row.Organization, user, ChangeSource.Import, bulk);
+                        orgsCreated++;
+                    }
+                    else
+                    {
+                        errors.Add(new ImportError(row.Line, "Der Träger (organization_id) ist weder im Katalog noch in der Datei enthalten."));
+                        continue;
+                    }
+                }
+            }
+            else
+            {
+                var name = TermCatalogue.Fold(row.Organization!.Name!);
+                if (!orgByName.TryGetValue(name, out orgId))
+                {
+                    var org = new Organization();
+                    editor.ApplyOrganization(org, row.Organization, user, ChangeSource.Import, bulk);
+                    orgByName[name] = orgId = org.Id;
+                    orgsCreated++;
+                }
+            }
+            rowOrg[row] = orgId;
+            if (row.Service is null && preview.Count < PreviewLimit)
+                preview.Add(new ImportPreviewRow(row.Line, "Träger", row.Organization?.Name, null, [], row.Warnings));
+        }
+        if (errors.Count > 0) return Fail(format, dryRun, errors, rows.Count, ignored);
+
+        // Services: match HSDS ids, external ids, then organisation + name + postcode.
+        var serviceRows = rows.Where(r => r.Service is not null).ToList();
+        var orgIds = rowOrg.Values.Distinct().ToArray();
+        var byNameKey = (await conn.QueryAsync<(Guid Id, Guid OrganizationId, string Name, string? PostalCode)>(new CommandDefinition("""
+            SELECT s.id, s.organization_id, s.name, l.postal_code
+            FROM directory.service s
+            LEFT JOIN LATERAL (SELECT l.postal_code FROM directory.service_at_location sal JOIN directory.location l ON l.id = sal.location_id
+                               WHERE sal.service_id = s.id ORDER BY sal.sort_order, sal.id LIMIT 1) l ON true
+            WHERE s.organization_id = ANY(@orgIds)
+            """, new { orgIds }, dbTx, cancellationToken: ct)))
+            .GroupBy(s => (s.OrganizationId, TermCatalogue.Fold(s.Name), s.PostalCode ?? "")).ToDictionary(g => g.Key, g => g.First().Id);
+        var targets = new Dictionary<Row, Guid?>();
+        foreach (var row in serviceRows)
+        {
+            Guid? id = row.ServiceId;
+            if (id is null && row.ExternalId is not null && byExternalId.TryGetValue(row.ExternalId, out var ext)) id = ext;
+            if (id is null && byNameKey.TryGetValue((rowOrg[row], TermCatalogue.Fold(row.Service!.Name!), row.Service.Location?.PostalCode?.Trim() ?? ""), out var byName)) id = byName;
+            targets[row] = id;
+        }
+        var candidateIds = targets.Values.Where(v => v is not null).Select(v => v!.Value).Distinct().ToList();
+        var existing = new Dictionary<Guid, Service>();
+        foreach (var chunk in candidateIds.Chunk(2000))
+            foreach (var s in await editor.ServicesWithDetails.Where(s => chunk.Contains(s.Id)).ToListAsync(ct))
+                existing[s.Id] = s;
+
+        var newKeys = new List<(string ExternalId, Guid Id)>();
+        foreach (var row in serviceRows)
+        {
+            var input = row.Service! with { OrganizationId = rowOrg[row] };
+            string action;
+            List<string> changed;
+            Guid serviceId;
+            if (targets[row] is { } id && existing.TryGetValue(id, out var service))
+            {
+                changed = await editor.ApplyAsync(service, input, user, ChangeSource.Import, ct);
+                action = changed.Count == 0 ? "unverändert" : "aktualisiert";
+                if (changed.Count == 0) unchanged++; else updated++;
+                serviceId = id;
+            }
+            else
+            {
+                var fresh = new Service { Id = targets[row] ?? Guid.NewGuid() };
+                changed = await editor.ApplyAsync(fresh, input, user, ChangeSource.Import, ct, bulk);
+                action = "neu";
+                created++;
+                serviceId = fresh.Id;
+            }
+            if (row.ExternalId is not null && !byExternalId.ContainsKey(row.ExternalId)) newKeys.Add((row.ExternalId, serviceId));
+            if (preview.Count < PreviewLimit)
+                preview.Add(new ImportPreviewRow(row.Line, action, row.Organization?.Name, input.Name, changed, row.Warnings));
+        }
+        await editor.SaveAsync(ct, bulk);
+        if (newKeys.Count > 0)
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO directory.import_key (entity_type, external_id, entity_id) SELECT 'service', e, i FROM unnest(@e, @i) AS x(e, i)
+                ON CONFLICT (entity_type, external_id) DO UPDATE SET entity_id = excluded.entity_id
+                """, new { e = newKeys.Select(k => k.ExternalId).ToArray(), i = newKeys.Select(k => k.Id).ToArray() }, dbTx, cancellationToken: ct));
+        if (dryRun) await tx.RollbackAsync(ct);
+        else await tx.CommitAsync(ct);
+        return new ImportReport(format, dryRun, !dryRun, rows.Count, created, updated, unchanged, orgsCreated, [], preview, ignored);
+    }
+
+    private static ImportReport Fail(string format, bool dryRun, List<ImportError> errors, int rows = 0, List<string>? ignored = null)
+        => new(format, dryRun, false, rows, 0, 0, 0, 0, errors, [], ignored ?? []);
+
+    private static string FileUnreadable(string format) => format switch
+    {
+        ImportFormats.Xlsx => "Die Datei ist keine lesbare Excel-Datei (.xlsx).",
+        ImportFormats.HsdsJson => "Die Datei ist kein gültiges JSON.",
+        ImportFormats.HsdsCsv => "Die Datei ist kein lesbares ZIP-Paket mit HSDS-CSV-Tabellen.",
+        _ => "Die Datei konnte nicht gelesen werden.",
+    };
+
+    private static List<Row> FromSheet(List<SheetRow> sheet, List<ImportError> errors)
+    {
+        var rows = new List<Row>();
+        foreach (var (line, c) in sheet.Select(r => (r.Line, r.Cells)))
+        {
+            string? Get(string column) => c.TryGetValue(column, out var v) ? v : null;
+            List<string>? Split(string column) => Get(column)?.Split([',', ';', '/'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            int? Number(string column)
+            {
+                var v = Get(column);
+                if (v is null) return null;
+                if (double.TryParse(v.Replace(',', '.'), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d) && Math.Abs(d) < 1e6) return (int)d;
+                errors.Add(new ImportError(line, $"„{column}“ muss eine ganze Zahl sein (gefunden: „{EntryRules.Shorten(v)}“)."));
+                return null;
+            }
+            bool? YesNo(string column)
+            {
+                var v = Get(column)?.ToLowerInvariant();
+                if (v is null) return null;
+                if (v is "ja" or "j" or "x" or "yes" or "1" or "wahr" or "true") return true;
+                if (v is "nein" or "n" or "no" or "0" or "falsch" or "false" or "-") return false;
+                errors.Add(new ImportError(line, $"„{column}“ muss „ja“ oder „nein“ sein."));
+                return null;
+            }
+            var hours = OpeningHoursText.Parse(Get("Öffnungszeiten"), out var hourErrors);
+            errors.AddRange(hourErrors.Select(m => new ImportError(line, m)));
+            var status = Get("Status")?.ToLowerInvariant() switch
+            {
+                null => null, "aktiv" or "active" => EntryStatus.Active,
+                "vorübergehend geschlossen" or "geschlossen" or "temporarily_closed" => EntryStatus.TemporarilyClosed,
+                "ausgeschieden" or "retired" => EntryStatus.Retired, var other => other,
+            };
+            var hasLocation = Get("Straße") ?? Get("PLZ") ?? Get("Ort");
+            rows.Add(new Row
+            {
+                Line = line,
+                ExternalId = Get("ID"),
+                Organization = new OrganizationInput { Name = Get("Träger") },
+                Service = new ServiceInput
+                {
+                    Name = Get("Angebot"), Description = Get("Beschreibung"), Status = status,
+                    Categories = Split("Kategorie") ?? [], TargetGroups = Split("Zielgruppen") ?? [], Languages = Split("Sprachen") ?? [],
+                    Phones = Get("Telefon") is { } phone ? phone.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => new PhoneInput(p)).ToList() : [],
+                    Email = Get("E-Mail"), Url = Get("Website"),
+                    Location = hasLocation is null ? null : new LocationInput
+                    {
+                        Address1 = Get("Straße"), PostalCode = Get("PLZ"), City = Get("Ort"), District = Get("Landkreis"), StepFree = YesNo("Barrierefrei") ?? false,
+                    },
+                    OpeningHours = hours,
+                    CapacityFree = Number("Plätze frei"), WaitingDays = Number("Wartezeit (Tage)"),
+                    MinimumAge = Number("Mindestalter"), MaximumAge = Number("Höchstalter"),
+                    EligibilityDescription = Get("Voraussetzungen"), LegalBasis = Get("Rechtsgrundlage"), Payer = Get("Kostenträger"),
+                },
+            });
+        }
+        return rows;
+    }
+
+    private static List<Row> FromHsds(List<HsdsEntry> entries, TermCatalogue terms)
+    {
+        var rows = new List<Row>();
+        foreach (var entry in entries)
+        {
+            var row = new Row { Line = entry.Position };
+            var orgIdText = HsdsReader.Str(entry.Organization?["id"]) ?? HsdsReader.Str(entry.Service?["organization_id"]);
+            if (orgIdText is not null && Guid.TryParse(orgIdText, out var orgId)) row.OrganizationId = orgId;
+            if (entry.Organization is not null)
+            {
+                row.Organization = HsdsReader.ToOrganization(entry.Organization);
+                row.OrganizationId ??= Guid.NewGuid();
+            }
+            if (entry.Service is not null)
+            {
+                if (Guid.TryParse(HsdsReader.Str(entry.Service["id"]), out var sid)) row.ServiceId = sid;
+                row.Service = HsdsReader.ToService(entry.Service, terms, row.Warnings);
+            }
+            rows.Add(row);
+        }
+        return rows;
+    }
+}

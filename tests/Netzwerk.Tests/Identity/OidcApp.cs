@@ -1,0 +1,60 @@
+using Netzwerk.Tests.Infrastructure;
+
+namespace Netzwerk.Tests.Identity;
+
+/// <summary>
+/// The app on Kestrel at a port chosen up front (the provider must know the redirect URI before the app starts),
+/// signing in against a real oidc-provider started for this fixture.
+/// </summary>
+public class OidcApp : NetzwerkApp
+{
+    private readonly int _appPort = TestProcesses.FreePort();
+    protected override bool UseRealServer => true;
+    public OidcTestProvider Provider { get; } = new();
+    public string BaseUrl => $"http://localhost:{_appPort}";
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(Provider.AppSettings())
+    {
+        ["RateLimits:SignInPermitLimit"] = "10000",
+        ["RateLimits:AccessLinkPermitLimit"] = "10000",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        await Provider.StartAsync($"{BaseUrl}/anmelden/oidc/rueckkehr", $"{BaseUrl}/");
+        await TestServers.CreateDatabaseAsync(DatabaseName);
+        await TestServers.CreateVirtualHostAsync(VirtualHost);
+        UseKestrel(_appPort);
+        StartServer();
+    }
+
+    public HttpClient Http(bool redirects = false) => new(new HttpClientHandler { AllowAutoRedirect = redirects, UseCookies = false })
+    {
+        BaseAddress = new Uri(BaseUrl),
+    };
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Provider.DisposeAsync();
+    }
+}
+
+/// <summary>One Chromium for the OIDC browser tests.</summary>
+public sealed class OidcBrowserFixture : IAsyncLifetime
+{
+    public OidcApp App { get; } = new();
+    public Browser Browser { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        await App.InitializeAsync();
+        await Browser.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        await App.DisposeAsync();
+    }
+}

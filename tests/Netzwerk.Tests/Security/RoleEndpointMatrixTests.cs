@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Netzwerk.Tests.Security;
+
+/// <summary>
+/// Every endpoint of the app (read from its EndpointDataSource, so new endpoints are covered automatically) is called
+/// anonymously and with every demo role. Roles not entitled by <see cref="Entitled"/> must be refused (401/403/404 or
+/// the redirect to sign-in / access denied) — never 2xx with data. Entitled roles calling with ids of objects that are
+/// not theirs (unknown ids, another team's or organisation's objects) must not get 2xx either.
+/// An endpoint missing from the table fails the test: whoever adds an endpoint decides here who may call it.
+/// </summary>
+public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper output) : IClassFixture<NetzwerkApp>
+{
+    private const string Public = "öffentlich";
+    private static readonly string[] Everyone = Roles.All;
+    private static readonly string[] CaseWork = [Roles.CaseManager, Roles.TeamLead];
+
+    /// <summary>
+    /// "METHOD pattern" → roles entitled (or <see cref="Public"/>). Patterns as the endpoint declares them; pages by GET
+    /// (their authorisation covers their POST handlers). Object-level rules are the endpoint's own (tested below).
+    /// </summary>
+    public static readonly Dictionary<string, string[]> Entitled = new()
+    {
+        // Host and identity
+        ["GET /"] = [Public],
+        ["GET /anmelden"] = [Public],
+        ["GET /abmelden"] = Everyone,
+        ["GET /zugriff-verweigert"] = [Public],
+        ["GET /zugang-ungueltig"] = [Public],
+        ["GET /zugang/{token}"] = [Public],
+        ["GET /anmelden/oidc"] = [Public],
+        ["GET /anmelden/oidc/rueckkehr"] = [Public],
+        ["GET /health/live"] = [Public],
+        ["GET /health/ready"] = [Public],
+        ["GET /openapi/{documentName}.json"] = [Public],
+        ["GET /api/demo/users"] = [Public],
+        ["POST /api/demo/token"] = [Public],
+        ["GET /api/me"] = Everyone,
+        ["GET /api/audit"] = [Roles.DataProtection],
+        ["GET /api/audit/verify"] = [Roles.DataProtection],
+        ["GET /datenschutz/protokoll"] = [Roles.DataProtection],
+        ["GET /api/absences"] = CaseWork,
+        ["POST /api/absences"] = CaseWork,
+        ["DELETE /api/absences/{id:guid}"] = CaseWork,
+        ["GET /abwesenheiten"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/access-links/revoke"] = [Roles.CaseManager, Roles.TeamLead, Roles.NetworkCoordinator, Roles.Administrator],
+        // Directory (organisation data, no client data: every signed-in role)
+        ["GET /api/directory/search"] = Everyone,
+        ["GET /katalog"] = Everyone,
+        ["GET /katalog/angebote/{id:guid}"] = Everyone,
+    };
+
+    public sealed record Call(string Method, string Pattern, string Url);
+
+    private IReadOnlyList<Call> Endpoints()
+    {
+        var calls = new List<Call>();
+        foreach (var e in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = "/" + (e.RoutePattern.RawText ?? "").Trim('/');
+            var isPage = e.Metadata.GetMetadata<PageActionDescriptor>() is not null
+                         || e.Metadata.Any(m => m.GetType().Name == "PageRouteMetadata");
+            // A page's authorisation covers all its handlers, so GET stands for the page's POST handlers too.
+            var methods = isPage ? ["GET"] : e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"];
+            foreach (var method in methods)
+                calls.Add(new Call(method, pattern, Fill(e.RoutePattern)));
+        }
+        return calls.DistinctBy(c => $"{c.Method} {c.Pattern}").ToList();
+    }
+
+    /// <summary>Route values: a fresh id for every id, a well-formed but unknown access token, "x" otherwise.</summary>
+    private static string Fill(RoutePattern pattern)
+    {
+        var sb = new StringBuilder();
+        foreach (var segment in pattern.PathSegments)
+        {
+            sb.Append('/');
+            foreach (var part in segment.Parts)
+                sb.Append(part switch
+                {
+                    RoutePatternLiteralPart l => l.Content,
+                    RoutePatternSeparatorPart s => s.Content,
+                    RoutePatternParameterPart p when p.Name == "token" => new string('Q', 43),
+                    RoutePatternParameterPart p when p.Name == "documentName" => "v1",
+                    RoutePatternParameterPart p when p.ParameterPolicies.Any(x => x.Content == "int") => "987654",
+                    RoutePatternParameterPart => Guid.NewGuid().ToString(),
+                    _ => "",
+                });
+        }
+        return sb.Length == 0 ? "/" : sb.ToString();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string? user, Call call)
+    {
+        var client = user is null ? app.Anonymous() : await app.ClientFor(user);
+        var request = new HttpRequestMessage(new HttpMethod(call.Method), call.Url);
+        if (call.Method is "POST" or "PUT" or "PATCH")
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        return await client.SendAsync(request);
+    }
+
+    private static bool IsRefusal(HttpResponseMessage r) =>
+        r.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound
+        || (r.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found
+            && r.Headers.Location?.OriginalString is { } loc
+            && (loc.Contains("/anmelden") || loc.Contains("/zugriff-verweigert")));
+
+    [Fact]
+    public void Every_endpoint_is_classified()
+    {
+        var unclassified = Endpoints().Select(c => $"{c.Method} {c.Pattern}").Where(k => !Entitled.ContainsKey(k)).ToList();
+        unclassified.ShouldBeEmpty("Endpoints without an entry in RoleEndpointMatrixTests.Entitled: " + string.Join(", ", unclassified));
+    }
+
+    [Fact]
+    public async Task Roles_that_are_not_entitled_are_refused_everywhere()
+    {
+        var leaks = new List<string>();
+        var checkedCalls = 0;
+        foreach (var call in Endpoints())
+        {
+            if (!Entitled.TryGetValue($"{call.Method} {call.Pattern}", out var entitled) || entitled.Contains(Public)) continue;
+            var anonymous = await SendAsync(null, call);
+            if (!IsRefusal(anonymous)) leaks.Add($"anonym: {call.Method} {call.Url} → {(int)anonymous.StatusCode}");
+            foreach (var user in DemoUsers.All.Where(u => !entitled.Contains(u.Role)))
+            {
+                var response = await SendAsync(user.UserName, call);
+                checkedCalls++;
+                if (!IsRefusal(response)) leaks.Add($"{user.UserName} ({user.Role}): {call.Method} {call.Url} → {(int)response.StatusCode}");
+            }
+        }
+        output.WriteLine($"{checkedCalls} refused calls checked");
+        checkedCalls.ShouldBeGreaterThan(40); // the test must not silently skip everything
+        leaks.ShouldBeEmpty(string.Join("\n", leaks));
+    }
+
+    [Fact]
+    public async Task Entitled_roles_get_nothing_for_ids_that_are_not_theirs()
+    {
+        var leaks = new List<string>();
+        foreach (var call in Endpoints().Where(c => c.Pattern.Contains('{') && !c.Pattern.Contains("{token}") && !c.Pattern.Contains("{documentName}")))
+        {
+            if (!Entitled.TryGetValue($"{call.Method} {call.Pattern}", out var entitled) || entitled.Contains(Public)) continue;
+            foreach (var user in DemoUsers.All.Where(u => entitled.Contains(u.Role)))
+            {
+                var response = await SendAsync(user.UserName, call);
+                if (response.IsSuccessStatusCode) leaks.Add($"{user.UserName}: {call.Method} {call.Url} → {(int)response.StatusCode}");
+            }
+        }
+        leaks.ShouldBeEmpty(string.Join("\n", leaks));
+    }
+
+    /// <summary>Objects that exist but belong to someone else: another team's absence, another Fallmanager's access link.</summary>
+    [Fact]
+    public async Task Objects_of_another_team_or_fallmanager_are_not_reachable()
+    {
+        var yilmaz = await app.ClientFor("fm.yilmaz");
+        var created = await yilmaz.PostAsJsonAsync("/api/absences", new
+        {
+            startsOn = DateOnly.FromDateTime(DateTime.Now).ToString("yyyy-MM-dd"),
+            endsOn = DateOnly.FromDateTime(DateTime.Now).AddDays(2).ToString("yyyy-MM-dd"),
+        });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var absence = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        foreach (var user in new[] { "fm.mueller", "fm.schmidt", "tl.weber" })
+        {
+            var client = await app.ClientFor(user);
+            (await client.DeleteAsync($"/api/absences/{absence}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            (await client.GetFromJsonAsync<JsonElement[]>("/api/absences"))!.ShouldNotContain(a => a.GetProperty("id").GetGuid() == absence);
+        }
+        (await yilmaz.DeleteAsync($"/api/absences/{absence}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+    }
+}
