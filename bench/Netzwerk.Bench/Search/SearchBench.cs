@@ -94,6 +94,7 @@ public static class SearchBench
                     await CatalogueBulkWriter.WriteAsync(conn, catalogue, includeTaxonomies: false);
                     await tx.CommitAsync();
                 }
+                await Exec(conn, null, "CLUSTER directory.service_search USING service_search_cluster");
                 await Exec(conn, null, "VACUUM ANALYZE");
                 total = Convert.ToInt64(await Scalar(conn, "SELECT count(*) FROM directory.service"));
             }

@@ -51,7 +51,9 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
         var hasText = text.TsQuery is not null;
         var near = query.Near;
         var distance = near is null ? "NULL::float8" : "earth_distance(ss.earth, ll_to_earth(@lat, @lon)) / 1000.0";
-        var rank = hasText ? "ts_rank(ss.document, q.q, 1)" : "1.0";
+        // Relevance from the compact title vector (service name, categories, organisation); the full document
+        // only decides whether a service matches (GIN index), so no wide row is read per match.
+        var rank = hasText ? "(0.1 + ts_rank(ss.title, q.q))" : "1.0";
         var score = $"""
             {rank}
               * {(near is null ? "1.0" : $"1.0 / (1.0 + coalesce({distance}, 100.0) / 10.0)")}
@@ -61,8 +63,8 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
             """;
         sql.Append($"""
             WITH m AS MATERIALIZED (
-                SELECT ss.service_id, ss.service_name, ss.organization_name, ss.categories, ss.target_groups, ss.district, ss.languages,
-                       ({score})::float8 AS score, {distance} AS dist
+                SELECT ss.service_id, ss.categories, ss.target_groups, ss.district, ss.languages,
+                       ({score})::float8 AS score, {distance} AS dist{(sort == SearchSort.Name ? ", ss.sort_name" : "")}
                 FROM directory.service_search ss{(hasText ? ", to_tsquery('simple', @tsq) q(q)" : "")}
                 WHERE ss.status <> 'retired'
             """);
@@ -93,43 +95,50 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
         }
         var order = sort switch
         {
-            SearchSort.Distance => "dist ASC NULLS LAST, score DESC, service_name, service_id",
-            SearchSort.Name => "lower(service_name), lower(organization_name), service_id",
-            _ => "score DESC, dist ASC NULLS LAST, lower(service_name), service_id",
+            SearchSort.Distance => "dist ASC NULLS LAST, score DESC, service_id",
+            SearchSort.Name => "sort_name, service_id",
+            _ => "score DESC, dist ASC NULLS LAST, service_id",
         };
         p.Add("limit", query.PageSize);
         p.Add("offset", (query.Page - 1) * query.PageSize);
+        // One pass over the matches for total and all four facets; display data only for the page.
         sql.Append($"""
             ),
             page AS (SELECT service_id, score, dist, row_number() OVER () AS pos FROM (SELECT * FROM m ORDER BY {order} LIMIT @limit OFFSET @offset) x)
             SELECT (SELECT count(*) FROM m) AS total,
-                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT unnest(categories) v, count(*) n FROM m GROUP BY 1) f) AS category,
-                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT unnest(target_groups) v, count(*) n FROM m GROUP BY 1) f) AS target_group,
-                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT district v, count(*) n FROM m WHERE district IS NOT NULL GROUP BY 1) f) AS district,
-                   (SELECT coalesce(json_agg(json_build_object('value', v, 'count', n) ORDER BY n DESC, v), '[]') FROM (SELECT unnest(languages) v, count(*) n FROM m GROUP BY 1) f) AS language,
+                   (SELECT coalesce(json_agg(json_build_object('k', k, 'value', v, 'count', n) ORDER BY k, n DESC, v), '[]') FROM (
+                        SELECT x.k, x.v, count(*) AS n FROM m CROSS JOIN LATERAL (
+                            SELECT 'c'::text, unnest(m.categories) UNION ALL SELECT 't', unnest(m.target_groups)
+                            UNION ALL SELECT 'l', unnest(m.languages) UNION ALL SELECT 'd', m.district) x(k, v)
+                        WHERE x.v IS NOT NULL GROUP BY 1, 2) f) AS facets,
                    (SELECT coalesce(json_agg(row_to_json(i) ORDER BY i.pos), '[]') FROM (
-                        SELECT page.pos, page.score, page.dist, ss.service_id, ss.service_name, ss.organization_id, ss.organization_name,
-                               ss.categories, ss.target_groups, ss.languages, ss.status, ss.location_id, ss.location_name, ss.address_1,
-                               ss.postal_code, ss.city, ss.district, ss.latitude, ss.longitude, ss.step_free, ss.waiting_days,
-                               ss.waiting_updated_at, ss.capacity_free, ss.capacity_updated_at, ss.verified_at, left(s.description, 400) AS description
+                        SELECT page.pos, page.score, page.dist, s.id AS service_id, s.name AS service_name, o.id AS organization_id, o.name AS organization_name,
+                               ss.categories, ss.target_groups, ss.languages, ss.status, l.id AS location_id, l.name AS location_name, l.address_1,
+                               l.postal_code, l.city, l.district, l.latitude, l.longitude, coalesce(l.step_free, false) AS step_free, s.waiting_days,
+                               s.waiting_updated_at, s.capacity_free, s.capacity_updated_at, ss.verified_at, left(s.description, 400) AS description
                         FROM page JOIN directory.service_search ss ON ss.service_id = page.service_id
-                        JOIN directory.service s ON s.id = page.service_id) i) AS items
+                        JOIN directory.service s ON s.id = page.service_id
+                        JOIN directory.organization o ON o.id = s.organization_id
+                        LEFT JOIN LATERAL (SELECT sal.location_id FROM directory.service_at_location sal
+                                           WHERE sal.service_id = s.id ORDER BY sal.sort_order, sal.id LIMIT 1) main ON true
+                        LEFT JOIN directory.location l ON l.id = main.location_id) i) AS items
             """);
 
         var row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(sql.ToString(), p, cancellationToken: ct));
         var items = JsonSerializer.Deserialize<List<ItemRow>>(row.Items, Json)!;
         var hits = items.Select(i => ToHit(i, query, text, labels, now)).ToList();
+        var facetRows = JsonSerializer.Deserialize<List<FacetRow>>(row.Facets, Json)!;
         var facets = new SearchFacets(
-            Facet(row.Category, v => labels.Category(v)),
-            Facet(row.TargetGroup, v => labels.TargetGroup(v)),
-            Facet(row.District, v => v),
-            Facet(row.Language, v => LanguageNames.GetValueOrDefault(v, v)));
+            Facet(facetRows, "c", v => labels.Category(v)),
+            Facet(facetRows, "t", v => labels.TargetGroup(v)),
+            Facet(facetRows, "d", v => v),
+            Facet(facetRows, "l", v => LanguageNames.GetValueOrDefault(v, v)));
         var interpretation = new QueryInterpretation(text.Terms, text.Corrections, text.Synonyms, text.Ignored, sort.ToString().ToLowerInvariant());
         return new SearchResult(row.Total, query.Page, query.PageSize, hits, facets, interpretation);
     }
 
-    private static IReadOnlyList<FacetValue> Facet(string json, Func<string, string> label) =>
-        JsonSerializer.Deserialize<List<FacetRow>>(json, Json)!.Select(f => new FacetValue(f.Value, label(f.Value), f.Count)).ToList();
+    private static IReadOnlyList<FacetValue> Facet(List<FacetRow> rows, string kind, Func<string, string> label) =>
+        rows.Where(f => f.K == kind).Select(f => new FacetValue(f.Value, label(f.Value), f.Count)).ToList();
 
     private static SearchHit ToHit(ItemRow i, SearchQuery query, InterpretedText text, TermLabels labels, DateTimeOffset now)
     {
@@ -309,15 +318,13 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
     private sealed class ResultRow
     {
         public long Total { get; set; }
-        public string Category { get; set; } = "[]";
-        public string TargetGroup { get; set; } = "[]";
-        public string District { get; set; } = "[]";
-        public string Language { get; set; } = "[]";
+        public string Facets { get; set; } = "[]";
         public string Items { get; set; } = "[]";
     }
 
     private sealed class FacetRow
     {
+        public string K { get; set; } = "";
         public string Value { get; set; } = "";
         public long Count { get; set; }
     }
