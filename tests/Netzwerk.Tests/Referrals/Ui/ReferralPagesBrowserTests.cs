@@ -171,4 +171,85 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
             .ShouldBeGreaterThanOrEqualTo(1);
         (await coordinator.ContentAsync()).ShouldNotContain("BG-55555-55");
     }
+
+    [Fact]
+    public async Task An_access_link_session_sees_only_its_one_referral()
+    {
+        var linked = await app.SentReferralAsync("fm.mueller", "BG-66666-66");
+        var other = await app.SentReferralAsync("fm.mueller", "BG-77777-77");
+        var token = Netzwerk.Web.PartnerLinks.AccessLinks.NewToken();
+        await using (var db = await app.OpenDatabaseAsync())
+        {
+            // the link the e-mail would carry (the mail itself is the identity module's subject)
+            await using var cmd = new Npgsql.NpgsqlCommand("""
+                INSERT INTO platform.partner_access_links (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at)
+                VALUES ($1, $2, $3, $4, 'fm.mueller', $5, $6, now(), now() + interval '1 day')
+                ON CONFLICT (referral_id) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL, expires_at = excluded.expires_at
+                """, db);
+            cmd.Parameters.AddWithValue(Guid.NewGuid());
+            cmd.Parameters.AddWithValue(linked);
+            cmd.Parameters.AddWithValue(Netzwerk.Platform.Identity.DemoUsers.Organizations.DebtCounsellingKamenz);
+            cmd.Parameters.AddWithValue(ReferralUiApp.DebtService);
+            cmd.Parameters.AddWithValue(Netzwerk.Web.PartnerLinks.AccessLinks.Hash(token));
+            cmd.Parameters.AddWithValue(Netzwerk.Web.PartnerLinks.AccessLinks.NewReference());
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var page = await browser.NewPageAsync(app.ServerAddress);
+        await page.GotoAsync($"/zugang/{token}");
+        await page.WaitForURLAsync(u => u.EndsWith($"/partner/verweisungen/{linked}"));
+        (await page.Locator("[data-case-reference]").TextContentAsync()).ShouldBe("BG-66666-66");
+
+        // the session answers its referral …
+        await page.GetByRole(AriaRole.Button, new() { Name = "Annehmen" }).ClickAsync();
+        (await MessageAsync(page)).ShouldContain("angenommen");
+
+        // … and reaches no other: the list is refused by the host's link-session guard or lists only this one
+        await page.GotoAsync("/partner/verweisungen");
+        var list = await page.ContentAsync();
+        list.ShouldNotContain(other.ToString());
+        list.ShouldNotContain("BG-77777-77");
+        (await page.Locator("tr[data-referral-id]").CountAsync()).ShouldBeLessThanOrEqualTo(1);
+        (await page.GotoAsync($"/partner/verweisungen/{other}"))!.Status.ShouldBeOneOf(403, 404);
+        (await page.ContentAsync()).ShouldNotContain("BG-77777-77");
+
+        // the account of the same organisation sees both
+        var account = await browser.NewPageAsync(app.ServerAddress, demoUser: "partner.schuldner");
+        await account.GotoAsync("/partner/verweisungen");
+        (await account.Locator($"tr[data-referral-id='{other}']").CountAsync()).ShouldBe(1);
+        (await account.Locator($"tr[data-referral-id='{linked}']").CountAsync()).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Figures_api_is_for_coordination_aggregates_only_and_validates_its_filter()
+    {
+        var id = await app.SentReferralAsync("fm.yilmaz", "BG-88888-88");
+        var partner = await app.ClientFor("partner.schuldner");
+        (await partner.PostAsJsonAsync($"/api/partner/referrals/{id}/decline", new { reasonCode = "no-capacity" })).EnsureSuccessStatusCode();
+
+        var coordinator = await app.ClientFor("nk.hoffmann");
+        var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("yyyy-MM-dd");
+        var response = await coordinator.GetAsync($"/api/figures?from={today}&to={today}&kind=schuldnerberatung");
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, body);
+        var figures = System.Text.Json.JsonDocument.Parse(body).RootElement;
+        figures.GetProperty("referrals").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
+        figures.GetProperty("byStatus").EnumerateArray().Single(s => s.GetProperty("code").GetString() == "rejected")
+            .GetProperty("value").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
+        figures.GetProperty("outcomes").EnumerateArray()
+            .Any(o => o.GetProperty("outcome").GetString() == "rejected" && o.GetProperty("reasonCode").GetString() == "no-capacity").ShouldBeTrue();
+        figures.GetProperty("byKind").EnumerateArray().Select(k => k.GetProperty("code").GetString()).ShouldBe(["schuldnerberatung"]);
+        body.ShouldNotContain("BG-88888-88");
+        body.ShouldNotContain(id.ToString());
+
+        // a period before any referral counts nothing
+        var empty = System.Text.Json.JsonDocument.Parse(await coordinator.GetStringAsync("/api/figures?from=2001-01-01&to=2001-12-31")).RootElement;
+        empty.GetProperty("referrals").GetInt32().ShouldBe(0);
+
+        var bad = await coordinator.GetAsync("/api/figures?from=gestern");
+        bad.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await bad.Content.ReadAsStringAsync()).ShouldContain("JJJJ-MM-TT");
+        (await (await app.ClientFor("fm.mueller")).GetAsync("/api/figures")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await partner.GetAsync("/api/figures")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+    }
 }
