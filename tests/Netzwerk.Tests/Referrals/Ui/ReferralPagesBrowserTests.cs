@@ -71,6 +71,8 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         (await fm.Locator("form button:has-text('Als neue Version speichern')").CountAsync()).ShouldBe(0);
     }
 
+    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+
     [Fact]
     public async Task Forms_show_german_messages_next_to_the_fields_and_never_an_error_page()
     {
@@ -98,6 +100,14 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         await fm.GetByRole(AriaRole.Button, new() { Name = "Einwilligung speichern" }).ClickAsync();
         (await fm.Locator("#Evidence-error").TextContentAsync())!.ShouldContain("nur PDF-, PNG- oder JPEG");
         (await fm.Locator("[data-consent]").CountAsync()).ShouldBe(0);
+
+        // a PNG above 5 MB: refused with a message, not a 413 or an error page
+        var big = new byte[6 * 1024 * 1024];
+        Png.CopyTo(big, 0);
+        await fm.GetByLabel("Nachweis hochladen", new() { Exact = false }).SetInputFilesAsync(
+            new FilePayload { Name = "scan.png", MimeType = "image/png", Buffer = big });
+        await fm.GetByRole(AriaRole.Button, new() { Name = "Einwilligung speichern" }).ClickAsync();
+        (await fm.Locator("#Evidence-error").TextContentAsync())!.ShouldContain("höchstens 5 MB");
 
         // a consent date in the future: the handler's message appears next to the date
         await fm.GetByLabel("Datum der Einwilligung").FillAsync(DateTime.Today.AddDays(3).ToString("yyyy-MM-dd"));
