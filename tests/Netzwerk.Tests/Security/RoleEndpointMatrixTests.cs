@@ -59,6 +59,17 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /api/directory/search"] = Everyone,
         ["GET /katalog"] = Everyone,
         ["GET /katalog/angebote/{id:guid}"] = Everyone,
+        // Referral pages (feat/referral-ui): case work, partner, coordination; figures are aggregates for coordination only
+        ["GET /verweisungen"] = CaseWork,
+        ["GET /verweisungen/neu"] = CaseWork,
+        ["GET /verweisungen/{id:guid}"] = CaseWork,
+        ["GET /rueckmeldungen"] = CaseWork,
+        ["GET /partner/verweisungen"] = [Roles.Partner],
+        ["GET /partner/verweisungen/{id:guid}"] = [Roles.Partner],
+        ["GET /wege"] = [Roles.NetworkCoordinator, Roles.Administrator],
+        ["GET /wege/bearbeiten"] = [Roles.NetworkCoordinator, Roles.Administrator],
+        ["GET /kennzahlen"] = [Roles.NetworkCoordinator, Roles.Administrator],
+        ["GET /api/figures"] = [Roles.NetworkCoordinator, Roles.Administrator],
     };
 
     public sealed record Call(string Method, string Pattern, string Url);
