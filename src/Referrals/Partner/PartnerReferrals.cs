@@ -166,6 +166,8 @@ public static class PartnerReferrals
             var consent = referral.ConsentId is null ? null : await db.Consents.AsNoTracking().SingleOrDefaultAsync(c => c.Id == referral.ConsentId, ct);
             if (consent?.RevokedAt is not null)
                 throw ReferralProblem.Conflict("Die Einwilligung wurde widerrufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");
+            if (consent?.ExpiresOn is { } expires && expires < DateOnly.FromDateTime(clock.GetLocalNow().Date))
+                throw ReferralProblem.Conflict("Die Einwilligung ist abgelaufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");
             if (!FeedbackLevels.Allows(referral.FeedbackLevel, levelNeeded)
                 || (noteNeeds is not null && !string.IsNullOrWhiteSpace(note) && !FeedbackLevels.Allows(referral.FeedbackLevel, noteNeeds)))
             {

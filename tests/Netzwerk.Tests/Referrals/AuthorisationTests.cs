@@ -121,3 +121,36 @@ public sealed class DeputyTests(ReferralTestApp app) : IClassFixture<ReferralTes
             .StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }
+
+/// <summary>Own fixture: the Fallmanager is absent without a deputy, so feedback goes to the team inbox.</summary>
+public sealed class TeamInboxTests(ReferralTestApp app) : IClassFixture<ReferralTestApp>
+{
+    [Fact]
+    public async Task Without_a_deputy_feedback_goes_to_the_team_inbox()
+    {
+        var mueller = await app.ClientFor("fm.mueller");
+        var schmidt = await app.ClientFor("fm.schmidt");   // same team
+        var yilmaz = await app.ClientFor("fm.yilmaz");     // other team
+        var partner = await app.ClientFor("partner.schuldner");
+        var id = await app.SentReferralAsync(mueller);
+        var today = DateOnly.FromDateTime(app.Clock.GetLocalNow().Date);
+        await using (var db = await app.OpenDatabaseAsync())
+        {
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = "INSERT INTO platform.absences (id, case_manager_id, deputy_id, starts_on, ends_on, recorded_by) VALUES ($1, 'fm.mueller', NULL, $2, $2, 'fm.mueller')";
+            cmd.Parameters.AddWithValue(Guid.NewGuid());
+            cmd.Parameters.AddWithValue(today);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/accept")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var item = (await ReferralTestApp.InboxAsync(schmidt, id)).ShouldHaveSingleItem();
+        item.GetProperty("viaTeamOrDeputy").GetBoolean().ShouldBeTrue();
+        (await ReferralTestApp.InboxAsync(yilmaz, id, timeout: TimeSpan.Zero)).ShouldBeEmpty();
+
+        // Marking read works for whoever the item reaches, and only for them.
+        var itemId = item.GetProperty("id").GetGuid();
+        (await yilmaz.PostAsync($"/api/inbox/{itemId}/read", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await schmidt.PostAsync($"/api/inbox/{itemId}/read", null)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await ReferralTestApp.InboxAsync(schmidt, id)).Single().GetProperty("read").GetBoolean().ShouldBeTrue();
+    }
+}
