@@ -16,7 +16,10 @@ public sealed record SearchResult(
     int PageSize,
     IReadOnlyList<SearchHit> Items,
     SearchFacets Facets,
-    QueryInterpretation Interpretation);
+    QueryInterpretation Interpretation,
+    // False when more services matched than are ranked and counted (the first 2,000): facet counts are then
+    // counts among those, and the order of very broad text searches is approximate. Add a place or a filter.
+    bool FacetsComplete);
 
 public sealed record CodeLabel(string Code, string Label);
 

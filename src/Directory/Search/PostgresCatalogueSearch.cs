@@ -11,7 +11,14 @@ namespace Netzwerk.Directory.Search;
 /// matching for compounds, typo correction against a small vocabulary (pg_trgm), coordinator-maintained
 /// synonyms, earthdistance for radius and distance. One statement answers items, total and facets.
 /// </summary>
-public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimeProvider time) : ICatalogueSearch
+/// <summary>Configuration section <c>Directory:Search</c>.</summary>
+public sealed class SearchSettings
+{
+    /// <summary>At most this many matches are ranked and counted into facets (the total is always exact).</summary>
+    public int CandidateLimit { get; set; } = 2_000;
+}
+
+public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimeProvider time, SearchSettings settings) : ICatalogueSearch
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -44,7 +51,6 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
         var text = await InterpretAsync(conn, query.Text, ct);
         var sort = query.EffectiveSort;
 
-        var sql = new StringBuilder();
         var p = new DynamicParameters();
         var now = time.GetUtcNow();
         p.Add("now", now);
@@ -52,7 +58,7 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
         var near = query.Near;
         var distance = near is null ? "NULL::float8" : "earth_distance(ss.earth, ll_to_earth(@lat, @lon)) / 1000.0";
         // Relevance from the compact title vector (service name, categories, organisation); the full document
-        // only decides whether a service matches (GIN index), so no wide row is read per match.
+        // only decides whether a service matches (GIN index).
         var rank = hasText ? "(0.1 + ts_rank(ss.title, q.q))" : "1.0";
         var score = $"""
             {rank}
@@ -61,27 +67,22 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
               * CASE WHEN ss.status = 'temporarily_closed' THEN 0.5 ELSE 1.0 END
               * CASE WHEN coalesce(ss.capacity_free, 0) > 0 THEN 1.1 ELSE 1.0 END
             """;
-        sql.Append($"""
-            WITH m AS MATERIALIZED (
-                SELECT ss.service_id, ss.categories, ss.target_groups, ss.district, ss.languages,
-                       ({score})::float8 AS score, {distance} AS dist{(sort == SearchSort.Name ? ", ss.sort_name" : "")}
-                FROM directory.service_search ss{(hasText ? ", to_tsquery('simple', @tsq) q(q)" : "")}
-                WHERE ss.status <> 'retired'
-            """);
-        if (hasText) { sql.Append(" AND ss.document @@ q.q"); p.Add("tsq", text.TsQuery); }
-        if (query.Categories.Count > 0) { sql.Append(" AND ss.categories && @categories"); p.Add("categories", query.Categories.ToArray()); }
-        if (query.TargetGroups.Count > 0) { sql.Append(" AND ss.target_groups && @targetGroups"); p.Add("targetGroups", query.TargetGroups.ToArray()); }
-        if (query.Languages.Count > 0) { sql.Append(" AND ss.languages && @languages"); p.Add("languages", query.Languages.ToArray()); }
-        if (query.Districts.Count > 0) { sql.Append(" AND ss.district = ANY(@districts)"); p.Add("districts", query.Districts.ToArray()); }
-        if (query.Accessible) sql.Append(" AND ss.step_free");
-        if (query.HasCapacity) sql.Append(" AND ss.capacity_free > 0");
-        if (query.MaxWaitDays is { } maxWait) { sql.Append(" AND ss.waiting_days <= @maxWait"); p.Add("maxWait", maxWait); }
-        if (query.Age is { } age) { sql.Append(" AND (ss.minimum_age IS NULL OR ss.minimum_age <= @age) AND (ss.maximum_age IS NULL OR ss.maximum_age >= @age)"); p.Add("age", age); }
+
+        var where = new StringBuilder("true");
+        if (hasText) { where.Append(" AND ss.document @@ q.q"); p.Add("tsq", text.TsQuery); }
+        if (query.Categories.Count > 0) { where.Append(" AND ss.categories && @categories"); p.Add("categories", query.Categories.ToArray()); }
+        if (query.TargetGroups.Count > 0) { where.Append(" AND ss.target_groups && @targetGroups"); p.Add("targetGroups", query.TargetGroups.ToArray()); }
+        if (query.Languages.Count > 0) { where.Append(" AND ss.languages && @languages"); p.Add("languages", query.Languages.ToArray()); }
+        if (query.Districts.Count > 0) { where.Append(" AND ss.district = ANY(@districts)"); p.Add("districts", query.Districts.ToArray()); }
+        if (query.Accessible) where.Append(" AND ss.step_free");
+        if (query.HasCapacity) where.Append(" AND ss.capacity_free > 0");
+        if (query.MaxWaitDays is { } maxWait) { where.Append(" AND ss.waiting_days <= @maxWait"); p.Add("maxWait", maxWait); }
+        if (query.Age is { } age) { where.Append(" AND (ss.minimum_age IS NULL OR ss.minimum_age <= @age) AND (ss.maximum_age IS NULL OR ss.maximum_age >= @age)"); p.Add("age", age); }
         if (query.OpenOn is { } open)
         {
             var dayStart = (open.Weekday - 1) * 1440;
-            if (open.Time is { } t) { sql.Append(" AND ss.opening @> @minute"); p.Add("minute", dayStart + t.Hour * 60 + t.Minute); }
-            else { sql.Append(" AND ss.opening && int4multirange(int4range(@dayStart, @dayEnd))"); p.Add("dayStart", dayStart); p.Add("dayEnd", dayStart + 1440); }
+            if (open.Time is { } t) { where.Append(" AND ss.opening @> @minute"); p.Add("minute", dayStart + t.Hour * 60 + t.Minute); }
+            else { where.Append(" AND ss.opening && int4multirange(int4range(@dayStart, @dayEnd))"); p.Add("dayStart", dayStart); p.Add("dayEnd", dayStart + 1440); }
         }
         if (near is not null)
         {
@@ -89,10 +90,23 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
             p.Add("lon", near.Longitude);
             if (query.RadiusKm is { } radius)
             {
-                sql.Append(" AND earth_box(ll_to_earth(@lat, @lon), @radiusM) @> ss.earth AND earth_distance(ss.earth, ll_to_earth(@lat, @lon)) <= @radiusM");
+                where.Append(" AND earth_box(ll_to_earth(@lat, @lon), @radiusM) @> ss.earth AND earth_distance(ss.earth, ll_to_earth(@lat, @lon)) <= @radiusM");
                 p.Add("radiusM", radius * 1000.0);
             }
         }
+        var from = "directory.service_search ss" + (hasText ? ", to_tsquery('simple', @tsq) q(q)" : "");
+
+        // Bounded work: ranking, paging and facets look at no more than `cap` candidates. Candidates come in
+        // the order that matters when there are more: nearest first (GiST), by name, or as stored (clustered
+        // by category). The total stays exact: a plain count runs only when the cap is reached.
+        var cap = Math.Max(settings.CandidateLimit, query.Page * query.PageSize);
+        p.Add("cap", cap);
+        var candidateOrder = sort switch
+        {
+            SearchSort.Distance or SearchSort.Relevance when near is not null => "ORDER BY ss.earth <-> ll_to_earth(@lat, @lon)",
+            SearchSort.Name => "ORDER BY ss.sort_name, ss.service_id",
+            _ => "",
+        };
         var order = sort switch
         {
             SearchSort.Distance => "dist ASC NULLS LAST, score DESC, service_id",
@@ -101,16 +115,25 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
         };
         p.Add("limit", query.PageSize);
         p.Add("offset", (query.Page - 1) * query.PageSize);
-        // One pass over the matches for total and all four facets; display data only for the page.
-        sql.Append($"""
-            ),
-            page AS (SELECT service_id, score, dist, row_number() OVER () AS pos FROM (SELECT * FROM m ORDER BY {order} LIMIT @limit OFFSET @offset) x)
-            SELECT (SELECT count(*) FROM m) AS total,
+        var sql = $"""
+            WITH m AS MATERIALIZED (
+                SELECT ss.service_id, ss.categories, ss.target_groups, ss.district, ss.languages,
+                       ({score})::float8 AS score, {distance} AS dist{(sort == SearchSort.Name ? ", ss.sort_name" : "")}
+                FROM {from}
+                WHERE {where}
+                {candidateOrder}
+                LIMIT @cap),
+            page AS (SELECT service_id, score, dist, row_number() OVER () AS pos FROM (SELECT * FROM m ORDER BY {order} LIMIT @limit OFFSET @offset) x),
+            counted AS (SELECT count(*) AS n FROM m)
+            SELECT CASE WHEN (SELECT n FROM counted) < @cap THEN (SELECT n FROM counted)
+                        ELSE (SELECT count(*) FROM {from} WHERE {where}) END AS total,
+                   (SELECT n FROM counted) AS candidates,
                    (SELECT coalesce(json_agg(json_build_object('k', k, 'value', v, 'count', n) ORDER BY k, n DESC, v), '[]') FROM (
-                        SELECT x.k, x.v, count(*) AS n FROM m CROSS JOIN LATERAL (
-                            SELECT 'c'::text, unnest(m.categories) UNION ALL SELECT 't', unnest(m.target_groups)
-                            UNION ALL SELECT 'l', unnest(m.languages) UNION ALL SELECT 'd', m.district) x(k, v)
-                        WHERE x.v IS NOT NULL GROUP BY 1, 2) f) AS facets,
+                        SELECT CASE GROUPING(c, t, l, d) WHEN 7 THEN 'c' WHEN 11 THEN 't' WHEN 13 THEN 'l' ELSE 'd' END AS k,
+                               coalesce(c, t, l, d) AS v, count(*) AS n
+                        FROM (SELECT unnest(categories) c, unnest(target_groups) t, unnest(languages) l, unnest(ARRAY[district]) d FROM m) z
+                        GROUP BY GROUPING SETS ((c), (t), (l), (d))
+                        HAVING coalesce(c, t, l, d) IS NOT NULL) f) AS facets,
                    (SELECT coalesce(json_agg(row_to_json(i) ORDER BY i.pos), '[]') FROM (
                         SELECT page.pos, page.score, page.dist, s.id AS service_id, s.name AS service_name, o.id AS organization_id, o.name AS organization_name,
                                ss.categories, ss.target_groups, ss.languages, ss.status, l.id AS location_id, l.name AS location_name, l.address_1,
@@ -122,9 +145,9 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
                         LEFT JOIN LATERAL (SELECT sal.location_id FROM directory.service_at_location sal
                                            WHERE sal.service_id = s.id ORDER BY sal.sort_order, sal.id LIMIT 1) main ON true
                         LEFT JOIN directory.location l ON l.id = main.location_id) i) AS items
-            """);
+            """;
 
-        var row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(sql.ToString(), p, cancellationToken: ct));
+        var row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(sql, p, cancellationToken: ct));
         var items = JsonSerializer.Deserialize<List<ItemRow>>(row.Items, Json)!;
         var hits = items.Select(i => ToHit(i, query, text, labels, now)).ToList();
         var facetRows = JsonSerializer.Deserialize<List<FacetRow>>(row.Facets, Json)!;
@@ -134,7 +157,8 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
             Facet(facetRows, "d", v => v),
             Facet(facetRows, "l", v => LanguageNames.GetValueOrDefault(v, v)));
         var interpretation = new QueryInterpretation(text.Terms, text.Corrections, text.Synonyms, text.Ignored, sort.ToString().ToLowerInvariant());
-        return new SearchResult(row.Total, query.Page, query.PageSize, hits, facets, interpretation);
+        return new SearchResult(row.Total, query.Page, query.PageSize, hits, facets, interpretation,
+            FacetsComplete: row.Candidates < cap);
     }
 
     private static IReadOnlyList<FacetValue> Facet(List<FacetRow> rows, string kind, Func<string, string> label) =>
@@ -318,6 +342,7 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
     private sealed class ResultRow
     {
         public long Total { get; set; }
+        public long Candidates { get; set; }
         public string Facets { get; set; } = "[]";
         public string Items { get; set; } = "[]";
     }

@@ -318,3 +318,31 @@ public sealed class SearchTests(NetzwerkApp app) : IClassFixture<NetzwerkApp>
     public sealed record Correction(string Typed, List<string> Suggestions);
     public sealed record Synonym(string Typed, List<string> Expansions);
 }
+
+/// <summary>With a tiny candidate limit the bounded path runs on the demo data: the total stays exact.</summary>
+public sealed class SearchCandidateLimitTests(SearchCandidateLimitTests.SmallLimitApp app) : IClassFixture<SearchCandidateLimitTests.SmallLimitApp>
+{
+    public sealed class SmallLimitApp : NetzwerkApp
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Directory:Search:CandidateLimit"] = "25" };
+    }
+
+    [Fact]
+    public async Task Broad_search_keeps_an_exact_total_and_says_facets_are_partial()
+    {
+        var client = await app.ClientFor("fm.mueller");
+        var r = await client.GetFromJsonAsync<JsonElement>("/api/directory/search?q=Beratung&pageSize=10");
+        await using var db = await app.OpenDatabaseAsync();
+        var full = await client.GetFromJsonAsync<JsonElement>("/api/directory/search?q=Beratung&pageSize=10&page=3");
+        r.GetProperty("total").GetInt64().ShouldBeGreaterThan(25);
+        full.GetProperty("total").GetInt64().ShouldBe(r.GetProperty("total").GetInt64());
+        r.GetProperty("facetsComplete").GetBoolean().ShouldBeFalse();
+        r.GetProperty("items").GetArrayLength().ShouldBe(10);
+        var expected = await db.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM directory.service_search WHERE document @@ to_tsquery('simple', '''berat'':*')");
+        r.GetProperty("total").GetInt64().ShouldBe(expected);
+
+        var small = await client.GetFromJsonAsync<JsonElement>("/api/directory/search?q=Insolvenzberatung&near=01917&radiusKm=5");
+        small.GetProperty("facetsComplete").GetBoolean().ShouldBeTrue();
+    }
+}

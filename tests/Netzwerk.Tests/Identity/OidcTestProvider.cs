@@ -112,7 +112,12 @@ public sealed class OidcTestProvider : IAsyncDisposable
         var exp = expires ?? now.AddMinutes(10);
         var token = new JwtSecurityToken(issuer ?? Issuer, audience, claims,
             notBefore: exp < now ? exp.AddMinutes(-10) : now.AddSeconds(-5), expires: exp,
-            signingCredentials: new SigningCredentials(signingKey ?? Key, algorithm));
+            signingCredentials: new SigningCredentials(signingKey ?? Key, algorithm)
+            {
+                // IdentityModel caches signers by key id: without this, a "forged" key with the provider's
+                // key id would silently sign with the cached real key and the forgery test would prove nothing.
+                CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
+            });
         if (extra is not null) foreach (var (k, v) in extra) token.Payload[k] = v;
         return new JwtSecurityTokenHandler().WriteToken(token);
     }

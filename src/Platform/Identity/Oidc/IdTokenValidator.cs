@@ -25,9 +25,10 @@ public static class IdTokenValidator
         handler.InboundClaimTypeMap.Clear();
         var parameters = new TokenValidationParameters
         {
+            CryptoProviderFactory = AuthenticationSetup.UncachedCrypto,
             ValidIssuer = config.Issuer,
             ValidAudience = clientId,
-            IssuerSigningKeys = config.SigningKeys,
+            IssuerSigningKeys = AuthenticationSetup.WithoutProviderCache(config.SigningKeys).ToList(),
             RequireSignedTokens = true,
             RequireExpirationTime = true,
             ValidateLifetime = true,

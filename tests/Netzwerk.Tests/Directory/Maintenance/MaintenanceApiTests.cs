@@ -67,7 +67,11 @@ public sealed class MaintenanceApiTests(NetzwerkApp app) : IClassFixture<Netzwer
 
         await using var db = await app.OpenDatabaseAsync();
         var search = await db.QuerySingleAsync<(string Status, string[] Categories, string City)>(
-            "SELECT status, categories, city FROM directory.service_search WHERE service_id = @id", new { id });
+            """
+            SELECT ss.status, ss.categories, l.city FROM directory.service_search ss
+            JOIN directory.service_at_location sal ON sal.service_id = ss.service_id JOIN directory.location l ON l.id = sal.location_id
+            WHERE ss.service_id = @id AND ss.document @@ to_tsquery('simple', 'kamenz')
+            """, new { id });
         search.Status.ShouldBe("active");
         search.Categories.ShouldContain("schuldnerberatung");
         search.City.ShouldBe("Kamenz");
