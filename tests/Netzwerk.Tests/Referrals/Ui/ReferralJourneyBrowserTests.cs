@@ -73,6 +73,7 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
         (await partner.Locator("[data-client-data]").TextContentAsync())!.ShouldContain("Mietschulden");
         var appointment = DateTime.Today.AddDays(2).ToString("yyyy-MM-dd") + "T10:30";
         await partner.GetByLabel("Termin (Datum und Uhrzeit, optional)").FillAsync(appointment);
+        await partner.GetByLabel("Ort und Hinweise zum Termin", new() { Exact = false }).FillAsync("Beratungsstelle Kamenz, Raum 2");
         await partner.GetByRole(AriaRole.Button, new() { Name = "Annehmen" }).ClickAsync();
         (await MessageAsync(partner)).ShouldContain("angenommen");
         (await partner.Locator("h1 .status").TextContentAsync()).ShouldBe("Angenommen");
@@ -101,6 +102,7 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
         var history = (await fm.Locator("[data-history]").TextContentAsync())!;
         history.ShouldContain("Vom Partner angenommen");
         history.ShouldContain("Teilnahme gemeldet");
+        (await fm.Locator("[data-feedback]").TextContentAsync())!.ShouldContain("Beratungsstelle Kamenz, Raum 2");
         await fm.GotoAsync("/verweisungen");
         (await fm.Locator($"tr[data-referral-id='{referralId}'] .status").First.TextContentAsync()).ShouldBe("In Betreuung");
 
