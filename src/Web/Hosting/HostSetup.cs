@@ -31,6 +31,9 @@ public static class HostSetup
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
             .MinimumLevel.Override("MassTransit", Serilog.Events.LogEventLevel.Warning)
+            // The framework logs bad requests with the offending input ("Failed to bind … from 'value'");
+            // our exception handler answers them and logs server errors itself, without input values.
+            .MinimumLevel.Override("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", Serilog.Events.LogEventLevel.Fatal)
             .Enrich.FromLogContext()
             .WriteTo.Console()
             .CreateLogger();

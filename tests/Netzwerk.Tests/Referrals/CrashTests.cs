@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -43,7 +44,11 @@ public sealed class CrashTests
                 (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/accept")).StatusCode.ShouldBe(HttpStatusCode.OK);
             (await first.CountAsync("SELECT count(*) FROM workflows.outbox WHERE sent_at IS NULL AND message_type LIKE '%.ReferralAccepted'")).ShouldBe(5);
 
-            await first.StopHostAsync(); // the process dies with its work pending
+            // The process dies with its work pending. A dead process consumes nothing more: stop its bus first,
+            // or the test host's bus would keep reconnecting after its services are disposed and fault messages.
+            using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                await first.Services.GetRequiredService<MassTransit.IBusControl>().StopAsync(stop.Token);
+            await first.StopHostAsync();
             // And pretend it had also crashed between a broker confirm and marking the rows sent:
             // the five ReferralRequested messages go out a second time with their original ids.
             await using (var db = new Npgsql.NpgsqlConnection(first.ConnectionString))
