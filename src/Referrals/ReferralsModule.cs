@@ -5,13 +5,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals.Consents;
 using Netzwerk.Referrals.Create;
-using Netzwerk.Referrals.Demo;
 using Netzwerk.Referrals.Inbox;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Partner;
@@ -51,10 +49,7 @@ public static class ReferralsModule
         services.AddScoped<FeedbackInbox.Queries>();
         services.AddScoped<SuggestPartners.Queries>();
 
-        // Until the directory registers its own implementations.
-        services.TryAddSingleton<FallbackServiceLookup>();
-        services.TryAddSingleton<IServiceLookup>(sp => sp.GetRequiredService<FallbackServiceLookup>());
-        services.TryAddSingleton<ICandidateServices>(sp => sp.GetRequiredService<FallbackServiceLookup>());
+        services.AddSingleton<ICandidateServices, DirectoryCandidates>();
         return services;
     }
 

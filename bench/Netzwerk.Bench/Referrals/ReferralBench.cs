@@ -26,7 +26,7 @@ namespace Netzwerk.Bench.Referrals;
 /// </summary>
 public static class ReferralBench
 {
-    private static readonly Guid FamilyService = Guid.Parse("5e000000-0000-4000-8000-000000000003");
+    private static readonly Guid FamilyService = Netzwerk.Directory.Demo.DemoCatalogue.Services.InsolvencyCounsellingKamenz;
 
     public static async Task RunAsync(string[] args)
     {
@@ -43,7 +43,8 @@ public static class ReferralBench
         try
         {
             double lifecyclesPerSecond, p95;
-            await using (var app = new BenchApp(new NpgsqlConnectionStringBuilder(pg) { Database = database }.ConnectionString, vhost))
+            using var smtp = new SmtpSink();
+            await using (var app = new BenchApp(new NpgsqlConnectionStringBuilder(pg) { Database = database }.ConnectionString, vhost, smtp.Port))
             {
                 app.Start();
                 (lifecyclesPerSecond, p95) = await LifecyclesAsync(app, seconds, clients);
@@ -198,7 +199,7 @@ public static class ReferralBench
     /// The whole app on Kestrel (a free port), demo users on, request logs off. (Any type of the web assembly names
     /// its entry point; <c>Program</c> itself would be this benchmark's own.)
     /// </summary>
-    private sealed class BenchApp(string connectionString, string vhost) : WebApplicationFactory<Netzwerk.Web.Hosting.DatabaseReadyCheck>
+    private sealed class BenchApp(string connectionString, string vhost, int smtpPort) : WebApplicationFactory<Netzwerk.Web.Hosting.DatabaseReadyCheck>
     {
         public string ConnectionString => connectionString;
         public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -216,6 +217,9 @@ public static class ReferralBench
             builder.UseSetting("ConnectionStrings:Netzwerk", connectionString);
             builder.UseSetting("RabbitMq:VirtualHost", vhost);
             builder.UseSetting("Demo:Enabled", "true");
+            // Access-link e-mails go to the sink below (each sent referral mails one).
+            builder.UseSetting("Smtp:Host", "127.0.0.1");
+            builder.UseSetting("Smtp:Port", smtpPort.ToString());
             // One log line per request would measure the console, not the workflow.
             builder.UseSetting("Logging:LogLevel:Netzwerk.Requests", "Warning");
             builder.ConfigureServices(s => s.Configure<LoggerFilterOptions>(o => o.Rules.Add(
@@ -228,6 +232,63 @@ public static class ReferralBench
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "src", "Web", "Netzwerk.Web.csproj"))) return Path.Combine(dir.FullName, "src", "Web");
         return AppContext.BaseDirectory;
+    }
+
+    /// <summary>Accepts every e-mail and forgets it: the access-link mails are part of the flow, a mail server is not measured.</summary>
+    private sealed class SmtpSink : IDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        public int Port { get; }
+
+        public SmtpSink()
+        {
+            _listener.Start();
+            Port = ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
+            _ = Task.Run(AcceptAsync);
+        }
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                System.Net.Sockets.TcpClient client;
+                try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
+                catch { return; }
+                _ = Task.Run(() => ServeAsync(client));
+            }
+        }
+
+        private static async Task ServeAsync(System.Net.Sockets.TcpClient client)
+        {
+            using var _ = client;
+            await using var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+            try
+            {
+                await writer.WriteLineAsync("220 bench ESMTP");
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    var verb = line.Length >= 4 ? line[..4].ToUpperInvariant() : line.ToUpperInvariant();
+                    if (verb == "DATA")
+                    {
+                        await writer.WriteLineAsync("354 go ahead");
+                        while (await reader.ReadLineAsync() is { } data && data != ".") { }
+                        await writer.WriteLineAsync("250 queued");
+                    }
+                    else if (verb == "QUIT") { await writer.WriteLineAsync("221 bye"); return; }
+                    else await writer.WriteLineAsync("250 OK");
+                }
+            }
+            catch (IOException) { }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+        }
     }
 
     private sealed class Rabbit

@@ -12,11 +12,20 @@ public sealed record AuditEvent(string Action, string ObjectType, string ObjectI
 /// <summary>
 /// The tamper-evident audit trail. Each entry's hash covers its fields and the previous entry's hash,
 /// so removing or altering a row breaks the chain from there on. Entries never hold client names.
+/// Entries recorded at the same moment are written together (group commit): one chain lock and one
+/// commit for the whole group, and every caller returns only after its entry is committed.
 /// </summary>
 public sealed class AuditLog(NpgsqlDataSource dataSource, IHttpContextAccessor http, TimeProvider clock)
 {
     // One writer at a time keeps the chain linear across instances.
     private const long ChainLock = 0x4155_4449_5400;
+    private const int MaxGroup = 256;
+
+    private sealed record Pending(AuditRow Row, TaskCompletionSource Committed);
+
+    private readonly System.Threading.Channels.Channel<Pending> _queue =
+        System.Threading.Channels.Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private int _writerStarted;
 
     public Task RecordAsync(AuditEvent e, CancellationToken ct = default)
     {
@@ -27,29 +36,63 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, IHttpContextAccessor h
 
     public async Task RecordAsync(AuditEvent e, string userId, string role, string? remoteAddress, CancellationToken ct = default)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        // Microsecond precision: what PostgreSQL stores is what the hash covers.
+        var at = new DateTimeOffset(clock.GetUtcNow().UtcTicks / 10 * 10, TimeSpan.Zero);
+        var row = new AuditRow(0, at, userId, role, e.Action, e.ObjectType, e.ObjectId, e.Outcome, remoteAddress, e.Detail, "", "");
+        var pending = new Pending(row, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (Interlocked.Exchange(ref _writerStarted, 1) == 0) _ = Task.Run(WriteLoopAsync);
+        _queue.Writer.TryWrite(pending);
+        await pending.Committed.Task.WaitAsync(ct);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<Pending>(MaxGroup);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var next)) group.Add(next);
+            try
+            {
+                await WriteGroupAsync(group);
+                foreach (var p in group) p.Committed.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                foreach (var p in group) p.Committed.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task WriteGroupAsync(List<Pending> group)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
         await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({ChainLock})", conn, tx))
-            await lockCmd.ExecuteNonQueryAsync(ct);
+            await lockCmd.ExecuteNonQueryAsync();
 
         string previous;
         await using (var prev = new NpgsqlCommand("SELECT hash FROM platform.audit_entries ORDER BY id DESC LIMIT 1", conn, tx))
-            previous = (string?)await prev.ExecuteScalarAsync(ct) ?? "";
+            previous = (string?)await prev.ExecuteScalarAsync() ?? "";
 
-        // Microsecond precision: what PostgreSQL stores is what the hash covers.
-        var at = new DateTimeOffset(clock.GetUtcNow().UtcTicks / 10 * 10, TimeSpan.Zero);
-        var entry = new AuditRow(0, at, userId, role, e.Action, e.ObjectType, e.ObjectId, e.Outcome, remoteAddress, e.Detail, previous, "");
-        var hash = entry.ComputeHash();
-
-        await using var insert = new NpgsqlCommand("""
-            INSERT INTO platform.audit_entries
-                (at, user_id, role, action, object_type, object_id, outcome, remote_address, detail, previous_hash, hash)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-            """, conn, tx);
-        foreach (var v in new object?[] { at, userId, role, e.Action, e.ObjectType, e.ObjectId, e.Outcome, remoteAddress, e.Detail, previous, hash })
-            insert.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
-        await insert.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        foreach (var p in group)
+        {
+            var entry = p.Row with { PreviousHash = previous };
+            var hash = entry.ComputeHash();
+            var insert = new NpgsqlBatchCommand("""
+                INSERT INTO platform.audit_entries
+                    (at, user_id, role, action, object_type, object_id, outcome, remote_address, detail, previous_hash, hash)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                """);
+            foreach (var v in new object?[] { entry.At, entry.UserId, entry.Role, entry.Action, entry.ObjectType, entry.ObjectId,
+                         entry.Outcome, entry.RemoteAddress, entry.Detail, previous, hash })
+                insert.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
+            batch.BatchCommands.Add(insert);
+            previous = hash;
+        }
+        await batch.ExecuteNonQueryAsync();
+        await tx.CommitAsync();
     }
 }
 

@@ -51,7 +51,8 @@ public static class Ui
         if (string.IsNullOrWhiteSpace(value)) return null;
         if (!System.DateTime.TryParseExact(value.Trim(), ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"], CultureInfo.InvariantCulture,
                 DateTimeStyles.None, out var local)) return null;
-        return new DateTimeOffset(local, Berlin.GetUtcOffset(local));
+        // stored as timestamptz: Npgsql accepts only UTC offsets
+        return new DateTimeOffset(local, Berlin.GetUtcOffset(local)).ToUniversalTime();
     }
 
     public static DateOnly? ParseDate(string? value)

@@ -76,7 +76,8 @@ public static class PartnerReferrals
 
     // ---- answers -----------------------------------------------------------------------------------
 
-    public sealed record AcceptRequest(DateTimeOffset? AppointmentAt);
+    /// <param name="Note">Where and how the appointment takes place (logistics only, at most 200 characters).</param>
+    public sealed record AcceptRequest(DateTimeOffset? AppointmentAt, string? Note = null);
     public sealed record DeclineRequest(string? ReasonCode);
     public sealed record WaitlistRequest(string? Note);
     public sealed record ForwardRequest(Guid? ProposedServiceId, string? Note);
@@ -94,8 +95,14 @@ public static class PartnerReferrals
         private ReferralStateMachine M => workflow.Machine;
 
         public Task<Answered> AcceptAsync(ClaimsPrincipal p, Guid id, AcceptRequest r, CancellationToken ct = default)
-            => AnswerAsync(p, id, "accepted", FeedbackLevels.Attendance, ct, f => f.AppointmentAt = r.AppointmentAt,
-                (referral, f) => (M.PartnerAccepted, new ReferralAccepted(referral.Id, referral.OrganizationId, f.Id, r.AppointmentAt, f.At)));
+        {
+            if (r.Note is { Length: > 200 })
+                throw ReferralProblem.Field("note", "Ort und Hinweise zum Termin dürfen höchstens 200 Zeichen lang sein.");
+            var at = r.AppointmentAt?.ToUniversalTime(); // timestamptz takes UTC only; any offset is accepted from the client
+            return AnswerAsync(p, id, "accepted", FeedbackLevels.Attendance, ct,
+                f => { f.AppointmentAt = at; f.Note = string.IsNullOrWhiteSpace(r.Note) ? null : r.Note.Trim(); },
+                (referral, f) => (M.PartnerAccepted, new ReferralAccepted(referral.Id, referral.OrganizationId, f.Id, at, f.At)));
+        }
 
         public Task<Answered> DeclineAsync(ClaimsPrincipal p, Guid id, DeclineRequest r, CancellationToken ct = default)
         {
@@ -127,8 +134,9 @@ public static class PartnerReferrals
         {
             if (r.AppointmentAt is null)
                 throw ReferralProblem.Field("appointmentAt", "Bitte geben Sie den Termin an.");
-            return AnswerAsync(p, id, "appointment-offered", FeedbackLevels.Attendance, ct, f => f.AppointmentAt = r.AppointmentAt,
-                (referral, f) => (M.PartnerOfferedAppointment, new AppointmentOffered(referral.Id, referral.OrganizationId, f.Id, r.AppointmentAt.Value, f.At)));
+            var at = r.AppointmentAt.Value.ToUniversalTime();
+            return AnswerAsync(p, id, "appointment-offered", FeedbackLevels.Attendance, ct, f => f.AppointmentAt = at,
+                (referral, f) => (M.PartnerOfferedAppointment, new AppointmentOffered(referral.Id, referral.OrganizationId, f.Id, at, f.At)));
         }
 
         public Task<Answered> AttendanceAsync(ClaimsPrincipal p, Guid id, AttendanceRequest r, CancellationToken ct = default)
@@ -166,6 +174,8 @@ public static class PartnerReferrals
             var consent = referral.ConsentId is null ? null : await db.Consents.AsNoTracking().SingleOrDefaultAsync(c => c.Id == referral.ConsentId, ct);
             if (consent?.RevokedAt is not null)
                 throw ReferralProblem.Conflict("Die Einwilligung wurde widerrufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");
+            if (consent?.ExpiresOn is { } expires && expires < DateOnly.FromDateTime(clock.GetLocalNow().Date))
+                throw ReferralProblem.Conflict("Die Einwilligung ist abgelaufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");
             if (!FeedbackLevels.Allows(referral.FeedbackLevel, levelNeeded)
                 || (noteNeeds is not null && !string.IsNullOrWhiteSpace(note) && !FeedbackLevels.Allows(referral.FeedbackLevel, noteNeeds)))
             {

@@ -50,7 +50,7 @@ public static class RouteCatalogue
         {
             RuleFor(x => x.CategoryCode).NotEmpty().WithMessage("Bitte geben Sie die Partnerart (Kategorie-Code) an.")
                 .MaximumLength(80).WithMessage("Der Kategorie-Code darf höchstens 80 Zeichen lang sein.")
-                .Matches(@"^(\*|[a-z0-9][a-z0-9-]*)$").WithMessage("Der Kategorie-Code besteht aus Kleinbuchstaben, Ziffern und Bindestrichen.");
+                .Matches(@"^(\*|[a-z0-9][a-z0-9_-]*)$").WithMessage("Der Kategorie-Code besteht aus Kleinbuchstaben, Ziffern, Unter- und Bindestrichen.");
             RuleFor(x => x.Name).NotEmpty().WithMessage("Bitte geben Sie einen Namen an.")
                 .MaximumLength(200).WithMessage("Der Name darf höchstens 200 Zeichen lang sein.");
             RuleFor(x => x.RequiredCategories).NotNull().WithMessage("Bitte geben Sie die erforderlichen Datenkategorien an (ggf. leer).");
@@ -141,7 +141,7 @@ public sealed class DefaultRoutesSeeder(IServiceProvider services) : IStartupTas
             Route(RouteCatalogue.DefaultCategory, "Standardweg", [DataCategories.Contact], FeedbackLevels.Outcome, true),
             Route("schuldnerberatung", "Schuldnerberatung", [DataCategories.Contact], FeedbackLevels.Attendance, true),
             Route("suchtberatung", "Suchtberatung", [DataCategories.Contact], FeedbackLevels.Attendance, false, Roles.NetworkCoordinator),
-            Route("psychosoziale-betreuung", "Psychosoziale Betreuung", [DataCategories.Contact], FeedbackLevels.Attendance, true),
+            Route("psychosoziale_betreuung", "Psychosoziale Betreuung", [DataCategories.Contact], FeedbackLevels.Attendance, true),
             Route("jugendamt", "Jugendamt / ASD", [DataCategories.Contact, DataCategories.Reason], FeedbackLevels.Outcome, false, Roles.NetworkCoordinator));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: "23505" })

@@ -56,9 +56,21 @@ public sealed class AuthorisationTests(ReferralTestApp app) : IClassFixture<Refe
         // A partner session opened from an e-mailed link carries the referral claim (built the way the link helper will).
         var scoped = await ScopedClientAsync(first);
         (await scoped.GetAsync($"/api/partner/referrals/{first}")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await scoped.GetAsync($"/api/partner/referrals/{second}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await ReferralTestApp.PostAsync(scoped, $"/api/partner/referrals/{second}/accept")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await scoped.GetFromJsonAsync<JsonElement[]>("/api/partner/referrals"))!.Select(r => r.GetProperty("id").GetGuid()).ShouldBe([first]);
+        // Refused by the session guard (403) or, behind it, by the handler's own check (404).
+        (await scoped.GetAsync($"/api/partner/referrals/{second}")).StatusCode.ShouldBeOneOf(HttpStatusCode.NotFound, HttpStatusCode.Forbidden);
+        (await ReferralTestApp.PostAsync(scoped, $"/api/partner/referrals/{second}/accept")).StatusCode.ShouldBeOneOf(HttpStatusCode.NotFound, HttpStatusCode.Forbidden);
+        (await ReferralTestApp.StatusOfAsync(fm, second)).ShouldBe("requested");
+
+        // The handlers enforce the scope themselves too (for callers that bypass the HTTP guard, e.g. Razor pages).
+        using var scope = app.Services.CreateScope();
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+        [
+            new Claim("sub", "partner.schuldner"), new Claim("role", "Partner"),
+            new Claim("org", DemoUsers.Organizations.DebtCounsellingKamenz.ToString()), new Claim("referral", first.ToString()),
+        ], "link"));
+        var queries = scope.ServiceProvider.GetRequiredService<Netzwerk.Referrals.Partner.PartnerReferrals.Queries>();
+        (await queries.ListAsync(principal, null)).Select(r => r.Id).ShouldBe([first]);
+        (await Should.ThrowAsync<Netzwerk.Referrals.ReferralProblem>(() => queries.GetAsync(principal, second))).Status.ShouldBe(404);
     }
 
     private Task<HttpClient> ScopedClientAsync(Guid referralId)
@@ -107,5 +119,38 @@ public sealed class DeputyTests(ReferralTestApp app) : IClassFixture<ReferralTes
         // The deputy may close on the absent Fallmanager's behalf.
         (await schmidt.PostAsJsonAsync($"/api/referrals/{id}/close", new { outcome = "failed", reasonCode = "not-reached" }))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+}
+
+/// <summary>Own fixture: the Fallmanager is absent without a deputy, so feedback goes to the team inbox.</summary>
+public sealed class TeamInboxTests(ReferralTestApp app) : IClassFixture<ReferralTestApp>
+{
+    [Fact]
+    public async Task Without_a_deputy_feedback_goes_to_the_team_inbox()
+    {
+        var mueller = await app.ClientFor("fm.mueller");
+        var schmidt = await app.ClientFor("fm.schmidt");   // same team
+        var yilmaz = await app.ClientFor("fm.yilmaz");     // other team
+        var partner = await app.ClientFor("partner.schuldner");
+        var id = await app.SentReferralAsync(mueller);
+        var today = DateOnly.FromDateTime(app.Clock.GetLocalNow().Date);
+        await using (var db = await app.OpenDatabaseAsync())
+        {
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = "INSERT INTO platform.absences (id, case_manager_id, deputy_id, starts_on, ends_on, recorded_by) VALUES ($1, 'fm.mueller', NULL, $2, $2, 'fm.mueller')";
+            cmd.Parameters.AddWithValue(Guid.NewGuid());
+            cmd.Parameters.AddWithValue(today);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/accept")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var item = (await ReferralTestApp.InboxAsync(schmidt, id)).ShouldHaveSingleItem();
+        item.GetProperty("viaTeamOrDeputy").GetBoolean().ShouldBeTrue();
+        (await ReferralTestApp.InboxAsync(yilmaz, id, timeout: TimeSpan.Zero)).ShouldBeEmpty();
+
+        // Marking read works for whoever the item reaches, and only for them.
+        var itemId = item.GetProperty("id").GetGuid();
+        (await yilmaz.PostAsync($"/api/inbox/{itemId}/read", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await schmidt.PostAsync($"/api/inbox/{itemId}/read", null)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await ReferralTestApp.InboxAsync(schmidt, id)).Single().GetProperty("read").GetBoolean().ShouldBeTrue();
     }
 }

@@ -103,7 +103,7 @@ public sealed class ConsentEnforcementTests(ReferralTestApp app) : IClassFixture
         (await app.CountAsync($"SELECT count(*) FROM referrals.feedback WHERE referral_id = '{id}' AND kind IN ('progress','outcome')")).ShouldBe(0);
 
         // Outcome level: outcome code yes, a free-text note with it no, progress notes no.
-        var id2 = await app.SentReferralAsync(fm, ReferralTestApp.FamilyService, level: "outcome");
+        var id2 = await app.SentReferralAsync(fm, ReferralTestApp.InsolvencyService, level: "outcome");
         (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id2}/accept")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id2}/outcome", new { reasonCode = "dropped-out", note = "Details zur Person" }))
             .StatusCode.ShouldBe(HttpStatusCode.Forbidden);

@@ -46,4 +46,19 @@ public sealed class ReferralFlowTests(ReferralTestApp app) : IClassFixture<Refer
             .Select(h => h.GetProperty("toStatus").GetString()).ToList();
         history.ShouldBe(new[] { "draft", "draft", "requested", "accepted" });
     }
+
+    [Fact]
+    public async Task The_referral_api_is_documented_in_openapi()
+    {
+        var doc = await app.Anonymous().GetStringAsync("/openapi/v1.json");
+        foreach (var path in new[]
+                 {
+                     "/api/referrals", "/api/referrals/{id}", "/api/referrals/{id}/consent", "/api/referrals/{id}/send",
+                     "/api/referrals/{id}/cancel", "/api/referrals/{id}/close", "/api/referrals/{id}/entered-in-error",
+                     "/api/consents/{id}/revoke", "/api/inbox", "/api/partner/referrals", "/api/partner/referrals/{id}/accept",
+                     "/api/partner/referrals/{id}/outcome", "/api/routes", "/api/admin/dead-letters", "/api/referrals/suggestions",
+                 })
+            doc.ShouldContain($"\"{path}\"");
+        doc.ShouldContain("Verweisungen");
+    }
 }

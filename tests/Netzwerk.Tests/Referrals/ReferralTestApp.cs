@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Netzwerk.Referrals.Demo;
+using Netzwerk.Directory.Demo;
 using Netzwerk.Tests.Infrastructure;
 
 namespace Netzwerk.Tests.Referrals;
@@ -64,9 +64,10 @@ public class ReferralTestApp : NetzwerkApp
         services.AddSingleton<TimeProvider>(Clock);
     }
 
-    public static readonly Guid DebtService = FallbackServiceLookup.DebtCounsellingService;       // route schuldnerberatung: attendance only
-    public static readonly Guid AddictionService = FallbackServiceLookup.AddictionCounsellingService; // route suchtberatung: attendance only
-    public static readonly Guid FamilyService = FallbackServiceLookup.FamilyCounsellingService;   // default route: outcome, org of partner.schuldner
+    // Demo catalogue services of the demo partner organisations (partner.schuldner, partner.sucht).
+    public static readonly Guid DebtService = DemoCatalogue.Services.DebtCounsellingKamenz;          // route schuldnerberatung
+    public static readonly Guid AddictionService = DemoCatalogue.Services.AddictionCounsellingBautzen; // route suchtberatung
+    public static readonly Guid InsolvencyService = DemoCatalogue.Services.InsolvencyCounsellingKamenz; // route schuldnerberatung, same org as DebtService
 
     /// <summary>The database this app works on (a restarted app works on the earlier one's).</summary>
     public virtual string DatabaseConnectionString => ConnectionString;

@@ -13,7 +13,7 @@ public sealed class TransitionApiTests(ReferralTestApp app) : IClassFixture<Refe
     {
         var fm = await app.ClientFor("fm.mueller");
         var partner = await app.ClientFor("partner.schuldner");
-        var id = await app.SentReferralAsync(fm, ReferralTestApp.FamilyService, level: "full");
+        var id = await app.SentReferralAsync(fm, ReferralTestApp.InsolvencyService, level: "full");
         (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/accept", new { appointmentAt = app.Clock.GetUtcNow().AddDays(2) })).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/attendance", new { attended = true })).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await ReferralTestApp.StatusOfAsync(fm, id)).ShouldBe("in-progress");
@@ -166,6 +166,10 @@ public sealed class TransitionApiTests(ReferralTestApp app) : IClassFixture<Refe
             .StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         var suggestions = await fm.GetFromJsonAsync<JsonElement[]>($"/api/referrals/suggestions?serviceId={ReferralTestApp.DebtService}");
-        suggestions!.First().GetProperty("serviceId").GetGuid().ShouldBe(ReferralTestApp.DebtService);
+        var suggested = suggestions!.Select(x => x.GetProperty("serviceId").GetGuid()).ToList();
+        suggested.ShouldContain(ReferralTestApp.DebtService);
+        suggested.ShouldContain(ReferralTestApp.InsolvencyService);
+        suggested.ShouldNotContain(ReferralTestApp.AddictionService);
+        suggestions!.Select(x => x.GetProperty("score").GetInt32()).ShouldBeInOrder(SortDirection.Descending);
     }
 }

@@ -56,7 +56,8 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["DELETE /api/absences/{id:guid}"] = CaseWork,
         ["GET /abwesenheiten"] = CaseWork,
         ["POST /api/referrals/{id:guid}/access-links/revoke"] = [Roles.CaseManager, Roles.TeamLead, Roles.NetworkCoordinator, Roles.Administrator],
-        // Directory (organisation data, no client data: every signed-in role)
+        // Directory: the catalogue is organisation data (no client data), readable by every signed-in role;
+        // HSDS is the public interface; maintenance is Netzwerkkoordination/Administration; partners keep their own listing.
         ["GET /api/directory/search"] = Everyone,
         ["GET /katalog"] = Everyone,
         ["GET /katalog/angebote/{id:guid}"] = Everyone,
@@ -106,6 +107,47 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /hsds/taxonomies/{id}"] = [Public],
         ["GET /hsds/taxonomy_terms"] = [Public],
         ["GET /hsds/taxonomy_terms/{id}"] = [Public],
+        // Referrals: client data. Fallmanager/Teamleitung (object level: own, deputised, team), partners only their organisation's.
+        ["POST /api/referrals"] = CaseWork,
+        ["GET /api/referrals"] = CaseWork,
+        ["GET /api/referrals/{id:guid}"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/consent"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/send"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/cancel"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/entered-in-error"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/close"] = CaseWork,
+        ["GET /api/referrals/suggestions"] = CaseWork,
+        ["POST /api/consents/{id:guid}/revoke"] = CaseWork,
+        ["GET /api/partner/referrals"] = [Roles.Partner],
+        ["GET /api/partner/referrals/{id:guid}"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/accept"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/decline"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/waitlist"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/forward"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/appointment"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/attendance"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/progress"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/outcome"] = [Roles.Partner],
+        // The feedback inbox is the Fallmanager's; other staff roles reach the endpoint but must get nothing.
+        ["GET /api/inbox"] = CaseWork,
+        ["GET /api/inbox/unread-count"] = CaseWork,
+        ["POST /api/inbox/{id:guid}/read"] = CaseWork,
+        // Referral routes are configuration (no client data): staff read them, coordination changes them.
+        ["GET /api/routes"] = [Roles.CaseManager, Roles.TeamLead, Roles.NetworkCoordinator, Roles.DataProtection, Roles.Administrator],
+        ["PUT /api/routes/{categoryCode}"] = Coordination,
+        ["GET /api/figures"] = Coordination,
+        ["GET /api/admin/dead-letters"] = [Roles.Administrator],
+        ["POST /api/admin/dead-letters/replay"] = [Roles.Administrator],
+        // Referral pages (feat/referral-ui): case work, partner, coordination; figures are aggregates for coordination only
+        ["GET /verweisungen"] = CaseWork,
+        ["GET /verweisungen/neu"] = CaseWork,
+        ["GET /verweisungen/{id:guid}"] = CaseWork,
+        ["GET /rueckmeldungen"] = CaseWork,
+        ["GET /partner/verweisungen"] = [Roles.Partner],
+        ["GET /partner/verweisungen/{id:guid}"] = [Roles.Partner],
+        ["GET /kennzahlen"] = Coordination,
+        ["GET /wege"] = Coordination,
+        ["GET /wege/bearbeiten"] = Coordination,
     };
 
     public sealed record Call(string Method, string Pattern, string Url);
@@ -157,6 +199,24 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         return await client.SendAsync(request);
     }
 
+    /// <summary>Refused, or answered without any data (an empty list, a zero count): nothing leaked either way.</summary>
+    private static async Task<bool> IsRefusalAsync(HttpResponseMessage r)
+    {
+        if (IsRefusal(r)) return true;
+        if (r.StatusCode != HttpStatusCode.OK || r.Content.Headers.ContentType?.MediaType != "application/json") return false;
+        try { return IsEmpty(JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement); }
+        catch (JsonException) { return false; }
+    }
+
+    private static bool IsEmpty(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Array => e.GetArrayLength() == 0,
+        JsonValueKind.Object => e.EnumerateObject().All(p => IsEmpty(p.Value)),
+        JsonValueKind.Number => e.GetDouble() == 0,
+        JsonValueKind.Null or JsonValueKind.False => true,
+        _ => false,
+    };
+
     private static bool IsRefusal(HttpResponseMessage r) =>
         r.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound
         || (r.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found
@@ -179,12 +239,12 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         {
             if (!Entitled.TryGetValue($"{call.Method} {call.Pattern}", out var entitled) || entitled.Contains(Public)) continue;
             var anonymous = await SendAsync(null, call);
-            if (!IsRefusal(anonymous)) leaks.Add($"anonym: {call.Method} {call.Url} → {(int)anonymous.StatusCode}");
+            if (!await IsRefusalAsync(anonymous)) leaks.Add($"anonym: {call.Method} {call.Url} → {(int)anonymous.StatusCode}");
             foreach (var user in DemoUsers.All.Where(u => !entitled.Contains(u.Role)))
             {
                 var response = await SendAsync(user.UserName, call);
                 checkedCalls++;
-                if (!IsRefusal(response)) leaks.Add($"{user.UserName} ({user.Role}): {call.Method} {call.Url} → {(int)response.StatusCode}");
+                if (!await IsRefusalAsync(response)) leaks.Add($"{user.UserName} ({user.Role}): {call.Method} {call.Url} → {(int)response.StatusCode}");
             }
         }
         output.WriteLine($"{checkedCalls} refused calls checked");

@@ -20,6 +20,7 @@ public sealed class DetailModel(PartnerReferrals.Queries queries, PartnerReferra
     public string? Message { get; private set; }
 
     [BindProperty] public string? AppointmentAt { get; set; }
+    [BindProperty] public string? AppointmentPlace { get; set; }
     [BindProperty] public string? DeclineReason { get; set; }
     [BindProperty] public string? WaitlistNote { get; set; }
     [BindProperty] public string? ProposedServiceId { get; set; }
@@ -47,8 +48,9 @@ public sealed class DetailModel(PartnerReferrals.Queries queries, PartnerReferra
     {
         var at = ParseAppointment(required: false);
         if (!ModelState.IsValid) return await ShowAsync(id, ct);
-        return await AnswerAsync(id, () => responses.AcceptAsync(User, id, new PartnerReferrals.AcceptRequest(at), ct),
-            at is null ? "Sie haben die Verweisung angenommen." : "Sie haben die Verweisung angenommen und einen Termin angeboten.", ct);
+        return await AnswerAsync(id, () => responses.AcceptAsync(User, id, new PartnerReferrals.AcceptRequest(at, Blank(AppointmentPlace)), ct),
+            at is null ? "Sie haben die Verweisung angenommen." : "Sie haben die Verweisung angenommen und einen Termin angeboten.", ct,
+            new() { ["note"] = nameof(AppointmentPlace) });
     }
 
     public async Task<IActionResult> OnPostAppointmentAsync(Guid id, CancellationToken ct)

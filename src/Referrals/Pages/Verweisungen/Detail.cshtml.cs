@@ -14,11 +14,15 @@ namespace Netzwerk.Referrals.Pages.Verweisungen;
 
 /// <summary>/verweisungen/{id}: one referral with consent, feedback and history; consent, send, cancel, close, revoke.</summary>
 [Authorize(Policy = Policies.CaseWork)]
-[RequestFormLimits(MultipartBodyLengthLimit = RecordConsent.MaxEvidenceBytes + 256 * 1024)]
+// Above the host's 1 MB default so that a too-large scan (up to 8 MB) gets a German message next to the field, not a 413.
+[RequestSizeLimit(UploadLimit)]
+[RequestFormLimits(MultipartBodyLengthLimit = UploadLimit)]
 public sealed class DetailModel(
     ReferralQueries.Queries queries, ReferralsDb db, RecordConsent.Handler recordConsent, SendReferral.Handler send,
     CaseManagerActions.Handler actions, RevokeConsent.Handler revoke, TimeProvider clock) : PageModel
 {
+    public const int UploadLimit = 8 * 1024 * 1024;
+
     public ReferralQueries.Detail Referral { get; private set; } = null!;
     public ReferralRoute? Route { get; private set; }
     public string? Message { get; private set; }
