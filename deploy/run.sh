@@ -46,6 +46,10 @@ nz_env "$NAME" "$PG_PORT" "$RMQ_PORT"
 export Demo__Enabled=true
 export ASPNETCORE_ENVIRONMENT=Development
 export ASPNETCORE_URLS="$URL"
+# Demo: partner access-link mails land as .eml files here instead of going to an SMTP server.
+export PublicBaseUrl="$URL"
+export Smtp__PickupDirectory="${Smtp__PickupDirectory:-$NZ_REPO/.local/run/mails}"
+mkdir -p "$Smtp__PickupDirectory"
 export MSBUILDDISABLENODEREUSE=1   # no build nodes left behind holding our terminal/pipes
 
 _nz_log "dotnet build -c Release src/Web/Netzwerk.Web.csproj ..."
