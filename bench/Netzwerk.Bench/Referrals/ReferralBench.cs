@@ -56,7 +56,18 @@ public static class ReferralBench
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(pg, "postgres", $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await ExecuteAsync(pg, "postgres", $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+                    break;
+                }
+                catch (PostgresException) when (attempt < 5)
+                {
+                    await Task.Delay(1000); // e.g. an autovacuum worker still on it
+                }
+            }
             await rabbit.DeleteVirtualHostAsync(vhost);
         }
     }
@@ -222,8 +233,8 @@ public static class ReferralBench
             builder.UseSetting("Smtp:Port", smtpPort.ToString());
             // One log line per request would measure the console, not the workflow.
             builder.UseSetting("Logging:LogLevel:Netzwerk.Requests", "Warning");
-            builder.ConfigureServices(s => s.Configure<LoggerFilterOptions>(o => o.Rules.Add(
-                new LoggerFilterRule(null, "Netzwerk.Requests", LogLevel.Warning, null))));
+            // (Serilog's provider has its own catch-all rule, so the filter must name that provider.)
+            builder.ConfigureLogging(l => l.AddFilter<Serilog.Extensions.Logging.SerilogLoggerProvider>("Netzwerk.Requests", LogLevel.Warning));
         }
     }
 
