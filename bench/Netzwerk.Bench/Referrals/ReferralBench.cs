@@ -87,6 +87,8 @@ public static class ReferralBench
         // Warm-up (JIT, connection pools), not counted.
         await OneLifecycleAsync(http, fmToken, partnerToken, new ConcurrentBag<(Guid, string, DateTime)>());
 
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var loadBefore = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
         var stopAt = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(seconds);
         var workers = Enumerable.Range(0, clients).Select(async _ =>
@@ -116,7 +118,12 @@ public static class ReferralBench
         var elapsed = stopAt.Elapsed.TotalSeconds;
         await progress;
         var perSecond = completed / elapsed;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var loadAfter = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
         Console.WriteLine($"lifecycles: {completed} in {elapsed:0.0} s with {clients} clients = {perSecond:0.0}/s (7 API calls each)");
+        // The machine is shared: the load average and the CPU this process (app + clients) got tell how far the figure is the code's.
+        Console.WriteLine($"  cpu of this process: {cpu.TotalSeconds:0.0} s = {cpu.TotalMilliseconds / Math.Max(1, completed):0} ms per lifecycle " +
+                          $"({cpu.TotalSeconds / elapsed / Environment.ProcessorCount * 100:0}% of {Environment.ProcessorCount} cores); load average {loadBefore} → {loadAfter}");
         foreach (var (message, count) in errors) Console.WriteLine($"  errors: {count} × {message}");
 
         // Wait for the last feedback to arrive, then compute latencies from the inbox items' insert times.
