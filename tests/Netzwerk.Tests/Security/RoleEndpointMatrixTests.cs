@@ -25,6 +25,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
     private const string Public = "öffentlich";
     private static readonly string[] Everyone = Roles.All;
     private static readonly string[] CaseWork = [Roles.CaseManager, Roles.TeamLead];
+    private static readonly string[] StaffRoles = Roles.All.Where(r => r != Roles.Partner).ToArray();
 
     /// <summary>
     /// "METHOD pattern" → roles entitled (or <see cref="Public"/>). Patterns as the endpoint declares them; pages by GET
@@ -59,6 +60,44 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /api/directory/search"] = Everyone,
         ["GET /katalog"] = Everyone,
         ["GET /katalog/angebote/{id:guid}"] = Everyone,
+        // Referrals (client data: case work, the partner for its own organisation, coordination for routes and figures)
+        ["POST /api/referrals"] = CaseWork,
+        ["GET /api/referrals"] = CaseWork,
+        ["GET /api/referrals/{id:guid}"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/consent"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/send"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/cancel"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/entered-in-error"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/close"] = CaseWork,
+        ["GET /api/referrals/suggestions"] = CaseWork,
+        ["POST /api/consents/{id:guid}/revoke"] = CaseWork,
+        ["GET /api/partner/referrals"] = [Roles.Partner],
+        ["GET /api/partner/referrals/{id:guid}"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/accept"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/decline"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/waitlist"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/forward"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/appointment"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/attendance"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/progress"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/outcome"] = [Roles.Partner],
+        ["GET /api/inbox"] = StaffRoles,
+        ["GET /api/inbox/unread-count"] = StaffRoles,
+        ["POST /api/inbox/{id:guid}/read"] = StaffRoles,
+        ["GET /api/routes"] = StaffRoles,
+        ["PUT /api/routes/{categoryCode}"] = [Roles.NetworkCoordinator, Roles.Administrator],
+        ["GET /api/admin/dead-letters"] = [Roles.Administrator],
+        ["POST /api/admin/dead-letters/replay"] = [Roles.Administrator],
+        ["GET /api/figures"] = [Roles.NetworkCoordinator, Roles.Administrator],
+        ["GET /verweisungen"] = CaseWork,
+        ["GET /verweisungen/neu"] = CaseWork,
+        ["GET /verweisungen/{id:guid}"] = CaseWork,
+        ["GET /rueckmeldungen"] = CaseWork,
+        ["GET /partner/verweisungen"] = [Roles.Partner],
+        ["GET /partner/verweisungen/{id:guid}"] = [Roles.Partner],
+        ["GET /wege"] = [Roles.NetworkCoordinator, Roles.Administrator],
+        ["GET /wege/bearbeiten"] = [Roles.NetworkCoordinator, Roles.Administrator],
+        ["GET /kennzahlen"] = [Roles.NetworkCoordinator, Roles.Administrator],
     };
 
     public sealed record Call(string Method, string Pattern, string Url);
