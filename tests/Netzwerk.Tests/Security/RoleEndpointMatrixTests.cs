@@ -26,6 +26,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
     private static readonly string[] Everyone = Roles.All;
     private static readonly string[] CaseWork = [Roles.CaseManager, Roles.TeamLead];
     private static readonly string[] Coordination = [Roles.NetworkCoordinator, Roles.Administrator];
+    private static readonly string[] StaffRoles = Roles.All.Where(r => r != Roles.Partner).ToArray();
 
     /// <summary>
     /// "METHOD pattern" → roles entitled (or <see cref="Public"/>). Patterns as the endpoint declares them; pages by GET
@@ -108,6 +109,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /hsds/taxonomy_terms"] = [Public],
         ["GET /hsds/taxonomy_terms/{id}"] = [Public],
         // Referrals: client data. Fallmanager/Teamleitung (object level: own, deputised, team), partners only their organisation's.
+        // Referrals (client data: case work, the partner for its own organisation, coordination for routes and figures)
         ["POST /api/referrals"] = CaseWork,
         ["GET /api/referrals"] = CaseWork,
         ["GET /api/referrals/{id:guid}"] = CaseWork,
