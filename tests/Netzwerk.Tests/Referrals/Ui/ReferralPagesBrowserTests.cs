@@ -86,6 +86,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         (await fm.Locator("#Reason-error").TextContentAsync())!.ShouldContain("Bitte geben Sie den Anlass");
         (await fm.Locator("#SharedCategories-error").TextContentAsync())!.ShouldContain("Datenkategorien");
         (await fm.Locator("[data-error-summary] a[href='#CaseReference']").CountAsync()).ShouldBe(1);
+        (await fm.EvaluateAsync<bool>("() => document.activeElement?.hasAttribute('data-error-summary') === true")).ShouldBeTrue();
         (await fm.GetByLabel("Aktenzeichen (Fallnummer, z. B. BG-12345-67)").GetAttributeAsync("aria-invalid")).ShouldBe("true");
 
         await fm.GetByLabel("Aktenzeichen (Fallnummer, z. B. BG-12345-67)").FillAsync("BG-33333-33");
