@@ -114,11 +114,17 @@ public static class SearchBench
                 var r = await http.GetAsync("/api/directory/search?" + q);
                 if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)r.StatusCode} für {q}: {await r.Content.ReadAsStringAsync()}");
             }
+            var byQuery = new ConcurrentDictionary<string, ConcurrentBag<double>>();
             var (latencies, elapsed) = await LoadAsync(clients, TimeSpan.FromSeconds(seconds), queries, async q =>
             {
                 using var r = await http.GetAsync("/api/directory/search?" + q, HttpCompletionOption.ResponseContentRead);
                 if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)r.StatusCode} für {q}");
-            });
+            }, byQuery);
+            foreach (var kind in QueryKinds.GroupBy(k => k.Name).Select(g => (Indexes: g.Select(k => k.Index).ToHashSet(), Name: g.Key)))
+            {
+                var ms = queries.Select((q, i) => (q, i)).Where(x => kind.Indexes.Contains(x.i % 10)).SelectMany(x => byQuery.TryGetValue(x.q, out var b) ? b : []).ToList();
+                Console.WriteLine(FormattableString.Invariant($"[search]   {kind.Name,-28} n={ms.Count,5} p50={Percentile(ms, 0.5),7:0.0} ms p95={Percentile(ms, 0.95),7:0.0} ms"));
+            }
             var p50 = Percentile(latencies, 0.50);
             var p95 = Percentile(latencies, 0.95);
             var qps = latencies.Count / elapsed.TotalSeconds;
@@ -144,7 +150,8 @@ public static class SearchBench
         }
     }
 
-    private static async Task<(List<double> Latencies, TimeSpan Elapsed)> LoadAsync(int clients, TimeSpan duration, IReadOnlyList<string> work, Func<string, Task> call)
+    private static async Task<(List<double> Latencies, TimeSpan Elapsed)> LoadAsync(int clients, TimeSpan duration, IReadOnlyList<string> work, Func<string, Task> call,
+        ConcurrentDictionary<string, ConcurrentBag<double>>? byQuery = null)
     {
         var all = new ConcurrentBag<List<double>>();
         var next = -1;
@@ -157,7 +164,9 @@ public static class SearchBench
                 var q = work[(int)((uint)Interlocked.Increment(ref next) % (uint)work.Count)];
                 var start = Stopwatch.GetTimestamp();
                 await call(q);
-                mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                mine.Add(ms);
+                byQuery?.GetOrAdd(q, _ => []).Add(ms);
             }
             all.Add(mine);
         })).ToList();
@@ -194,6 +203,12 @@ public static class SearchBench
         ["schuldnerberatung", "suchtberatung", "kinderbetreuung", "jugendamt", "migrationsberatung", "bildungstraeger", "vereine", "familienberatung", "ehrenamt", "gewaltschutz"];
 
     private static readonly string[] Languages = ["ar", "uk", "ru", "en", "tr", "pl"];
+
+    private static readonly (int Index, string Name)[] QueryKinds =
+    [
+        (0, "Text"), (1, "Text"), (2, "Text + Ort"), (3, "Tippfehler"), (4, "Tippfehler + Ort"), (5, "Text + Umkreis"),
+        (6, "Text + Facetten"), (7, "leer + Kategorie + Umkreis"), (8, "leer + Filter + Umkreis"), (9, "Text + Kategorie, Seite 2"),
+    ];
 
     private static List<string> Queries(Random rng, int count)
     {

@@ -147,7 +147,16 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
                         LEFT JOIN directory.location l ON l.id = main.location_id) i) AS items
             """;
 
-        var row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(sql, p, cancellationToken: ct));
+        // Planner settings for this statement only: with a LIMIT the planner likes a sequential scan that hopes
+        // to meet matches early, which the category-clustered table punishes; JIT compilation costs more than
+        // these short statements take.
+        ResultRow row;
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(
+                "SET LOCAL enable_seqscan = off; SET LOCAL jit = off; SET LOCAL work_mem = '32MB';\n" + sql, p, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+        }
         var items = JsonSerializer.Deserialize<List<ItemRow>>(row.Items, Json)!;
         var hits = items.Select(i => ToHit(i, query, text, labels, now)).ToList();
         var facetRows = JsonSerializer.Deserialize<List<FacetRow>>(row.Facets, Json)!;
