@@ -110,7 +110,8 @@ nz_install_prereqs() {
   # curl: health checks in run.sh; ca-certificates: NuGet/npm over https.
   local wanted=(postgresql postgresql-contrib rabbitmq-server curl ca-certificates)
   # fonts-liberation: without any font package headless Chromium renders no text glyphs.
-  (( browser )) && wanted+=(chromium fonts-liberation)
+  # python3-aiosmtpd: a real SMTP server for the partner-link mail tests.
+  (( browser )) && wanted+=(chromium fonts-liberation python3-aiosmtpd)
   local missing=() p
   for p in "${wanted[@]}"; do _nz_pkg_installed "$p" || missing+=("$p"); done
   (( ${#missing[@]} == 0 )) && return 0

@@ -8,12 +8,13 @@ switch (which)
 {
     case "search": await SearchBench.RunAsync(rest); break;
     case "referrals": await ReferralBench.RunAsync(rest); break;
+    case "import": await ImportBench.RunAsync(rest); break;
     case "all":
         await SearchBench.RunAsync(rest);
         await ReferralBench.RunAsync(rest);
         break;
     default:
-        Console.Error.WriteLine("Aufruf: bench.sh search|referrals|all");
+        Console.Error.WriteLine("Aufruf: bench.sh search|referrals|import|all");
         return 2;
 }
 return 0;

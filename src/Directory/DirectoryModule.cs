@@ -25,8 +25,8 @@ public static class DirectoryModule
         services.AddSingleton<SearchIndex>();
         services.AddSingleton<IServiceLookup, ServiceLookup>();
         services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
-        services.AddSingleton(configuration.GetSection("Directory:Search").Get<SearchSettings>() ?? new SearchSettings());
         services.AddCatalogueMaintenance();
+        services.AddSingleton(configuration.GetSection("Directory:Search").Get<SearchSettings>() ?? new SearchSettings());
         services.AddSingleton<PostgresCatalogueSearch>();
         services.AddSingleton<ICatalogueSearch>(sp => sp.GetRequiredService<PostgresCatalogueSearch>());
         return services;

@@ -43,6 +43,8 @@ public static class SearchBench
             Console.WriteLine(FormattableString.Invariant(
                 $"search-small services={smallRun.Services} p50_ms={smallRun.P50:0.0} p95_ms={smallRun.P95:0.0} qps={smallRun.Qps:0}"));
         }
+        // Import of a 10,000-row partner list (ImportBench): prints "import rows=10000 seconds=…".
+        if (!args.Contains("--no-import")) await ImportBench.RunAsync(args);
         var run = await RunSizeAsync(big, seconds, clients, withIlike: true);
         if (smallRun is not null)
             Console.WriteLine(FormattableString.Invariant($"search at {smallRun.Services} services: p95_ms={smallRun.P95:0.0}"));

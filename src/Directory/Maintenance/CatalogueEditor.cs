@@ -111,6 +111,14 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
         return changed;
     }
 
+    public const string CreatedField = "angelegt";
+
+    private List<string> Created(string type, Guid id, string name, string by, string source)
+    {
+        _history.Add((type, id, CreatedField, null, name, by, source));
+        return [CreatedField];
+    }
+
     public void Record(string type, Guid id, string field, string? old, string? @new, string by, string source)
         => _history.Add((type, id, field, old, @new, by, source));
 
@@ -199,7 +207,8 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
         if (input.TargetGroups is not null) SetTerms(s, terms, TaxonomyCodes.TargetGroup, input.TargetGroups, bulk);
         if (input.Location is not null) await SetLocationAsync(s, input.Location, ct, bulk is null);
 
-        var changed = RecordDiff("service", s.Id, before, Snapshot(ToInput(s, terms)), by, source);
+        // A new entry gets one "angelegt" row; its fields are its current state. Later edits are recorded field by field.
+        var changed = isNew ? Created("service", s.Id, s.Name, by, source) : RecordDiff("service", s.Id, before, Snapshot(ToInput(s, terms)), by, source);
         if (changed.Count == 0)
         {
             // Nothing changed (e.g. the same list imported again): keep the entry's modification stamp.
@@ -217,7 +226,7 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
             foreach (var sal in s.Locations)
             {
                 bulk.ServiceAtLocations.Add(sal);
-                if (sal.Location is not null && !bulk.Locations.Contains(sal.Location)) bulk.Locations.Add(sal.Location);
+                if (sal.Location is not null) bulk.Locations.Add(sal.Location);   // a new service's location is new too
             }
         }
         else _touchedServices.Add(s.Id);
@@ -316,7 +325,7 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
             o.Phones.Clear();
         }
         if (bulk is not null) bulk.Phones.AddRange(o.Phones);
-        var changed = RecordDiff("organization", o.Id, before, Snapshot(o), by, source);
+        var changed = isNew ? Created("organization", o.Id, o.Name, by, source) : RecordDiff("organization", o.Id, before, Snapshot(o), by, source);
         if (changed.Count == 0) (o.ModifiedAt, o.ModifiedBy) = (modifiedAt, modifiedBy);
         return changed;
     }
@@ -338,7 +347,12 @@ public sealed class CatalogueEditor(DirectoryDbContext db, TimeProvider time)
     {
         var (conn, tx) = Connection();
         // New entries first (binary COPY, builds their search documents), then EF's updates, which may refer to them.
-        if (bulk is not null) await CatalogueBulkWriter.WriteAsync(conn, bulk, includeTaxonomies: false, ct);
+        if (bulk is not null && bulk.Services.Count + bulk.Organizations.Count > 0)
+        {
+            // Building 10,000 search documents is one large statement; compiling it with JIT costs more than it saves.
+            await conn.ExecuteAsync(new CommandDefinition("SET LOCAL jit = off", transaction: tx, cancellationToken: ct));
+            await CatalogueBulkWriter.WriteAsync(conn, bulk, includeTaxonomies: false, ct);
+        }
         await db.SaveChangesAsync(ct);
         if (_history.Count > 0)
         {

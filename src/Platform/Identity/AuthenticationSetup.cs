@@ -14,22 +14,7 @@ public static class AuthenticationSetup
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string BearerScheme = JwtBearerDefaults.AuthenticationScheme;
     private const string SmartScheme = "Netzwerk";
-    /// <summary>
-    /// IdentityModel 5.x caches signature providers by key id: a key of the same id (rotation, or a forged
-    /// one signed in-process) would then be checked with the cached provider. Validation never uses that cache.
-    /// </summary>
-    public static CryptoProviderFactory UncachedCrypto => new() { CacheSignatureProviders = false };
-
-    /// <summary>IdentityModel 5.x verifies with the key's own factory: give every key an uncached one.</summary>
-    public static IEnumerable<SecurityKey> WithoutProviderCache(IEnumerable<SecurityKey> keys)
-    {
-        foreach (var key in keys)
-        {
-            if (key.CryptoProviderFactory.CacheSignatureProviders) key.CryptoProviderFactory = UncachedCrypto;
-            yield return key;
-        }
-    }
-
+    internal static readonly CryptoProviderFactory NonCachingCrypto = new() { CacheSignatureProviders = false };
     private static readonly HashSet<string> AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
     /// <summary>
@@ -89,15 +74,17 @@ public static class AuthenticationSetup
                 IssuerSigningKeyResolver = (_, token, kid, _) =>
                 {
                     var issuer = (token as JwtSecurityToken)?.Issuer;
-                    if (issuer == TokenSigningKeys.Issuer) return WithoutProviderCache([keys.Key]);
+                    if (issuer == TokenSigningKeys.Issuer) return [keys.Key];
                     if (!IsProvider(issuer)) return [];
                     var providerKeys = oidc!.Current().SigningKeys;
                     if (kid is not null && providerKeys.All(k => k.KeyId != kid)) oidc.RequestRefresh();
-                    return WithoutProviderCache(providerKeys);
+                    return providerKeys;
                 },
                 RequireSignedTokens = true,
                 RequireExpirationTime = true,
-                CryptoProviderFactory = UncachedCrypto,
+                // IdentityModel 5.x caches signature providers by key id: two keys under one kid (a provider's
+                // rollover, or several issuers) could be checked against the wrong key. Never cache.
+                CryptoProviderFactory = NonCachingCrypto,
                 NameClaimType = NetzwerkClaims.Name,
                 RoleClaimType = NetzwerkClaims.Role,
                 ClockSkew = TimeSpan.FromSeconds(30),

@@ -30,6 +30,11 @@ public static class AuditVerifyCommand
             Console.WriteLine($"Protokollkette UNTERBROCHEN bei Eintrag Nr. {report.FirstBrokenId}: {report.Problem}");
             return 2;
         }
+        catch (PostgresException e)
+        {
+            Console.Error.WriteLine($"Prüfung nicht möglich: PostgreSQL meldet {e.SqlState} (sind die Migrationen angewandt?).");
+            return 1;
+        }
         catch (NpgsqlException e)
         {
             Console.Error.WriteLine($"Prüfung nicht möglich: PostgreSQL nicht erreichbar ({e.GetType().Name}).");

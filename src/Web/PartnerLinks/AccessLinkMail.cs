@@ -12,6 +12,8 @@ public sealed class SmtpSettings
     public bool EnableSsl { get; set; }
     public string? UserName { get; set; }
     public string? Password { get; set; }
+    /// <summary>Demo/development only: write mails as .eml files into this folder instead of sending them.</summary>
+    public string? PickupDirectory { get; set; }
 }
 
 /// <summary>
@@ -49,6 +51,12 @@ public sealed class AccessLinkMail(SmtpSettings smtp)
             DeliveryMethod = SmtpDeliveryMethod.Network,
         };
         if (smtp.UserName is not null) client.Credentials = new NetworkCredential(smtp.UserName, smtp.Password);
+        if (!string.IsNullOrWhiteSpace(smtp.PickupDirectory))
+        {
+            System.IO.Directory.CreateDirectory(smtp.PickupDirectory);
+            client.DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory;
+            client.PickupDirectoryLocation = Path.GetFullPath(smtp.PickupDirectory);
+        }
         await client.SendMailAsync(message, ct);
     }
 }

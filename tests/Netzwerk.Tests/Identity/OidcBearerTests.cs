@@ -77,6 +77,19 @@ public sealed class OidcBearerTests(OidcApp app) : IClassFixture<OidcApp>
     }
 
     [Fact]
+    public async Task Demo_issuer_tokens_with_wrong_audience_or_expired_get_401()
+    {
+        var demoKey = app.Services.GetRequiredService<Netzwerk.Platform.Identity.TokenSigningKeys>().Key;
+        string Demo(string audience, DateTime expires) => app.Provider.Mint(issuer: Netzwerk.Platform.Identity.TokenSigningKeys.Issuer,
+            audience: audience, expires: expires, signingKey: demoKey,
+            extra: new Dictionary<string, object> { ["role"] = "Fallmanager" });
+        (await MeWith(Demo(Netzwerk.Platform.Identity.TokenSigningKeys.Audience, DateTime.UtcNow.AddMinutes(5)))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await MeWith(Demo("fremdes-api", DateTime.UtcNow.AddMinutes(5)))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await MeWith(Demo(OidcTestProvider.ApiAudience, DateTime.UtcNow.AddMinutes(5)))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await MeWith(Demo(Netzwerk.Platform.Identity.TokenSigningKeys.Audience, DateTime.UtcNow.AddMinutes(-5)))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task Id_token_validation_refuses_wrong_audience_nonce_issuer_and_expiry()
     {
         var config = await app.Services.GetRequiredService<OidcMetadata>().GetAsync();

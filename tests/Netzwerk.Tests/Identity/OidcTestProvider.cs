@@ -36,7 +36,7 @@ public sealed class OidcTestProvider : IAsyncDisposable
 
     public OidcTestProvider()
     {
-        Key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "test-key-1" };
+        Key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = $"test-key-{Port}" };
     }
 
     /// <summary>Settings for the app under test: provider, client, claim mapping.</summary>
@@ -114,8 +114,7 @@ public sealed class OidcTestProvider : IAsyncDisposable
             notBefore: exp < now ? exp.AddMinutes(-10) : now.AddSeconds(-5), expires: exp,
             signingCredentials: new SigningCredentials(signingKey ?? Key, algorithm)
             {
-                // IdentityModel caches signers by key id: without this, a "forged" key with the provider's
-                // key id would silently sign with the cached real key and the forgery test would prove nothing.
+                // Forged tokens reuse the provider's kid; a cached signer must not carry over between keys.
                 CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
             });
         if (extra is not null) foreach (var (k, v) in extra) token.Payload[k] = v;

@@ -111,3 +111,53 @@ public sealed class RetentionTests
         finally { await app.DisposeAsync(); }
     }
 }
+
+/// <summary>Headers, body size limit and anti-forgery on the real Kestrel server.</summary>
+public sealed class KestrelHardeningTests(NetzwerkWebApp app) : IClassFixture<NetzwerkWebApp>
+{
+    [Fact]
+    public async Task Oversized_request_body_gets_a_german_413()
+    {
+        var client = app.Anonymous();
+        var big = new string('x', 2 * 1024 * 1024);
+        var response = await client.PostAsync("/api/demo/token",
+            new StringContent($"{{\"user\":\"{big}\"}}", System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge, body);
+        JsonDocument.Parse(body).RootElement.GetProperty("title").GetString()!.ShouldContain("zu groß", customMessage: body);
+    }
+
+    [Fact]
+    public async Task Hsts_only_when_served_over_https_and_csp_on_pages_without_unsafe_inline()
+    {
+        var client = app.Anonymous();
+        var plain = await client.GetAsync("/anmelden");
+        plain.Headers.Contains("Strict-Transport-Security").ShouldBeFalse();
+        var csp = plain.Headers.GetValues("Content-Security-Policy").Single();
+        csp.ShouldContain("frame-ancestors 'none'");
+        csp.ShouldContain("script-src 'self'");
+        csp.ShouldNotContain("unsafe-inline");
+        plain.Headers.GetValues("Referrer-Policy").Single().ShouldBe("no-referrer");
+
+        // Behind the TLS-terminating proxy (X-Forwarded-Proto from a trusted local proxy) the request counts as HTTPS.
+        var request = new HttpRequestMessage(HttpMethod.Get, "/anmelden");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        var https = await client.SendAsync(request);
+        https.Headers.GetValues("Strict-Transport-Security").Single().ShouldContain("max-age=");
+    }
+
+    [Fact]
+    public async Task Identity_pages_carry_csp_and_forms_carry_antiforgery_tokens()
+    {
+        foreach (var (user, path) in new[] { ("fm.mueller", "/abwesenheiten"), ("ds.becker", "/datenschutz/protokoll") })
+        {
+            var client = await app.ClientFor(user);
+            var response = await client.GetAsync(path);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            response.Headers.GetValues("Content-Security-Policy").Single().ShouldNotContain("unsafe-inline");
+            var html = await response.Content.ReadAsStringAsync();
+            System.Text.RegularExpressions.Regex.Matches(html, "<[^>]*\\sstyle=\"[^>]*>").Select(m => m.Value).ShouldBeEmpty();
+            html.ShouldContain("__RequestVerificationToken");
+        }
+    }
+}

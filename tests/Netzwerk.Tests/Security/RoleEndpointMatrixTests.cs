@@ -25,6 +25,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
     private const string Public = "öffentlich";
     private static readonly string[] Everyone = Roles.All;
     private static readonly string[] CaseWork = [Roles.CaseManager, Roles.TeamLead];
+    private static readonly string[] Coordination = [Roles.NetworkCoordinator, Roles.Administrator];
 
     /// <summary>
     /// "METHOD pattern" → roles entitled (or <see cref="Public"/>). Patterns as the endpoint declares them; pages by GET
@@ -55,10 +56,88 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["DELETE /api/absences/{id:guid}"] = CaseWork,
         ["GET /abwesenheiten"] = CaseWork,
         ["POST /api/referrals/{id:guid}/access-links/revoke"] = [Roles.CaseManager, Roles.TeamLead, Roles.NetworkCoordinator, Roles.Administrator],
-        // Directory (organisation data, no client data: every signed-in role)
+        // Directory: the catalogue is organisation data (no client data), readable by every signed-in role;
+        // HSDS is the public interface; maintenance is Netzwerkkoordination/Administration; partners keep their own listing.
         ["GET /api/directory/search"] = Everyone,
         ["GET /katalog"] = Everyone,
         ["GET /katalog/angebote/{id:guid}"] = Everyone,
+        // Catalogue maintenance (coordinators), partner self-service, HSDS interface (public, public fields only)
+        ["GET /api/directory/entries"] = Coordination,
+        ["GET /api/directory/verification-due"] = Coordination,
+        ["POST /api/directory/organizations"] = Coordination,
+        ["GET /api/directory/organizations/{id:guid}"] = Coordination,
+        ["PUT /api/directory/organizations/{id:guid}"] = Coordination,
+        ["GET /api/directory/organizations/{id:guid}/history"] = Coordination,
+        ["POST /api/directory/services"] = Coordination,
+        ["PUT /api/directory/services/{id:guid}"] = Coordination,
+        ["GET /api/directory/services/{id:guid}/entry"] = Coordination,
+        ["POST /api/directory/services/{id:guid}/verify"] = Coordination,
+        ["POST /api/directory/services/{id:guid}/retire"] = Coordination,
+        ["GET /api/directory/services/{id:guid}/history"] = Coordination,
+        ["GET /api/directory/taxonomy-terms"] = Coordination,
+        ["POST /api/directory/taxonomy-terms"] = Coordination,
+        ["PUT /api/directory/taxonomy-terms/{id:guid}"] = Coordination,
+        ["GET /api/directory/synonyms"] = Coordination,
+        ["POST /api/directory/synonyms"] = Coordination,
+        ["PUT /api/directory/synonyms/{id:guid}"] = Coordination,
+        ["DELETE /api/directory/synonyms/{id:guid}"] = Coordination,
+        ["GET /api/directory/proposals"] = Coordination,
+        ["GET /api/directory/proposals/{id:guid}"] = Coordination,
+        ["POST /api/directory/proposals/{id:guid}/accept"] = Coordination,
+        ["POST /api/directory/proposals/{id:guid}/reject"] = Coordination,
+        ["POST /api/directory/imports"] = Coordination,
+        ["GET /api/directory/exports"] = Coordination,
+        ["GET /pflege"] = Coordination,
+        ["GET /pflege/angebote/{id}"] = Coordination,
+        ["GET /pflege/traeger/{id}"] = Coordination,
+        ["GET /pflege/vorschlaege"] = Coordination,
+        ["GET /pflege/import"] = Coordination,
+        ["GET /pflege/begriffe"] = Coordination,
+        ["GET /api/directory/partner/services"] = [Roles.Partner],
+        ["POST /api/directory/services/{id:guid}/proposals"] = [Roles.Partner],
+        ["GET /partner/angebote"] = [Roles.Partner],
+        ["PUT /api/directory/services/{id:guid}/availability"] = [Roles.Partner, Roles.NetworkCoordinator, Roles.Administrator],
+        ["GET /hsds"] = [Public],
+        ["GET /hsds/services"] = [Public],
+        ["GET /hsds/services/{id}"] = [Public],
+        ["GET /hsds/organizations"] = [Public],
+        ["GET /hsds/organizations/{id}"] = [Public],
+        ["GET /hsds/service_at_locations"] = [Public],
+        ["GET /hsds/taxonomies"] = [Public],
+        ["GET /hsds/taxonomies/{id}"] = [Public],
+        ["GET /hsds/taxonomy_terms"] = [Public],
+        ["GET /hsds/taxonomy_terms/{id}"] = [Public],
+        // Referrals: client data. Fallmanager/Teamleitung (object level: own, deputised, team), partners only their organisation's.
+        ["POST /api/referrals"] = CaseWork,
+        ["GET /api/referrals"] = CaseWork,
+        ["GET /api/referrals/{id:guid}"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/consent"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/send"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/cancel"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/entered-in-error"] = CaseWork,
+        ["POST /api/referrals/{id:guid}/close"] = CaseWork,
+        ["GET /api/referrals/suggestions"] = CaseWork,
+        ["POST /api/consents/{id:guid}/revoke"] = CaseWork,
+        ["GET /api/partner/referrals"] = [Roles.Partner],
+        ["GET /api/partner/referrals/{id:guid}"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/accept"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/decline"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/waitlist"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/forward"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/appointment"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/attendance"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/progress"] = [Roles.Partner],
+        ["POST /api/partner/referrals/{id:guid}/outcome"] = [Roles.Partner],
+        // The feedback inbox is the Fallmanager's; other staff roles reach the endpoint but must get nothing.
+        ["GET /api/inbox"] = CaseWork,
+        ["GET /api/inbox/unread-count"] = CaseWork,
+        ["POST /api/inbox/{id:guid}/read"] = CaseWork,
+        // Referral routes are configuration (no client data): staff read them, coordination changes them.
+        ["GET /api/routes"] = [Roles.CaseManager, Roles.TeamLead, Roles.NetworkCoordinator, Roles.DataProtection, Roles.Administrator],
+        ["PUT /api/routes/{categoryCode}"] = Coordination,
+        ["GET /api/figures"] = Coordination,
+        ["GET /api/admin/dead-letters"] = [Roles.Administrator],
+        ["POST /api/admin/dead-letters/replay"] = [Roles.Administrator],
         // Referral pages (feat/referral-ui): case work, partner, coordination; figures are aggregates for coordination only
         ["GET /verweisungen"] = CaseWork,
         ["GET /verweisungen/neu"] = CaseWork,
@@ -66,10 +145,9 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /rueckmeldungen"] = CaseWork,
         ["GET /partner/verweisungen"] = [Roles.Partner],
         ["GET /partner/verweisungen/{id:guid}"] = [Roles.Partner],
-        ["GET /wege"] = [Roles.NetworkCoordinator, Roles.Administrator],
-        ["GET /wege/bearbeiten"] = [Roles.NetworkCoordinator, Roles.Administrator],
-        ["GET /kennzahlen"] = [Roles.NetworkCoordinator, Roles.Administrator],
-        ["GET /api/figures"] = [Roles.NetworkCoordinator, Roles.Administrator],
+        ["GET /kennzahlen"] = Coordination,
+        ["GET /wege"] = Coordination,
+        ["GET /wege/bearbeiten"] = Coordination,
     };
 
     public sealed record Call(string Method, string Pattern, string Url);
@@ -121,6 +199,24 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         return await client.SendAsync(request);
     }
 
+    /// <summary>Refused, or answered without any data (an empty list, a zero count): nothing leaked either way.</summary>
+    private static async Task<bool> IsRefusalAsync(HttpResponseMessage r)
+    {
+        if (IsRefusal(r)) return true;
+        if (r.StatusCode != HttpStatusCode.OK || r.Content.Headers.ContentType?.MediaType != "application/json") return false;
+        try { return IsEmpty(JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement); }
+        catch (JsonException) { return false; }
+    }
+
+    private static bool IsEmpty(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Array => e.GetArrayLength() == 0,
+        JsonValueKind.Object => e.EnumerateObject().All(p => IsEmpty(p.Value)),
+        JsonValueKind.Number => e.GetDouble() == 0,
+        JsonValueKind.Null or JsonValueKind.False => true,
+        _ => false,
+    };
+
     private static bool IsRefusal(HttpResponseMessage r) =>
         r.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound
         || (r.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found
@@ -143,12 +239,12 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         {
             if (!Entitled.TryGetValue($"{call.Method} {call.Pattern}", out var entitled) || entitled.Contains(Public)) continue;
             var anonymous = await SendAsync(null, call);
-            if (!IsRefusal(anonymous)) leaks.Add($"anonym: {call.Method} {call.Url} → {(int)anonymous.StatusCode}");
+            if (!await IsRefusalAsync(anonymous)) leaks.Add($"anonym: {call.Method} {call.Url} → {(int)anonymous.StatusCode}");
             foreach (var user in DemoUsers.All.Where(u => !entitled.Contains(u.Role)))
             {
                 var response = await SendAsync(user.UserName, call);
                 checkedCalls++;
-                if (!IsRefusal(response)) leaks.Add($"{user.UserName} ({user.Role}): {call.Method} {call.Url} → {(int)response.StatusCode}");
+                if (!await IsRefusalAsync(response)) leaks.Add($"{user.UserName} ({user.Role}): {call.Method} {call.Url} → {(int)response.StatusCode}");
             }
         }
         output.WriteLine($"{checkedCalls} refused calls checked");

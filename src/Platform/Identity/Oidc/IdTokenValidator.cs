@@ -25,12 +25,12 @@ public static class IdTokenValidator
         handler.InboundClaimTypeMap.Clear();
         var parameters = new TokenValidationParameters
         {
-            CryptoProviderFactory = AuthenticationSetup.UncachedCrypto,
             ValidIssuer = config.Issuer,
             ValidAudience = clientId,
-            IssuerSigningKeys = AuthenticationSetup.WithoutProviderCache(config.SigningKeys).ToList(),
+            IssuerSigningKeys = config.SigningKeys,
             RequireSignedTokens = true,
             RequireExpirationTime = true,
+            CryptoProviderFactory = AuthenticationSetup.NonCachingCrypto,
             ValidateLifetime = true,
             ClockSkew = TimeSpan.FromMinutes(1),
             LifetimeValidator = (notBefore, expires, _, p) =>

@@ -66,18 +66,15 @@ public sealed class MaintenanceApiTests(NetzwerkApp app) : IClassFixture<Netzwer
         entry.GetProperty("waitingUpdatedBy").GetString().ShouldNotBeNullOrEmpty();
 
         await using var db = await app.OpenDatabaseAsync();
-        var search = await db.QuerySingleAsync<(string Status, string[] Categories, string City)>(
-            """
-            SELECT ss.status, ss.categories, l.city FROM directory.service_search ss
-            JOIN directory.service_at_location sal ON sal.service_id = ss.service_id JOIN directory.location l ON l.id = sal.location_id
-            WHERE ss.service_id = @id AND ss.document @@ to_tsquery('simple', 'kamenz')
-            """, new { id });
+        var search = await db.QuerySingleAsync<(string Status, string[] Categories, string District, bool StepFree)>(
+            "SELECT status, categories, district, step_free FROM directory.service_search WHERE service_id = @id", new { id });
         search.Status.ShouldBe("active");
         search.Categories.ShouldContain("schuldnerberatung");
-        search.City.ShouldBe("Kamenz");
+        search.District.ShouldBe("Landkreis Bautzen");   // from the postcode
+        search.StepFree.ShouldBeTrue();
 
         var history = await HistoryAsync(coordinator, id);
-        history.ShouldContain(h => h.GetProperty("field").GetString() == "name" && h.GetProperty("newValue").GetString() == "Mietschuldenberatung Kamenz"
+        history.ShouldContain(h => h.GetProperty("field").GetString() == "angelegt" && h.GetProperty("newValue").GetString() == "Mietschuldenberatung Kamenz"
                                    && h.GetProperty("oldValue").ValueKind == JsonValueKind.Null);
         history.ShouldAllBe(h => h.GetProperty("changedBy").GetString()!.Length > 0 && h.GetProperty("source").GetString() == "pflege");
     }
@@ -103,8 +100,9 @@ public sealed class MaintenanceApiTests(NetzwerkApp app) : IClassFixture<Netzwer
         phones.GetProperty("oldValue").GetString().ShouldBe("03578 123456");
         phones.GetProperty("newValue").GetString().ShouldBe("03591 55555");
         history.First(h => h.GetProperty("field").GetString() == "openingHours").GetProperty("newValue").GetString().ShouldBe("Di 08:00-15:30");
-        // Unchanged fields do not appear a second time.
-        history.Count(h => h.GetProperty("field").GetString() == "name").ShouldBe(1);
+        // Unchanged fields do not appear.
+        history.ShouldNotContain(h => h.GetProperty("field").GetString() == "name");
+        history.Count(h => h.GetProperty("field").GetString() == "angelegt").ShouldBe(1);
 
         await using var db = await app.OpenDatabaseAsync();
         (await db.ExecuteScalarAsync<int>("SELECT waiting_days FROM directory.service_search WHERE service_id = @id", new { id })).ShouldBe(30);

@@ -14,7 +14,7 @@ public sealed record ReceivedMail(string From, string[] To, string Subject, stri
 /// The app on Kestrel (known port, so the e-mailed links point at it), a real SMTP server (aiosmtpd) on a free port
 /// writing every mail to a folder, and Chromium.
 /// </summary>
-public sealed class PartnerLinkApp : NetzwerkApp
+public class PartnerLinkApp : NetzwerkApp
 {
     private readonly int _appPort = TestProcesses.FreePort();
     protected override bool UseRealServer => true;
@@ -26,6 +26,7 @@ public sealed class PartnerLinkApp : NetzwerkApp
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
+        ["Workflows:Outbox:PollInterval"] = "00:00:00.500",
         ["Smtp:Host"] = "127.0.0.1",
         ["Smtp:Port"] = _smtpPort.ToString(),
         ["Smtp:From"] = "netzwerk@jobcenter-test.example",
@@ -40,7 +41,12 @@ public sealed class PartnerLinkApp : NetzwerkApp
     /// counselling organisation and has its own referral address, so each test can find its own mails.
     /// </summary>
     protected override void ConfigureTestServices(IServiceCollection services)
-        => services.Replace(ServiceDescriptor.Singleton<IServiceLookup, TestServiceLookup>());
+    {
+        if (StandInServiceLookup) services.Replace(ServiceDescriptor.Singleton<IServiceLookup, TestServiceLookup>());
+    }
+
+    /// <summary>False: the directory's real lookup and demo catalogue (for the full referral flow).</summary>
+    protected virtual bool StandInServiceLookup => true;
 
     public static string ReferralEmailFor(Guid serviceId) => $"eingang-{serviceId:N}@schuldnerberatung.example";
 

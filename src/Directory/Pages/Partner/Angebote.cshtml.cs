@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Netzwerk.Directory.Catalogue;
+using Netzwerk.Directory.Maintenance;
+using Netzwerk.Directory.Partner;
+using Netzwerk.Platform.Identity;
+
+namespace Netzwerk.Directory.Pages.Partner;
+
+/// <summary>
+/// /partner/angebote: a partner keeps free places, waiting time and opening hours of its own services current;
+/// other changes go to the coordinators as a proposal.
+/// </summary>
+[Authorize(Policy = Policies.Partner)]
+public sealed class AngeboteModel(CatalogueEditor editor) : PageModel
+{
+    public List<Service> Services { get; private set; } = [];
+    public List<ProposalView> OpenProposals { get; private set; } = [];
+    public string? Message { get; private set; }
+    public Guid? ProblemService { get; private set; }
+    public List<string> Problems { get; private set; } = [];
+
+    public async Task OnGetAsync(string? meldung, CancellationToken ct)
+    {
+        Message = meldung switch { "aktualisiert" => "Die Angaben wurden aktualisiert.", "vorgeschlagen" => "Ihr Vorschlag wurde an die Netzwerkkoordination gesendet.", _ => null };
+        await LoadAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostAvailabilityAsync(Guid id, int? capacityFree, int? waitingDays, string? openingHours, CancellationToken ct)
+    {
+        var hours = OpeningHoursText.Parse(openingHours, out var hourErrors);
+        if (hourErrors.Count > 0) return await Fail(id, hourErrors, ct);
+        var r = await PartnerListing.UpdateAvailabilityAsync(editor, id, new AvailabilityInput(capacityFree, waitingDays, hours), User.CurrentUser(), ct);
+        return r.Outcome switch
+        {
+            CommandOutcome.Done => Redirect("/partner/angebote?meldung=aktualisiert"),
+            CommandOutcome.NotFound => NotFound(),
+            _ => await Fail(id, r.Errors?.Messages.ToList() ?? [r.Detail ?? "Nicht gespeichert."], ct),
+        };
+    }
+
+    public async Task<IActionResult> OnPostProposalAsync(Guid id, string? description, string? phone, string? email, string? url, string? note, CancellationToken ct)
+    {
+        var changes = new ServiceInput
+        {
+            Description = Blank(description), Email = Blank(email), Url = Blank(url),
+            Phones = Blank(phone) is { } p ? [new PhoneInput(p)] : null,
+        };
+        var r = await PartnerListing.ProposeAsync(editor, id, new ProposalInput(changes, note), User.CurrentUser(), ct);
+        return r.Outcome switch
+        {
+            CommandOutcome.Done => Redirect("/partner/angebote?meldung=vorgeschlagen"),
+            CommandOutcome.NotFound => NotFound(),
+            _ => await Fail(id, r.Errors?.Messages.ToList() ?? [], ct),
+        };
+    }
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    private async Task<IActionResult> Fail(Guid id, List<string> problems, CancellationToken ct)
+    {
+        editor.Db.ChangeTracker.Clear();
+        (ProblemService, Problems) = (id, problems);
+        Response.StatusCode = 400;
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var org = User.CurrentUser().OrganizationId;
+        Services = await editor.ServicesWithDetails.AsNoTracking().Where(s => s.OrganizationId == org).OrderBy(s => s.Name).ToListAsync(ct);
+        OpenProposals = (await PartnerListing.ListAsync(editor, "pending", null, ct)).Where(p => Services.Any(s => s.Id == p.ServiceId)).ToList();
+    }
+}
