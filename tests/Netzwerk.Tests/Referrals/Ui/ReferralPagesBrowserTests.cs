@@ -311,8 +311,9 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         await partner.GotoAsync($"/partner/verweisungen/{stale}");
         var fmApi = await app.ClientFor("fm.mueller");
         (await fmApi.PostAsJsonAsync($"/api/referrals/{stale}/cancel", new { reason = (string?)null })).EnsureSuccessStatusCode();
-        var response = await partner.RunAndWaitForNavigationAsync(() => partner.GetByRole(AriaRole.Button, new() { Name = "Annehmen" }).ClickAsync());
-        response!.Status.ShouldBe(200);
+        var response = await partner.RunAndWaitForResponseAsync(() => partner.GetByRole(AriaRole.Button, new() { Name = "Annehmen" }).ClickAsync(),
+            r => r.Url.Contains("handler=Accept") && r.Request.Method == "POST");
+        response.Status.ShouldBe(200);
         (await partner.Locator("[data-error-summary]").TextContentAsync())!.ShouldContain("nicht möglich");
         (await partner.Locator("h1 .status").TextContentAsync()).ShouldBe("Storniert");
         (await partner.GetByRole(AriaRole.Button, new() { Name = "Annehmen" }).CountAsync()).ShouldBe(0);
