@@ -69,6 +69,9 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
 
     public async Task SaveAsync(Referral referral, ReferralState state, CancellationToken ct)
     {
+        // Inside a caller's transaction EF would wrap each save in a savepoint: two extra round trips for nothing,
+        // since a failure rolls back the whole transaction anyway.
+        db.Database.AutoSavepointsEnabled = false;
         var ownTransaction = db.Database.CurrentTransaction is null;
         await using var tx = ownTransaction ? await db.Database.BeginTransactionAsync(ct) : null;
         try

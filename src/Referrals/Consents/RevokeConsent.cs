@@ -39,6 +39,7 @@ public static class RevokeConsent
                 throw ReferralProblem.Conflict("Die Einwilligung ist bereits widerrufen.");
 
             var now = workflow.Now;
+            db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             consent.RevokedAt = now;
             consent.RevokedBy = user.Id;

@@ -61,6 +61,7 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
     {
         var ct = context.CancellationToken;
         var messageId = context.MessageId ?? throw new InvalidOperationException("MessageId missing");
+        db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await HandledMessages.TryClaimAsync(db, Name, messageId, ct)) return;
         // Feedback about an unknown referral cannot be delivered to anyone: after the retries it goes to

@@ -21,6 +21,7 @@ public sealed class RouteReferralConsumer(ReferralsDb db, TimeProvider clock) : 
     {
         var m = context.Message;
         var ct = context.CancellationToken;
+        db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await HandledMessages.TryClaimAsync(db, Name, context.MessageId ?? throw new InvalidOperationException("MessageId missing"), ct))
             return;

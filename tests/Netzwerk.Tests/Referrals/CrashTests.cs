@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Netzwerk.Tests.Referrals;
 
@@ -37,6 +39,9 @@ public sealed class CrashTests
             for (var i = 0; i < 5; i++) ids.Add(await first.SentReferralAsync(fm));
             await Eventually.UntilAsync(() => first.CountAsync("SELECT count(DISTINCT referral_id) FROM workflows.deadlines"), n => n == 5);
 
+            // A killed process takes its broker connection with it; an in-process test host whose bus is still
+            // reconnecting would outlive its own disposal and consume as a zombie. So the bus goes first.
+            await first.Services.GetRequiredService<IBusControl>().StopAsync(TimeSpan.FromSeconds(30));
             await RunAsync(Environment.GetEnvironmentVariable("NETZWERK_RABBITMQ_STOP"), "--kill");
             brokerDown = true;
             foreach (var id in ids)
@@ -60,7 +65,8 @@ public sealed class CrashTests
             await using var second = new ReferralTestApp.Restarted(first);
             await second.InitializeAsync();
             var fm2 = await second.ClientFor("fm.mueller");
-            await Eventually.UntilAsync(() => second.CountAsync("SELECT count(*) FROM workflows.outbox WHERE sent_at IS NULL"), n => n == 0, TimeSpan.FromSeconds(60));
+            (await Eventually.UntilAsync(() => second.CountAsync("SELECT count(*) FROM workflows.outbox WHERE sent_at IS NULL"), n => n == 0, TimeSpan.FromSeconds(90)))
+                .ShouldBe(0, "the restarted dispatcher publishes what the dead process left behind");
 
             foreach (var id in ids)
             {
