@@ -21,6 +21,9 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
 
         // 1. search the catalogue and open the Schuldnerberatung Kamenz
         var fm = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
+        var consoleErrors = new List<string>();   // CSP violations and script errors show up here
+        fm.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
+        fm.PageError += (_, e) => consoleErrors.Add(e);
         await fm.GotoAsync("/katalog");
         await fm.GetByLabel("Suchbegriff").FillAsync("Schulden Kamenz");
         await fm.GetByRole(AriaRole.Button, new() { Name = "Suchen", Exact = true }).ClickAsync();
@@ -91,6 +94,7 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
         (await fm.EvaluateAsync<string>("() => window.__sameDocument")).ShouldBe("ja");
         fm.Url.ShouldEndWith("/rueckmeldungen");
         int.Parse((await fm.Locator("[data-inbox-count]").TextContentAsync())!).ShouldBeGreaterThanOrEqualTo(2);
+        consoleErrors.ShouldBeEmpty();
 
         // 7. mark one as read (plain form post)
         await mine.Filter(new() { HasText = "Termin wahrgenommen" }).GetByRole(AriaRole.Button, new() { Name = "Als gelesen markieren" }).ClickAsync();

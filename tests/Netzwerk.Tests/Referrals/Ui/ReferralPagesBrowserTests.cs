@@ -86,6 +86,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         (await fm.Locator("#Reason-error").TextContentAsync())!.ShouldContain("Bitte geben Sie den Anlass");
         (await fm.Locator("#SharedCategories-error").TextContentAsync())!.ShouldContain("Datenkategorien");
         (await fm.Locator("[data-error-summary] a[href='#CaseReference']").CountAsync()).ShouldBe(1);
+        (await fm.EvaluateAsync<bool>("() => document.activeElement?.hasAttribute('data-error-summary') === true")).ShouldBeTrue();
         (await fm.GetByLabel("Aktenzeichen (Fallnummer, z. B. BG-12345-67)").GetAttributeAsync("aria-invalid")).ShouldBe("true");
 
         await fm.GetByLabel("Aktenzeichen (Fallnummer, z. B. BG-12345-67)").FillAsync("BG-33333-33");
@@ -261,5 +262,60 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         (await bad.Content.ReadAsStringAsync()).ShouldContain("JJJJ-MM-TT");
         (await (await app.ClientFor("fm.mueller")).GetAsync("/api/figures")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
         (await partner.GetAsync("/api/figures")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Partner_declines_with_a_reason_the_fallmanager_cancels_and_marks_entered_in_error_the_team_lead_only_reads()
+    {
+        var declined = await app.SentReferralAsync("fm.mueller", "BG-99999-01");
+        var partner = await browser.NewPageAsync(app.ServerAddress, demoUser: "partner.schuldner");
+        await partner.GotoAsync($"/partner/verweisungen/{declined}");
+        await partner.GetByRole(AriaRole.Button, new() { Name = "Ablehnen" }).ClickAsync();
+        (await partner.Locator("#DeclineReason-error").TextContentAsync())!.ShouldContain("Bitte wählen Sie einen Grund");
+        (await partner.Locator("h1 .status").TextContentAsync()).ShouldBe("Gesendet");
+        await partner.GetByLabel("Grund", new() { Exact = true }).SelectOptionAsync("not-eligible");
+        await partner.GetByRole(AriaRole.Button, new() { Name = "Ablehnen" }).ClickAsync();
+        (await MessageAsync(partner)).ShouldContain("abgelehnt");
+        (await partner.Locator("h1 .status").TextContentAsync()).ShouldBe("Abgelehnt");
+        (await partner.Locator("[data-no-client-data]").IsVisibleAsync()).ShouldBeTrue();
+
+        // the team lead sees the team's referral but no actions (only the responsible Fallmanager or the deputy acts)
+        var lead = await browser.NewPageAsync(app.ServerAddress, demoUser: "tl.weber");
+        await lead.GotoAsync($"/verweisungen/{declined}");
+        (await lead.Locator("h1 .status").TextContentAsync()).ShouldBe("Abgelehnt");
+        (await lead.Locator("main form").CountAsync()).ShouldBe(0);
+
+        var cancelled = await app.SentReferralAsync("fm.mueller", "BG-99999-02");
+        var fm = ReferralUiApp.AcceptingDialogs(await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller"));
+        await fm.GotoAsync($"/verweisungen/{cancelled}");
+        await fm.GetByLabel("Grund (optional, ohne Namen)").FillAsync("Person ist verzogen");
+        await fm.GetByRole(AriaRole.Button, new() { Name = "Stornieren" }).ClickAsync();
+        (await MessageAsync(fm)).ShouldContain("storniert");
+        (await fm.Locator("h1 .status").TextContentAsync()).ShouldBe("Storniert");
+        (await fm.GetByRole(AriaRole.Button, new() { Name = "Abschließen" }).CountAsync()).ShouldBe(0);
+        await fm.GetByRole(AriaRole.Button, new() { Name = "Als irrtümlich erfasst markieren" }).ClickAsync();
+        (await MessageAsync(fm)).ShouldContain("irrtümlich");
+        (await fm.Locator("h1 .status").TextContentAsync()).ShouldBe("Irrtümlich erfasst");
+
+        // the list filters by status
+        await fm.GotoAsync("/verweisungen?status=rejected");
+        (await fm.Locator($"tr[data-referral-id='{declined}']").CountAsync()).ShouldBe(1);
+        (await fm.Locator($"tr[data-referral-id='{cancelled}']").CountAsync()).ShouldBe(0);
+        await fm.GotoAsync("/verweisungen");   // default: open ones only
+        (await fm.Locator($"tr[data-referral-id='{declined}']").CountAsync()).ShouldBe(0);
+        await fm.GotoAsync("/verweisungen?status=alle");
+        (await fm.Locator($"tr[data-referral-id='{cancelled}'] .status").First.TextContentAsync()).ShouldBe("Irrtümlich erfasst");
+
+        // a stale page: the Fallmanager cancels while the partner's form is open — the handler's 409 becomes a German message
+        var stale = await app.SentReferralAsync("fm.mueller", "BG-99999-03");
+        await partner.GotoAsync($"/partner/verweisungen/{stale}");
+        var fmApi = await app.ClientFor("fm.mueller");
+        (await fmApi.PostAsJsonAsync($"/api/referrals/{stale}/cancel", new { reason = (string?)null })).EnsureSuccessStatusCode();
+        var response = await partner.RunAndWaitForResponseAsync(() => partner.GetByRole(AriaRole.Button, new() { Name = "Annehmen" }).ClickAsync(),
+            r => r.Url.Contains("handler=Accept") && r.Request.Method == "POST");
+        response.Status.ShouldBe(200);
+        (await partner.Locator("[data-error-summary]").TextContentAsync())!.ShouldContain("nicht möglich");
+        (await partner.Locator("h1 .status").TextContentAsync()).ShouldBe("Storniert");
+        (await partner.GetByRole(AriaRole.Button, new() { Name = "Annehmen" }).CountAsync()).ShouldBe(0);
     }
 }
