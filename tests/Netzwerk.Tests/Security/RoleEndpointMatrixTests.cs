@@ -131,11 +131,11 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["POST /api/partner/referrals/{id:guid}/progress"] = [Roles.Partner],
         ["POST /api/partner/referrals/{id:guid}/outcome"] = [Roles.Partner],
         // The feedback inbox is the Fallmanager's; other staff roles reach the endpoint but must get nothing.
-        ["GET /api/inbox"] = CaseWork,
-        ["GET /api/inbox/unread-count"] = CaseWork,
-        ["POST /api/inbox/{id:guid}/read"] = CaseWork,
+        ["GET /api/inbox"] = StaffRoles,
+        ["GET /api/inbox/unread-count"] = StaffRoles,
+        ["POST /api/inbox/{id:guid}/read"] = StaffRoles,
         // Referral routes are configuration (no client data): staff read them, coordination changes them.
-        ["GET /api/routes"] = [Roles.CaseManager, Roles.TeamLead, Roles.NetworkCoordinator, Roles.DataProtection, Roles.Administrator],
+        ["GET /api/routes"] = StaffRoles,
         ["PUT /api/routes/{categoryCode}"] = Coordination,
         ["GET /api/figures"] = Coordination,
         ["GET /api/admin/dead-letters"] = [Roles.Administrator],
