@@ -44,6 +44,7 @@ nz_start_postgres "$NAME" "$PG_PORT"
 nz_start_rabbitmq "$NAME" "$RMQ_PORT"
 nz_env "$NAME" "$PG_PORT" "$RMQ_PORT"
 export Demo__Enabled=true
+export Demo__SeedReferrals=true   # a few referrals so lists, partner inbox and figures are not empty
 export ASPNETCORE_ENVIRONMENT=Development
 export ASPNETCORE_URLS="$URL"
 # Demo: partner access-link mails land as .eml files here instead of going to an SMTP server.

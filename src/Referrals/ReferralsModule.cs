@@ -48,6 +48,7 @@ public static class ReferralsModule
         services.AddScoped<RevokeConsent.Handler>();
         services.AddScoped<FeedbackInbox.Queries>();
         services.AddScoped<SuggestPartners.Queries>();
+        services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
 
         services.AddSingleton<ICandidateServices, DirectoryCandidates>();
         return services;
