@@ -62,7 +62,7 @@ public static class SearchBench
             ?? throw new InvalidOperationException("ConnectionStrings__Netzwerk ist nicht gesetzt (deploy/bench.sh setzt es).");
         var reuse = withIlike && Reuse is not null;
         var database = reuse ? Reuse! : $"nz_bench_{Guid.NewGuid():N}"[..24];
-        var connectionString = new NpgsqlConnectionStringBuilder(baseConnection) { Database = database, MaxPoolSize = 64 }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(baseConnection) { Database = database, MaxPoolSize = 64, CommandTimeout = 3600 }.ConnectionString;
         var adminConnection = new NpgsqlConnectionStringBuilder(baseConnection) { Database = "postgres" }.ConnectionString;
         var exists = false;
         if (reuse)
