@@ -22,7 +22,8 @@ namespace Netzwerk.Bench.Referrals;
 /// plain persistent publish+consume with publisher confirms on the same broker for comparison.
 /// Feedback latency: from the start of the partner's API call to the inbox item's insert in the consumer's
 /// transaction (clock_timestamp(), same machine clock).
-/// Arguments: --seconds N (default 60), --clients N (default 24), --raw-messages N (default 20000).
+/// Arguments: --seconds N (default 60), --clients N (default 24), --raw-messages N (default 20000),
+/// --warmup N (default 15: seconds of the same concurrent load before measuring, not counted).
 /// </summary>
 public static class ReferralBench
 {
@@ -32,6 +33,7 @@ public static class ReferralBench
     {
         var seconds = Arg(args, "--seconds", 60);
         var clients = Arg(args, "--clients", 24);
+        var warmup = Arg(args, "--warmup", 15);
         var rawMessages = Arg(args, "--raw-messages", 20000);
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Netzwerk")
                  ?? throw new InvalidOperationException("ConnectionStrings__Netzwerk fehlt (deploy/bench.sh setzt es).");
@@ -47,7 +49,7 @@ public static class ReferralBench
             await using (var app = new BenchApp(new NpgsqlConnectionStringBuilder(pg) { Database = database }.ConnectionString, vhost, smtp.Port))
             {
                 app.Start();
-                (lifecyclesPerSecond, p95) = await LifecyclesAsync(app, seconds, clients);
+                (lifecyclesPerSecond, p95) = await LifecyclesAsync(app, seconds, clients, warmup);
             }
             var raw = await rabbit.RawPublishConsumeAsync(vhost, rawMessages);
             Console.WriteLine($"raw RabbitMQ: {rawMessages} persistent messages published with confirms and consumed: {raw:0} msg/s");
@@ -72,7 +74,7 @@ public static class ReferralBench
         }
     }
 
-    private static async Task<(double PerSecond, double P95)> LifecyclesAsync(BenchApp app, int seconds, int clients)
+    private static async Task<(double PerSecond, double P95)> LifecyclesAsync(BenchApp app, int seconds, int clients, int warmup)
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
@@ -84,8 +86,24 @@ public static class ReferralBench
         var errors = new ConcurrentDictionary<string, int>();
         var completed = 0;
 
-        // Warm-up (JIT, connection pools), not counted.
+        // Warm-up, not counted: the same concurrent load for a while, so that the measured minute is the sustained rate
+        // (tiered JIT and its instrumented tier, connection pools, broker channels) and not the process's start.
         await OneLifecycleAsync(http, fmToken, partnerToken, new ConcurrentBag<(Guid, string, DateTime)>());
+        var warmupWatch = Stopwatch.StartNew();
+        var warmedUp = 0;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            while (warmupWatch.Elapsed < TimeSpan.FromSeconds(warmup))
+            {
+                try
+                {
+                    await OneLifecycleAsync(http, fmToken, partnerToken, new ConcurrentBag<(Guid, string, DateTime)>());
+                    Interlocked.Increment(ref warmedUp);
+                }
+                catch (Exception) { /* counted in the measured run only */ }
+            }
+        }));
+        Console.WriteLine($"warm-up: {warmedUp} lifecycles in {warmupWatch.Elapsed.TotalSeconds:0} s (not counted)");
 
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var loadBefore = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";

@@ -17,7 +17,12 @@ public static class DatabaseSetup
                 "ConnectionStrings__Netzwerk ist nicht gesetzt (PostgreSQL-Verbindung).");
         services.AddSingleton(_ =>
         {
-            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            // Statements used repeatedly (EF Core's, the outbox's, the audit log's) are prepared once per physical
+            // connection: PostgreSQL parses and plans them once instead of on every round trip. DDL runs only in the
+            // migrator at start-up, before any statement is used often enough to be prepared. An explicit setting wins.
+            var settings = new NpgsqlConnectionStringBuilder(connectionString);
+            if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) settings.MaxAutoPrepare = 64;
+            var builder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
             builder.EnableDynamicJson();
             return builder.Build();
         });
