@@ -14,30 +14,7 @@ if (( $# == 0 )); then
   exit 2
 fi
 
-NAME=bench
-PG_PORT=57432
-RMQ_PORT=57672
-
-nz_lock "$NAME" --wait
-
-_cleaned=0
-cleanup() {
-  local rc=$?
-  (( _cleaned )) && return 0
-  _cleaned=1
-  trap - INT TERM EXIT
-  nz_stop "$NAME" || true
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-nz_install_prereqs
-[[ "${NZ_FRESH:-0}" == 1 ]] && nz_clean "$NAME"
-nz_start_postgres "$NAME" "$PG_PORT"
-nz_start_rabbitmq "$NAME" "$RMQ_PORT"
-nz_env "$NAME" "$PG_PORT" "$RMQ_PORT"
+nz_session bench 57432 57672
 export MSBUILDDISABLENODEREUSE=1
 
 set +e

@@ -675,3 +675,37 @@ nz_test_summary() {
       exit (n1 || n2 || n3) ? 0 : 1
     }'
 }
+
+# nz_session NAME PGPORT RMQPORT [--browser]
+# For scripts that own a pair of servers for their whole run (test.sh, bench.sh): one run per NAME at a
+# time, prerequisites installed, servers started (fresh with NZ_FRESH=1) and always stopped on exit.
+nz_session() {
+  local name=$1 pg_port=$2 rmq_port=$3 prereq_opt=${4:-}
+  NZ_SESSION_NAME=$name
+  nz_lock "$name" --wait
+  _nz_session_cleaned=0
+  trap _nz_session_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  nz_install_prereqs ${prereq_opt:+"$prereq_opt"}
+  [[ "${NZ_FRESH:-0}" == 1 ]] && nz_clean "$name"
+  nz_start_postgres "$name" "$pg_port"
+  nz_start_rabbitmq "$name" "$rmq_port"
+  nz_env "$name" "$pg_port" "$rmq_port"
+}
+
+# nz_session_end: stop the session's servers now (e.g. so a summary can be the last line), exit code untouched.
+nz_session_end() {
+  _nz_session_cleaned=1
+  trap - INT TERM EXIT
+  nz_stop "$NZ_SESSION_NAME" || true
+}
+
+_nz_session_cleanup() {
+  local rc=$?
+  (( _nz_session_cleaned )) && return 0
+  _nz_session_cleaned=1
+  trap - INT TERM EXIT
+  nz_stop "$NZ_SESSION_NAME" || true
+  exit "$rc"
+}

@@ -10,30 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=deploy/lib.sh
 source deploy/lib.sh
 
-NAME="test"
-PG_PORT=56432
-RMQ_PORT=56672
-
-nz_lock "$NAME" --wait
-
-_cleaned=0
-cleanup() {
-  local rc=$?
-  (( _cleaned )) && return 0
-  _cleaned=1
-  trap - INT TERM EXIT
-  nz_stop "$NAME" || true
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-nz_install_prereqs --browser
-[[ "${NZ_FRESH:-0}" == 1 ]] && nz_clean "$NAME"
-nz_start_postgres "$NAME" "$PG_PORT"
-nz_start_rabbitmq "$NAME" "$RMQ_PORT"
-nz_env "$NAME" "$PG_PORT" "$RMQ_PORT"
+nz_session test 56432 56672 --browser
 export NETZWERK_CHROMIUM=/usr/bin/chromium
 export MSBUILDDISABLENODEREUSE=1   # no build nodes left behind holding the tee pipe open
 
@@ -48,9 +25,7 @@ rc=${PIPESTATUS[0]}
 set -e
 
 # stop the servers first so that the summary is the last line
-_cleaned=1
-trap - INT TERM EXIT
-nz_stop "$NAME" || true
+nz_session_end
 
 summary="$(nz_test_summary "$log")" || _nz_log "Keine Testergebnisse in der Ausgabe gefunden (Build-Fehler?), siehe $log"
 echo
