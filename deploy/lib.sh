@@ -245,7 +245,7 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$sock'
 fsync = on
-shared_buffers = 256MB
+shared_buffers = 1GB
 max_connections = 300
 EOF
     _nz_log "Starte PostgreSQL '$name' auf 127.0.0.1:$port ..."

@@ -27,6 +27,8 @@ public static class DirectoryModule
         services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
         services.AddSingleton(configuration.GetSection("Directory:Search").Get<SearchSettings>() ?? new SearchSettings());
         services.AddCatalogueMaintenance();
+        services.AddKeyedSingleton(PostgresCatalogueSearch.DataSourceKey, (_, _) =>
+            DatabaseSetup.CreateDataSource(DatabaseSetup.ConnectionString(configuration), PostgresCatalogueSearch.SessionOptions));
         services.AddSingleton<PostgresCatalogueSearch>();
         services.AddSingleton<ICatalogueSearch>(sp => sp.GetRequiredService<PostgresCatalogueSearch>());
         return services;

@@ -11,7 +11,10 @@ public interface ICatalogueSearch
 }
 
 public sealed record SearchResult(
+    // Exact when TotalExact; otherwise more services matched than are ranked (Directory:Search:CandidateLimit,
+    // 2,000) and Total is that limit: "more than 2,000".
     long Total,
+    bool TotalExact,
     int Page,
     int PageSize,
     IReadOnlyList<SearchHit> Items,
@@ -19,6 +22,7 @@ public sealed record SearchResult(
     QueryInterpretation Interpretation,
     // False when more services matched than are ranked and counted (the first 2,000): facet counts are then
     // counts among those, and the order of very broad text searches is approximate. Add a place or a filter.
+    // (Kept beside TotalExact for API clients of the first version; both say the same.)
     bool FacetsComplete);
 
 public sealed record CodeLabel(string Code, string Label);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Netzwerk.Directory.Search;
@@ -18,8 +19,20 @@ public sealed class SearchSettings
     public int CandidateLimit { get; set; } = 2_000;
 }
 
-public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimeProvider time, SearchSettings settings) : ICatalogueSearch
+public sealed class PostgresCatalogueSearch(
+    [FromKeyedServices(PostgresCatalogueSearch.DataSourceKey)] NpgsqlDataSource dataSource, TimeProvider time, SearchSettings settings)
+    : ICatalogueSearch
 {
+    public const string DataSourceKey = "search";
+
+    /// <summary>
+    /// Session settings of the search's own connection pool. With a LIMIT the planner likes a sequential scan that
+    /// hopes to meet matches early, which the category-clustered table punishes; JIT compilation costs more than
+    /// these short statements take; facets and ranking sort a few thousand rows in memory. As start-up options they
+    /// cost nothing per search (no transaction and SET LOCAL round trips) and never leak into other pools.
+    /// </summary>
+    public const string SessionOptions = "-c enable_seqscan=off -c jit=off -c work_mem=32MB";
+
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -96,9 +109,11 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
         }
         var from = "directory.service_search ss" + (hasText ? ", to_tsquery('simple', @tsq) q(q)" : "");
 
-        // Bounded work: ranking, paging and facets look at no more than `cap` candidates. Candidates come in
-        // the order that matters when there are more: nearest first (GiST), by name, or as stored (clustered
-        // by category). The total stays exact: a plain count runs only when the cap is reached.
+        // Bounded work: ranking, paging, facets and the count look at no more than `cap` candidates. Candidates come
+        // in the order that matters when there are more: nearest first (GiST), by name, or as stored (clustered by
+        // category). Beyond the cap the total is a lower bound ("mehr als 2.000"), as search engines report it
+        // (Elasticsearch counts exactly up to 10,000): an exact count would fetch every matching row once more,
+        // the largest single cost of broad searches, for a number nobody pages through.
         var cap = Math.Max(settings.CandidateLimit, query.Page * query.PageSize);
         p.Add("cap", cap);
         var candidateOrder = sort switch
@@ -125,9 +140,7 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
                 LIMIT @cap),
             page AS (SELECT service_id, score, dist, row_number() OVER () AS pos FROM (SELECT * FROM m ORDER BY {order} LIMIT @limit OFFSET @offset) x),
             counted AS (SELECT count(*) AS n FROM m)
-            SELECT CASE WHEN (SELECT n FROM counted) < @cap THEN (SELECT n FROM counted)
-                        ELSE (SELECT count(*) FROM {from} WHERE {where}) END AS total,
-                   (SELECT n FROM counted) AS candidates,
+            SELECT (SELECT n FROM counted) AS candidates,
                    (SELECT coalesce(json_agg(json_build_object('k', k, 'value', v, 'count', n) ORDER BY k, n DESC, v), '[]') FROM (
                         SELECT CASE GROUPING(c, t, l, d) WHEN 7 THEN 'c' WHEN 11 THEN 't' WHEN 13 THEN 'l' ELSE 'd' END AS k,
                                coalesce(c, t, l, d) AS v, count(*) AS n
@@ -147,16 +160,7 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
                         LEFT JOIN directory.location l ON l.id = main.location_id) i) AS items
             """;
 
-        // Planner settings for this statement only: with a LIMIT the planner likes a sequential scan that hopes
-        // to meet matches early, which the category-clustered table punishes; JIT compilation costs more than
-        // these short statements take.
-        ResultRow row;
-        await using (var tx = await conn.BeginTransactionAsync(ct))
-        {
-            row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(
-                "SET LOCAL enable_seqscan = off; SET LOCAL jit = off; SET LOCAL work_mem = '32MB';\n" + sql, p, tx, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-        }
+        var row = await conn.QuerySingleAsync<ResultRow>(new CommandDefinition(sql, p, cancellationToken: ct));
         var items = JsonSerializer.Deserialize<List<ItemRow>>(row.Items, Json)!;
         var hits = items.Select(i => ToHit(i, query, text, labels, now)).ToList();
         var facetRows = JsonSerializer.Deserialize<List<FacetRow>>(row.Facets, Json)!;
@@ -166,8 +170,8 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
             Facet(facetRows, "d", v => v),
             Facet(facetRows, "l", v => LanguageNames.GetValueOrDefault(v, v)));
         var interpretation = new QueryInterpretation(text.Terms, text.Corrections, text.Synonyms, text.Ignored, sort.ToString().ToLowerInvariant());
-        return new SearchResult(row.Total, query.Page, query.PageSize, hits, facets, interpretation,
-            FacetsComplete: row.Candidates < cap);
+        var complete = row.Candidates < cap;
+        return new SearchResult(row.Candidates, complete, query.Page, query.PageSize, hits, facets, interpretation, FacetsComplete: complete);
     }
 
     private static IReadOnlyList<FacetValue> Facet(List<FacetRow> rows, string kind, Func<string, string> label) =>
@@ -350,7 +354,6 @@ public sealed class PostgresCatalogueSearch(NpgsqlDataSource dataSource, TimePro
 
     private sealed class ResultRow
     {
-        public long Total { get; set; }
         public long Candidates { get; set; }
         public string Facets { get; set; } = "[]";
         public string Items { get; set; } = "[]";
