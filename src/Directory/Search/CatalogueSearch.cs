@@ -12,7 +12,7 @@ public interface ICatalogueSearch
 
 public sealed record SearchResult(
     // Exact when TotalExact; otherwise more services matched than are ranked (Directory:Search:CandidateLimit,
-    // 2,000) and Total is that limit: "more than 2,000".
+    // 1,000) and Total is that limit: "more than 1,000".
     long Total,
     bool TotalExact,
     int Page,
@@ -20,7 +20,7 @@ public sealed record SearchResult(
     IReadOnlyList<SearchHit> Items,
     SearchFacets Facets,
     QueryInterpretation Interpretation,
-    // False when more services matched than are ranked and counted (the first 2,000): facet counts are then
+    // False when more services matched than are ranked and counted (the first 1,000): facet counts are then
     // counts among those, and the order of very broad text searches is approximate. Add a place or a filter.
     // (Kept beside TotalExact for API clients of the first version; both say the same.)
     bool FacetsComplete);

@@ -16,7 +16,7 @@ namespace Netzwerk.Directory.Search;
 public sealed class SearchSettings
 {
     /// <summary>At most this many matches are ranked and counted into facets (the total is always exact).</summary>
-    public int CandidateLimit { get; set; } = 2_000;
+    public int CandidateLimit { get; set; } = 1_000;
 }
 
 public sealed class PostgresCatalogueSearch(
@@ -111,7 +111,7 @@ public sealed class PostgresCatalogueSearch(
 
         // Bounded work: ranking, paging, facets and the count look at no more than `cap` candidates. Candidates come
         // in the order that matters when there are more: nearest first (GiST), by name, or as stored (clustered by
-        // category). Beyond the cap the total is a lower bound ("mehr als 2.000"), as search engines report it
+        // category). Beyond the cap the total is a lower bound ("mehr als 1.000"), as search engines report it
         // (Elasticsearch counts exactly up to 10,000): an exact count would fetch every matching row once more,
         // the largest single cost of broad searches, for a number nobody pages through.
         var cap = Math.Max(settings.CandidateLimit, query.Page * query.PageSize);
