@@ -278,9 +278,13 @@ public static class SearchBench
         do { while (await reader.ReadAsync()) { } } while (await reader.NextResultAsync());
     }
 
-    // ------------------------------------------------------------------ places: the Landkreis plus larger German cities
+    // ------------------------------------------------------------------ places: the Landkreis, larger cities, many small towns
 
-    private static readonly Town[] BenchTowns = DemoCatalogueData.Towns.Concat(new (string Name, string Postcode, double Lat, double Lon)[]
+    // Services per place follow its size: a city has hundreds to a few thousand, a small town a hundred or so. (An
+    // earlier version put all 300,000 into 85 places, 3,500 services in a town of 15,000 people and 50,000 within
+    // 20 km of Kamenz; radius searches then measured that density, not the engine.)
+
+    private static readonly Town[] Cities = new (string Name, string Postcode, double Lat, double Lon)[]
     {
         ("Berlin", "10115", 52.520, 13.405), ("Hamburg", "20095", 53.551, 9.994), ("München", "80331", 48.137, 11.575),
         ("Köln", "50667", 50.938, 6.960), ("Frankfurt am Main", "60311", 50.110, 8.682), ("Stuttgart", "70173", 48.776, 9.182),
@@ -302,7 +306,36 @@ public static class SearchBench
         ("Paderborn", "33098", 51.719, 8.754), ("Ingolstadt", "85049", 48.766, 11.425), ("Würzburg", "97070", 49.791, 9.953),
         ("Ulm", "89073", 48.401, 9.988), ("Wolfsburg", "38440", 52.423, 10.787), ("Göttingen", "37073", 51.541, 9.916),
         ("Zwickau", "08056", 50.718, 12.496), ("Jena", "07743", 50.927, 11.589), ("Cottbus", "03046", 51.756, 14.332),
-    }.Select(c => new Town(c.Name, c.Postcode, $"Stadt {c.Name}", c.Lat, c.Lon, "0" + c.Postcode[..3], 4))).ToArray();
+    }.Select(c => new Town(c.Name, c.Postcode, $"Stadt {c.Name}", c.Lat, c.Lon, "0" + c.Postcode[..3], 40)).ToArray();
+
+    private static readonly Town[] BenchTowns =
+    [
+        .. DemoCatalogueData.Towns.Select(t => t with { Weight = 3 }),
+        .. Cities,
+        .. SmallTowns(1_200),
+    ];
+
+    /// <summary>Fictional small towns spread over Germany, grouped into districts of about six towns each.</summary>
+    private static IEnumerable<Town> SmallTowns(int count)
+    {
+        string[] first = ["Alt", "Neu", "Ober", "Nieder", "Groß", "Klein", "Bad ", "Hohen", "Linden", "Rosen", "Birken", "Eichen", "Wald", "Berg", "Wiesen", "Stein", "Mühl", "Kirch", "Sonnen", "Buchen"];
+        string[] second = ["dorf", "hausen", "feld", "berg", "bach", "stedt", "heim", "au", "hagen", "brück", "walde", "thal", "burg", "rode", "kirchen", "münde", "ingen", "leben", "see", "stein"];
+        var rng = new Random(11);
+        var used = new HashSet<string>(DemoCatalogueData.Towns.Select(t => t.Postcode).Concat(Cities.Select(c => c.Postcode)));
+        string[] rivers = ["", " an der Elbe", " am Main", " an der Saale", " an der Mulde", " am Rhein", " an der Weser", " an der Havel", " an der Spree", " an der Ems"];
+        string? district = null;
+        for (var i = 0; i < count; i++)
+        {
+            var name = first[i % first.Length] + second[i / first.Length % second.Length] + rivers[i / (first.Length * second.Length) % rivers.Length];
+            string postcode;
+            do postcode = rng.Next(1_000, 99_999).ToString("00000", CultureInfo.InvariantCulture); while (!used.Add(postcode));
+            if (i % 6 == 0) district = $"Landkreis {name}";
+            yield return new Town(name, postcode, district!, Math.Round(47.6 + rng.NextDouble() * 7.0, 4), Math.Round(6.2 + rng.NextDouble() * 8.6, 4),
+                "0" + postcode[..3], 2);
+        }
+    }
+
+
 
     // ------------------------------------------------------------------ plumbing
 
