@@ -38,7 +38,9 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
     public async Task ApplyAsync<T>(Referral referral, Event<T> @event, T data, Actor by, string? detail, CancellationToken ct)
         where T : class
     {
-        var state = await db.States.SingleAsync(s => s.CorrelationId == referral.Id, ct);
+        // Usually already tracked: ReferralAccess loads the state with the referral.
+        var state = db.States.Local.FindEntry(referral.Id)?.Entity
+                    ?? await db.States.SingleAsync(s => s.CorrelationId == referral.Id, ct);
         await RaiseAsync(referral, state, @event, data, by, detail);
         await SaveAsync(referral, state, ct);
     }
@@ -115,11 +117,33 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
 /// <summary>Object-level authorisation: which referrals a user may see and act on.</summary>
 public sealed class ReferralAccess(ReferralsDb db, Deputies deputies)
 {
+    /// <summary>
+    /// The referral with its workflow state and its consent in one round trip: nearly every caller goes on to raise a
+    /// workflow event or to check the consent, and then finds both in the change tracker (<see cref="ConsentOfAsync"/>,
+    /// <see cref="ReferralWorkflow.ApplyAsync{T}"/>) instead of asking the database twice more.
+    /// </summary>
+    private async Task<Referral?> LoadAsync(Guid id, CancellationToken ct)
+    {
+        var row = await (from r in db.Referrals
+                         where r.Id == id
+                         join s in db.States on r.Id equals s.CorrelationId into states
+                         from s in states.DefaultIfEmpty()
+                         join c in db.Consents on r.ConsentId equals (Guid?)c.Id into consents
+                         from c in consents.DefaultIfEmpty()
+                         select new { r, s, c }).SingleOrDefaultAsync(ct);
+        return row?.r;
+    }
+
+    /// <summary>The referral's consent (tracked), without a query when <see cref="LoadAsync"/> brought it along.</summary>
+    public async Task<Consent?> ConsentOfAsync(Referral referral, CancellationToken ct) =>
+        referral.ConsentId is not { } id ? null
+            : db.Consents.Local.FindEntry(id)?.Entity ?? await db.Consents.SingleOrDefaultAsync(c => c.Id == id, ct);
+
     /// <summary>Fallmanager: own or deputised referrals; Teamleitung: the own team's. Anything else: 404.</summary>
     public async Task<Referral> ForCaseWorkAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct)
     {
         var user = principal.CurrentUser();
-        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == id, ct) ?? throw ReferralProblem.NotFound();
+        var referral = await LoadAsync(id, ct) ?? throw ReferralProblem.NotFound();
         if (user.Role == Roles.CaseManager && await deputies.MayActForAsync(user.Id, referral.CaseManagerId, ct)) return referral;
         if (user.Role == Roles.TeamLead && user.Team is not null && referral.Team == user.Team) return referral;
         throw ReferralProblem.NotFound();
@@ -143,7 +167,7 @@ public sealed class ReferralAccess(ReferralsDb db, Deputies deputies)
     {
         var user = principal.CurrentUser();
         if (ReferralScopeOf(principal) is { } scope && scope != id) throw ReferralProblem.NotFound();
-        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == id, ct);
+        var referral = await LoadAsync(id, ct);
         if (referral is null || user.OrganizationId is null || referral.OrganizationId != user.OrganizationId
             || referral.Status == ReferralStatus.Draft)
             throw ReferralProblem.NotFound();

@@ -56,14 +56,9 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
     public Task Consume(ConsumeContext<ReferralEscalated> c) => AddAsync(c, c.Message.ReferralId, "escalated",
         "Eskalation: Der Partner hat auf eine Verweisung nicht geantwortet", null, c.Message.At, escalateTo: c.Message.Target);
 
-    private async Task AddAsync(ConsumeContext context, Guid referralId, string kind, string title, Guid? feedbackId, DateTimeOffset occurredAt,
-        string? escalateTo = null, bool cancelForExpiredConsent = false)
+    private Task AddAsync(ConsumeContext context, Guid referralId, string kind, string title, Guid? feedbackId, DateTimeOffset occurredAt,
+        string? escalateTo = null, bool cancelForExpiredConsent = false) => HandledMessages.HandleOnceAsync(db, Name, context, async ct =>
     {
-        var ct = context.CancellationToken;
-        var messageId = context.MessageId ?? throw new InvalidOperationException("MessageId missing");
-        db.Database.AutoSavepointsEnabled = false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await HandledMessages.TryClaimAsync(db, Name, messageId, ct)) return;
         // Feedback about an unknown referral cannot be delivered to anyone: after the retries it goes to
         // the error queue, where an administrator can look at it and replay it.
         var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == referralId, ct)
@@ -77,14 +72,13 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
             }
             catch (ReferralProblem p) when (p.Status == 409)
             {
-                await tx.CommitAsync(ct); // already ended: no notice needed
-                return;
+                return; // already ended: no notice needed
             }
         }
 
         var item = new InboxItem
         {
-            Id = Guid.CreateVersion7(), ReferralId = referralId, SourceMessageId = messageId, Kind = kind, Title = title,
+            Id = Guid.CreateVersion7(), ReferralId = referralId, SourceMessageId = context.MessageId!.Value, Kind = kind, Title = title,
             CaseManagerId = referral.CaseManagerId, FeedbackId = feedbackId, OccurredAt = occurredAt,
         };
         if (escalateTo == Roles.NetworkCoordinator)
@@ -99,9 +93,7 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
             else (item.RecipientTeam, item.RecipientRole) = (referral.Team, Roles.CaseManager);
         }
         db.InboxItems.Add(item);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-    }
+    });
 }
 
 public sealed class FeedbackInboxConsumerDefinition : ConsumerDefinition<FeedbackInboxConsumer>

@@ -17,20 +17,12 @@ public sealed class RouteReferralConsumer(ReferralsDb db, TimeProvider clock) : 
 {
     public const string Name = "route-referral";
 
-    public async Task Consume(ConsumeContext<ReferralRequested> context)
+    public Task Consume(ConsumeContext<ReferralRequested> context) => HandledMessages.HandleOnceAsync(db, Name, context, async ct =>
     {
         var m = context.Message;
-        var ct = context.CancellationToken;
-        db.Database.AutoSavepointsEnabled = false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await HandledMessages.TryClaimAsync(db, Name, context.MessageId ?? throw new InvalidOperationException("MessageId missing"), ct))
-            return;
         var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == m.ReferralId, ct);
         if (referral is null || !ReferralStatus.VisibleToPartner.Contains(referral.Status))
-        {
-            await tx.CommitAsync(ct); // cancelled before it was routed: nothing to start
-            return;
-        }
+            return; // cancelled before it was routed: nothing to start
         var route = await RouteCatalogue.VersionAsync(db, m.RouteCategory, m.RouteVersion, ct);
         void Add(string kind, DateTimeOffset due, string? detail = null) =>
             db.Deadlines.Add(new Deadline { Id = Guid.CreateVersion7(), ReferralId = m.ReferralId, Kind = kind, DueAt = due, Detail = detail });
@@ -47,9 +39,7 @@ public sealed class RouteReferralConsumer(ReferralsDb db, TimeProvider clock) : 
             Add(DeadlineKinds.ConsentExpiry, new DateTimeOffset(expires.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
 
         db.Outbox.Add(OutboxMessage.For(new ReferralSentToPartner(m.ReferralId, m.OrganizationId, m.ServiceId, m.CaseManagerId, clock.GetUtcNow())));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-    }
+    });
 }
 
 public sealed class RouteReferralConsumerDefinition : ConsumerDefinition<RouteReferralConsumer>

@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Netzwerk.Workflows.Inbox;
@@ -8,6 +9,25 @@ namespace Netzwerk.Workflows.Inbox;
 /// </summary>
 public static class HandledMessages
 {
+    /// <summary>
+    /// The frame of every consumer whose effect lives in PostgreSQL: one transaction claims the message id, runs the
+    /// effect and saves what it tracked. The broker gets its acknowledgement only after this commit; a duplicate
+    /// commits nothing. An exception rolls everything back (retry, then the error queue).
+    /// </summary>
+    public static async Task HandleOnceAsync(DbContext db, string consumer, ConsumeContext context, Func<CancellationToken, Task> effect)
+    {
+        var ct = context.CancellationToken;
+        var messageId = context.MessageId ?? throw new InvalidOperationException("MessageId missing");
+        // Inside the transaction EF would wrap each save in a savepoint: extra round trips for nothing,
+        // since a failure rolls back the whole transaction anyway.
+        db.Database.AutoSavepointsEnabled = false;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await TryClaimAsync(db, consumer, messageId, ct)) return;
+        await effect(ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
     /// <summary>True when this consumer has not handled the message before. Call inside the effect's transaction.</summary>
     public static async Task<bool> TryClaimAsync(DbContext db, string consumer, Guid messageId, CancellationToken ct)
     {
