@@ -21,6 +21,7 @@ using Netzwerk.Referrals.View;
 using Netzwerk.Workflows;
 using Netzwerk.Workflows.DeadLetters;
 using Microsoft.AspNetCore.Http;
+using Netzwerk.Platform.Retention;
 using Npgsql;
 
 namespace Netzwerk.Referrals;
@@ -49,6 +50,7 @@ public static class ReferralsModule
         services.AddScoped<FeedbackInbox.Queries>();
         services.AddScoped<SuggestPartners.Queries>();
         services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
+        services.AddScoped<IRetentionTask, Retention.ReferralRetention>();
 
         services.AddSingleton<ICandidateServices, DirectoryCandidates>();
         return services;
