@@ -119,7 +119,7 @@ public sealed class ReferralAccess(ReferralsDb db, Deputies deputies)
 {
     /// <summary>
     /// The referral with its workflow state and its consent in one round trip: nearly every caller goes on to raise a
-    /// workflow event or to check the consent, and then finds both in the change tracker (<see cref="ConsentOfAsync"/>,
+    /// workflow event or to check the consent, and then finds both in the change tracker (<see cref="ReferralsDb.ConsentOfAsync"/>,
     /// <see cref="ReferralWorkflow.ApplyAsync{T}"/>) instead of asking the database twice more.
     /// </summary>
     private async Task<Referral?> LoadAsync(Guid id, CancellationToken ct)
@@ -133,11 +133,6 @@ public sealed class ReferralAccess(ReferralsDb db, Deputies deputies)
                          select new { r, s, c }).SingleOrDefaultAsync(ct);
         return row?.r;
     }
-
-    /// <summary>The referral's consent (tracked), without a query when <see cref="LoadAsync"/> brought it along.</summary>
-    public async Task<Consent?> ConsentOfAsync(Referral referral, CancellationToken ct) =>
-        referral.ConsentId is not { } id ? null
-            : db.Consents.Local.FindEntry(id)?.Entity ?? await db.Consents.SingleOrDefaultAsync(c => c.Id == id, ct);
 
     /// <summary>Fallmanager: own or deputised referrals; Teamleitung: the own team's. Anything else: 404.</summary>
     public async Task<Referral> ForCaseWorkAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct)

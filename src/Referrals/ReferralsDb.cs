@@ -21,6 +21,11 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<Deadline> Deadlines => Set<Deadline>();
 
+    /// <summary>The referral's consent (tracked); no query when it is tracked already (ReferralAccess loads it along).</summary>
+    public async Task<Consent?> ConsentOfAsync(Referral referral, CancellationToken ct) =>
+        referral.ConsentId is not { } id ? null
+            : Consents.Local.FindEntry(id)?.Entity ?? await Consents.SingleOrDefaultAsync(c => c.Id == id, ct);
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.HasDefaultSchema("referrals");

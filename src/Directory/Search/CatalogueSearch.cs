@@ -14,7 +14,6 @@ public sealed record SearchResult(
     // Exact when TotalExact; otherwise more services matched than are ranked (Directory:Search:CandidateLimit,
     // 1,000) and Total is that limit: "more than 1,000".
     long Total,
-    bool TotalExact,
     int Page,
     int PageSize,
     IReadOnlyList<SearchHit> Items,
@@ -22,8 +21,11 @@ public sealed record SearchResult(
     QueryInterpretation Interpretation,
     // False when more services matched than are ranked and counted (the first 1,000): facet counts are then
     // counts among those, and the order of very broad text searches is approximate. Add a place or a filter.
-    // (Kept beside TotalExact for API clients of the first version; both say the same.)
-    bool FacetsComplete);
+    bool FacetsComplete)
+{
+    /// <summary>The same fact seen from the total: all matches were counted (the API says both).</summary>
+    public bool TotalExact => FacetsComplete;
+}
 
 public sealed record CodeLabel(string Code, string Label);
 

@@ -15,7 +15,7 @@ namespace Netzwerk.Directory.Search;
 /// <summary>Configuration section <c>Directory:Search</c>.</summary>
 public sealed class SearchSettings
 {
-    /// <summary>At most this many matches are ranked and counted into facets (the total is always exact).</summary>
+    /// <summary>At most this many matches are ranked, counted into facets and into the total (beyond it the total is a lower bound).</summary>
     public int CandidateLimit { get; set; } = 1_000;
 }
 
@@ -172,8 +172,7 @@ public sealed class PostgresCatalogueSearch(
             Facet(facetRows, "d", v => v),
             Facet(facetRows, "l", v => LanguageNames.GetValueOrDefault(v, v)));
         var interpretation = new QueryInterpretation(text.Terms, text.Corrections, text.Synonyms, text.Ignored, sort.ToString().ToLowerInvariant());
-        var complete = row.Candidates < cap;
-        return new SearchResult(row.Candidates, complete, query.Page, query.PageSize, hits, facets, interpretation, FacetsComplete: complete);
+        return new SearchResult(row.Candidates, query.Page, query.PageSize, hits, facets, interpretation, FacetsComplete: row.Candidates < cap);
     }
 
     private static IReadOnlyList<FacetValue> Facet(List<FacetRow> rows, string kind, Func<string, string> label) =>

@@ -50,7 +50,7 @@ public static class PartnerReferrals
         public async Task<Detail> GetAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct = default)
         {
             var referral = await access.ForPartnerAsync(principal, id, ct);
-            var consent = await access.ConsentOfAsync(referral, ct);
+            var consent = await db.ConsentOfAsync(referral, ct);
             var route = await RouteCatalogue.VersionAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
             var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
             var visible = ReferralStatus.VisibleToPartner.Contains(referral.Status)
@@ -171,7 +171,7 @@ public static class PartnerReferrals
         {
             var user = principal.CurrentUser();
             var referral = await access.ForPartnerAsync(principal, id, ct);
-            var consent = await access.ConsentOfAsync(referral, ct);
+            var consent = await db.ConsentOfAsync(referral, ct);
             if (consent?.RevokedAt is not null)
                 throw ReferralProblem.Conflict("Die Einwilligung wurde widerrufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");
             if (consent?.ExpiresOn is { } expires && expires < DateOnly.FromDateTime(clock.GetLocalNow().Date))

@@ -56,17 +56,14 @@ public sealed class ReferralRetention(ReferralsDb db, TimeProvider clock) : IRet
                 WHERE c.id IN (SELECT consent_id FROM ended)
                   -- a consent that still covers a referral not erased yet stays as it is
                   AND NOT EXISTS (SELECT 1 FROM referrals.referrals o
-                                  WHERE o.consent_id = c.id AND o.erased_at IS NULL AND o.id NOT IN (SELECT id FROM ended))
-                RETURNING c.id),
+                                  WHERE o.consent_id = c.id AND o.erased_at IS NULL AND o.id NOT IN (SELECT id FROM ended))),
             feedback AS (
                 UPDATE referrals.feedback SET note = NULL
-                WHERE referral_id IN (SELECT id FROM ended) AND note IS NOT NULL
-                RETURNING id),
+                WHERE referral_id IN (SELECT id FROM ended) AND note IS NOT NULL),
             history AS (
                 -- the closing reason code stays (process figures); free text such as a cancellation reason goes
                 UPDATE referrals.history SET detail = NULL
-                WHERE referral_id IN (SELECT id FROM ended) AND detail IS NOT NULL AND event <> 'Closed'
-                RETURNING id)
+                WHERE referral_id IN (SELECT id FROM ended) AND detail IS NOT NULL AND event <> 'Closed')
             SELECT count(*)::int AS "Value" FROM referral
             """).ToListAsync(ct); // (no LINQ on top: PostgreSQL allows data-modifying WITH only at the top level)
         await tx.CommitAsync(ct);

@@ -34,7 +34,7 @@ public sealed class RouteReferralConsumer(ReferralsDb db, TimeProvider clock) : 
                 Add(DeadlineKinds.Reminder, WorkingDays.Add(m.At, days));
             Add(DeadlineKinds.Escalation, WorkingDays.Add(m.At, route.EscalationWorkingDays), route.EscalationTarget);
         }
-        var consent = referral.ConsentId is null ? null : await db.Consents.AsNoTracking().SingleOrDefaultAsync(c => c.Id == referral.ConsentId, ct);
+        var consent = await db.ConsentOfAsync(referral, ct);
         if (consent?.ExpiresOn is { } expires)
             Add(DeadlineKinds.ConsentExpiry, new DateTimeOffset(expires.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
 

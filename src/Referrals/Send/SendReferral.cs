@@ -41,7 +41,7 @@ public static class SendReferral
             if (referral.Status != ReferralStatus.Draft)
                 throw ReferralProblem.Conflict($"Die Verweisung wurde bereits gesendet (Status „{ReferralStatus.German[referral.Status]}“). Es wurde nichts geändert.");
             var route = await RouteCatalogue.VersionAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
-            var consent = await access.ConsentOfAsync(referral, ct);
+            var consent = await db.ConsentOfAsync(referral, ct);
             var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
             if (ConsentProblem(consent, referral, route.RequiredCategories, today) is { } problem)
             {

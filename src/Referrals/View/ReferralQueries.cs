@@ -60,7 +60,7 @@ public static class ReferralQueries
         public async Task<Detail> GetAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct = default)
         {
             var r = await access.ForCaseWorkAsync(principal, id, ct);
-            var consent = r.ConsentId is null ? null : await db.Consents.AsNoTracking().SingleOrDefaultAsync(c => c.Id == r.ConsentId, ct);
+            var consent = await db.ConsentOfAsync(r, ct);
             var history = await db.History.AsNoTracking().Where(h => h.ReferralId == id).OrderBy(h => h.Id).ToListAsync(ct);
             var feedback = await db.Feedback.AsNoTracking().Where(f => f.ReferralId == id).OrderBy(f => f.At).ToListAsync(ct);
             var service = await services.FindAsync(r.ServiceId, ct);
