@@ -35,7 +35,7 @@ public static class SearchBench
         var small = Arg("--small", 3_000);
         var seconds = Arg("--seconds", 20);
         var clients = Arg("--clients", 4);
-        Warmup = Arg("--warmup", 10);
+        var warmup = Arg("--warmup", 10);
         // Development aid: keep (and reuse) the big database under this name instead of a fresh one.
         var reuseIndex = Array.IndexOf(args, "--reuse");
         Reuse = reuseIndex >= 0 && reuseIndex + 1 < args.Length ? args[reuseIndex + 1] : null;
@@ -43,13 +43,13 @@ public static class SearchBench
         Run? smallRun = null;
         if (small > 0)
         {
-            smallRun = await RunSizeAsync(small, seconds, clients, withIlike: false);
+            smallRun = await RunSizeAsync(small, seconds, warmup, clients, withIlike: false);
             Console.WriteLine(FormattableString.Invariant(
                 $"search-small services={smallRun.Services} p50_ms={smallRun.P50:0.0} p95_ms={smallRun.P95:0.0} qps={smallRun.Qps:0}"));
         }
         // Import of a 10,000-row partner list (ImportBench): prints "import rows=10000 seconds=…".
         if (!args.Contains("--no-import")) await ImportBench.RunAsync(args);
-        var run = await RunSizeAsync(big, seconds, clients, withIlike: true);
+        var run = await RunSizeAsync(big, seconds, warmup, clients, withIlike: true);
         if (smallRun is not null)
             Console.WriteLine(FormattableString.Invariant($"search at {smallRun.Services} services: p95_ms={smallRun.P95:0.0}"));
         Console.WriteLine(FormattableString.Invariant(
@@ -57,11 +57,10 @@ public static class SearchBench
     }
 
     private static string? Reuse;
-    private static int Warmup;
 
     private sealed record Run(long Services, double P50, double P95, double Qps, double IlikeP95);
 
-    private static async Task<Run> RunSizeAsync(int services, int seconds, int clients, bool withIlike)
+    private static async Task<Run> RunSizeAsync(int services, int seconds, int warmup, int clients, bool withIlike)
     {
         var baseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Netzwerk")
             ?? throw new InvalidOperationException("ConnectionStrings__Netzwerk ist nicht gesetzt (deploy/bench.sh setzt es).");
@@ -115,24 +114,18 @@ public static class SearchBench
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
 
             var queries = Queries(new Random(42), 600);
-            // Warm-up: every distinct query once (JIT, plan and buffer caches), not measured.
-            foreach (var q in queries.Take(150))
+            async Task SearchAsync(string q)
             {
-                var r = await http.GetAsync("/api/directory/search?" + q);
+                using var r = await http.GetAsync("/api/directory/search?" + q, HttpCompletionOption.ResponseContentRead);
                 if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)r.StatusCode} für {q}: {await r.Content.ReadAsStringAsync()}");
             }
+            // Warm-up: every distinct query once (JIT, plan and buffer caches), not measured.
+            foreach (var q in queries.Take(150)) await SearchAsync(q);
             // Then the same concurrent load for a while, not measured either: the runtime compiles hot methods again
             // with full optimisation (tiered JIT) in the first seconds under load; the figure is the sustained rate.
-            await LoadAsync(clients, TimeSpan.FromSeconds(Warmup), queries, async q =>
-            {
-                using var r = await http.GetAsync("/api/directory/search?" + q, HttpCompletionOption.ResponseContentRead);
-            });
+            await LoadAsync(clients, TimeSpan.FromSeconds(warmup), queries, SearchAsync);
             var byQuery = new ConcurrentDictionary<string, ConcurrentBag<double>>();
-            var (latencies, elapsed) = await LoadAsync(clients, TimeSpan.FromSeconds(seconds), queries, async q =>
-            {
-                using var r = await http.GetAsync("/api/directory/search?" + q, HttpCompletionOption.ResponseContentRead);
-                if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)r.StatusCode} für {q}");
-            }, byQuery);
+            var (latencies, elapsed) = await LoadAsync(clients, TimeSpan.FromSeconds(seconds), queries, SearchAsync, byQuery);
             foreach (var kind in QueryKinds.GroupBy(k => k.Name).Select(g => (Indexes: g.Select(k => k.Index).ToHashSet(), Name: g.Key)))
             {
                 var ms = queries.Select((q, i) => (q, i)).Where(x => kind.Indexes.Contains(x.i % 10)).SelectMany(x => byQuery.TryGetValue(x.q, out var b) ? b : []).ToList();
@@ -334,8 +327,6 @@ public static class SearchBench
                 "0" + postcode[..3], 2);
         }
     }
-
-
 
     // ------------------------------------------------------------------ plumbing
 
