@@ -36,6 +36,7 @@ public static class ReferralsModule
         services.TryAddSingleton<ReferralStateMachine>();
         services.AddScoped<ReferralWorkflow>();
         services.AddScoped<ReferralAccess>();
+        services.AddSingleton<RouteVersions>();
         services.AddSingleton<IStartupTask, DefaultRoutesSeeder>();
 
         // Handlers: callable from the API endpoints and from Razor PageModels alike (they take a ClaimsPrincipal).

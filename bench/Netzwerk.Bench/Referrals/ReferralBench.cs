@@ -105,8 +105,7 @@ public static class ReferralBench
         }));
         Console.WriteLine($"warm-up: {warmedUp} lifecycles in {warmupWatch.Elapsed.TotalSeconds:0} s (not counted)");
 
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var loadBefore = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        var cpuBefore = CpuAccount.Take();
         var stopAt = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(seconds);
         var workers = Enumerable.Range(0, clients).Select(async _ =>
@@ -136,12 +135,10 @@ public static class ReferralBench
         var elapsed = stopAt.Elapsed.TotalSeconds;
         await progress;
         var perSecond = completed / elapsed;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        var loadAfter = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        var cpu = CpuAccount.Take().PerUnit(cpuBefore, completed, "lifecycle", elapsed);
         Console.WriteLine($"lifecycles: {completed} in {elapsed:0.0} s with {clients} clients = {perSecond:0.0}/s (7 API calls each)");
-        // The machine is shared: the load average and the CPU this process (app + clients) got tell how far the figure is the code's.
-        Console.WriteLine($"  cpu of this process: {cpu.TotalSeconds:0.0} s = {cpu.TotalMilliseconds / Math.Max(1, completed):0} ms per lifecycle " +
-                          $"({cpu.TotalSeconds / elapsed / Environment.ProcessorCount * 100:0}% of {Environment.ProcessorCount} cores); load average {loadBefore} → {loadAfter}");
+        // The machine is shared: where the CPU went tells how far the figure is the code's (app = this process with its clients).
+        Console.WriteLine($"  {cpu}");
         foreach (var (message, count) in errors) Console.WriteLine($"  errors: {count} × {message}");
 
         // Wait for the last feedback to arrive, then compute latencies from the inbox items' insert times.

@@ -61,14 +61,16 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
     {
         // Feedback about an unknown referral cannot be delivered to anyone: after the retries it goes to
         // the error queue, where an administrator can look at it and replay it.
-        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == referralId, ct)
-            ?? throw new InvalidOperationException("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden.");
+        var referral = await db.Referrals.AsNoTracking().Where(r => r.Id == referralId)
+                           .Select(r => new { r.CaseManagerId, r.Team, r.ConsentId }).SingleOrDefaultAsync(ct)
+                       ?? throw new InvalidOperationException("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden.");
         if (cancelForExpiredConsent)
         {
             try
             {
-                await workflow.ApplyAsync(referral, workflow.Machine.ConsentEnded,
-                    new ConsentWithdrawn(referral.Id, referral.ConsentId ?? Guid.Empty, "consent-expired", occurredAt), Actor.System, "consent-expired", ct);
+                var tracked = await db.Referrals.SingleAsync(r => r.Id == referralId, ct);
+                await workflow.ApplyAsync(tracked, workflow.Machine.ConsentEnded,
+                    new ConsentWithdrawn(referralId, referral.ConsentId ?? Guid.Empty, "consent-expired", occurredAt), Actor.System, "consent-expired", ct);
             }
             catch (ReferralProblem p) when (p.Status == 409)
             {

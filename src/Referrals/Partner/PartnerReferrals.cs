@@ -33,7 +33,7 @@ public static class PartnerReferrals
     public sealed record FeedbackDto(Guid Id, string Kind, string? ReasonCode, bool? Attended, DateTimeOffset? AppointmentAt,
         Guid? ProposedServiceId, string? Note, DateTimeOffset At);
 
-    public sealed class Queries(ReferralsDb db, ReferralAccess access, IServiceLookup services, AuditLog audit, TimeProvider clock)
+    public sealed class Queries(ReferralsDb db, ReferralAccess access, RouteVersions routes, IServiceLookup services, AuditLog audit, TimeProvider clock)
     {
         public async Task<IReadOnlyList<Summary>> ListAsync(ClaimsPrincipal principal, string? status, CancellationToken ct = default)
         {
@@ -51,7 +51,7 @@ public static class PartnerReferrals
         {
             var referral = await access.ForPartnerAsync(principal, id, ct);
             var consent = await db.ConsentOfAsync(referral, ct);
-            var route = await RouteCatalogue.VersionAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
+            var route = await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
             var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
             var visible = ReferralStatus.VisibleToPartner.Contains(referral.Status)
                           && consent is not null && consent.RevokedAt is null && (consent.ExpiresOn is null || consent.ExpiresOn >= today);
@@ -90,7 +90,7 @@ public static class PartnerReferrals
 
     public const int MaxNoteLength = 2000;
 
-    public sealed class Responses(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, TimeProvider clock, AuditLog audit)
+    public sealed class Responses(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, RouteVersions routes, TimeProvider clock, AuditLog audit)
     {
         private ReferralStateMachine M => workflow.Machine;
 
@@ -123,7 +123,7 @@ public static class PartnerReferrals
         {
             CheckNote(r.Note);
             var referral = await access.ForPartnerAsync(p, id, ct);
-            var route = await RouteCatalogue.VersionAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
+            var route = await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
             if (!route.ForwardingAllowed)
                 throw ReferralProblem.Unprocessable("Für diese Art von Angebot ist eine Weiterleitung an andere Partner nicht vorgesehen.");
             return await AnswerAsync(p, id, "forwarding-proposed", FeedbackLevels.Attendance, ct, f => { f.ProposedServiceId = r.ProposedServiceId; f.Note = r.Note?.Trim(); },

@@ -10,6 +10,24 @@ using Netzwerk.Platform.Identity;
 
 namespace Netzwerk.Referrals.Routes;
 
+/// <summary>
+/// The route versions running referrals keep. A version never changes once written (PUT adds a new one), so each is
+/// read once per app instance instead of on every send and every routed message. A singleton per host, so every
+/// database (and every test's app) has its own.
+/// </summary>
+public sealed class RouteVersions
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Category, int Version), ReferralRoute> _read = new();
+
+    /// <summary>The version as written. Callers only read it: the instance is shared.</summary>
+    public async Task<ReferralRoute> GetAsync(ReferralsDb db, string category, int version, CancellationToken ct)
+    {
+        if (_read.TryGetValue((category, version), out var route)) return route;
+        route = await db.Routes.AsNoTracking().SingleAsync(r => r.CategoryCode == category && r.Version == version, ct);
+        return _read.GetOrAdd((category, version), route);
+    }
+}
+
 /// <summary>How referrals to each kind of partner run. Versioned: PUT adds a version, running referrals keep theirs.</summary>
 public static class RouteCatalogue
 {
@@ -29,8 +47,6 @@ public static class RouteCatalogue
                ?? throw new InvalidOperationException("No default referral route seeded.");
     }
 
-    public static Task<ReferralRoute> VersionAsync(ReferralsDb db, string category, int version, CancellationToken ct)
-        => db.Routes.AsNoTracking().SingleAsync(r => r.CategoryCode == category && r.Version == version, ct);
 
     public sealed record RouteDto(string CategoryCode, int Version, string Name, string[] RequiredCategories,
         int ResponseWorkingDays, int[] ReminderWorkingDays, int EscalationWorkingDays, string EscalationTarget,

@@ -13,17 +13,22 @@ namespace Netzwerk.Referrals.Routing;
 /// keeps (response, reminders, escalation, consent expiry) and announces <see cref="ReferralSentToPartner"/>
 /// (the access-link e-mail hangs on it). Idempotent through the inbox of handled message ids.
 /// </summary>
-public sealed class RouteReferralConsumer(ReferralsDb db, TimeProvider clock) : IConsumer<ReferralRequested>
+public sealed class RouteReferralConsumer(ReferralsDb db, RouteVersions routes, TimeProvider clock) : IConsumer<ReferralRequested>
 {
     public const string Name = "route-referral";
 
     public Task Consume(ConsumeContext<ReferralRequested> context) => HandledMessages.HandleOnceAsync(db, Name, context, async ct =>
     {
         var m = context.Message;
-        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == m.ReferralId, ct);
+        // Only what routing needs, in one read: nothing here changes the referral or its consent.
+        var referral = await (from r in db.Referrals.AsNoTracking()
+                              where r.Id == m.ReferralId
+                              join c in db.Consents on r.ConsentId equals (Guid?)c.Id into consents
+                              from c in consents.DefaultIfEmpty()
+                              select new { r.Status, ConsentExpiresOn = c == null ? null : c.ExpiresOn }).SingleOrDefaultAsync(ct);
         if (referral is null || !ReferralStatus.VisibleToPartner.Contains(referral.Status))
             return; // cancelled before it was routed: nothing to start
-        var route = await RouteCatalogue.VersionAsync(db, m.RouteCategory, m.RouteVersion, ct);
+        var route = await routes.GetAsync(db, m.RouteCategory, m.RouteVersion, ct);
         void Add(string kind, DateTimeOffset due, string? detail = null) =>
             db.Deadlines.Add(new Deadline { Id = Guid.CreateVersion7(), ReferralId = m.ReferralId, Kind = kind, DueAt = due, Detail = detail });
 
@@ -34,8 +39,7 @@ public sealed class RouteReferralConsumer(ReferralsDb db, TimeProvider clock) : 
                 Add(DeadlineKinds.Reminder, WorkingDays.Add(m.At, days));
             Add(DeadlineKinds.Escalation, WorkingDays.Add(m.At, route.EscalationWorkingDays), route.EscalationTarget);
         }
-        var consent = await db.ConsentOfAsync(referral, ct);
-        if (consent?.ExpiresOn is { } expires)
+        if (referral.ConsentExpiresOn is { } expires)
             Add(DeadlineKinds.ConsentExpiry, new DateTimeOffset(expires.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
 
         db.Outbox.Add(OutboxMessage.For(new ReferralSentToPartner(m.ReferralId, m.OrganizationId, m.ServiceId, m.CaseManagerId, clock.GetUtcNow())));

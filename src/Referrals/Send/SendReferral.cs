@@ -33,14 +33,14 @@ public static class SendReferral
         return null;
     }
 
-    public sealed class Handler(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, TimeProvider clock, AuditLog audit)
+    public sealed class Handler(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, RouteVersions routes, TimeProvider clock, AuditLog audit)
     {
         public async Task<Response> HandleAsync(ClaimsPrincipal principal, Guid referralId, CancellationToken ct = default)
         {
             var referral = await access.ForResponsibleAsync(principal, referralId, ct);
             if (referral.Status != ReferralStatus.Draft)
                 throw ReferralProblem.Conflict($"Die Verweisung wurde bereits gesendet (Status „{ReferralStatus.German[referral.Status]}“). Es wurde nichts geändert.");
-            var route = await RouteCatalogue.VersionAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
+            var route = await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
             var consent = await db.ConsentOfAsync(referral, ct);
             var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
             if (ConsentProblem(consent, referral, route.RequiredCategories, today) is { } problem)
