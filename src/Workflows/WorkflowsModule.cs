@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Database;
+using Netzwerk.Platform.Retention;
 using Netzwerk.Workflows.DeadLetters;
 using Netzwerk.Workflows.Deadlines;
 using Netzwerk.Workflows.Outbox;
@@ -22,6 +23,7 @@ public static class WorkflowsModule
         services.AddSingleton<DeadlinePoller>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlinePoller>());
         services.AddSingleton<DeadLetterQueues>();
+        services.AddScoped<IRetentionTask, MessageLogRetention>();
         return services;
     }
 

@@ -10,6 +10,8 @@ public sealed class OutboxSettings
 {
     public int BatchSize { get; set; } = 200;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Days that sent messages and handled message ids are kept (<see cref="MessageLogRetention"/>).</summary>
+    public int KeepSentDays { get; set; } = 30;
 }
 
 /// <summary>

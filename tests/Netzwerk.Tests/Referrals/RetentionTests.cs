@@ -74,3 +74,41 @@ public sealed class ReferralRetentionTests(ReferralTestApp app) : IClassFixture<
         view.GetProperty("caseReference").GetString().ShouldBe(ReferralRetention.Erased);
     }
 }
+
+/// <summary>Sent messages and handled message ids are deleted after their period; unsent messages and recent ones stay.</summary>
+public sealed class MessageLogRetentionTests(ReferralTestApp app) : IClassFixture<ReferralTestApp>
+{
+    [Fact]
+    public async Task Deletes_old_sent_messages_and_handled_ids_and_keeps_unsent_and_recent_ones()
+    {
+        var oldSent = Guid.CreateVersion7();
+        var oldUnsent = Guid.CreateVersion7(); // of an unknown type: the app's dispatcher cannot publish it, it stays unsent
+        var recentSent = Guid.CreateVersion7();
+        var oldHandled = Guid.CreateVersion7();
+        var recentHandled = Guid.CreateVersion7();
+        await using (var db = await app.OpenDatabaseAsync())
+        {
+            await db.ExecuteAsync("""
+                INSERT INTO workflows.outbox (id, message_type, body, created_at, sent_at) VALUES
+                    (@oldSent, 'test', '{}', now() - interval '40 days', now() - interval '40 days'),
+                    (@oldUnsent, 'test', '{}', now() - interval '40 days', NULL),
+                    (@recentSent, 'test', '{}', now() - interval '2 days', now() - interval '2 days');
+                INSERT INTO workflows.handled_messages (consumer, message_id, handled_at) VALUES
+                    ('test', @oldHandled, now() - interval '31 days'), ('test', @recentHandled, now() - interval '29 days');
+                """, new { oldSent, oldUnsent, recentSent, oldHandled, recentHandled });
+        }
+
+        using var scope = app.Services.CreateScope();
+        var task = scope.ServiceProvider.GetServices<IRetentionTask>().OfType<Netzwerk.Workflows.Outbox.MessageLogRetention>().Single();
+        (await task.DeleteExpiredAsync(app.Clock.GetUtcNow(), CancellationToken.None)).ShouldBeGreaterThanOrEqualTo(2);
+
+        await using var check = await app.OpenDatabaseAsync();
+        (await check.ExecuteScalarAsync<long>("SELECT count(*) FROM workflows.outbox WHERE id = @oldSent", new { oldSent })).ShouldBe(0);
+        (await check.ExecuteScalarAsync<long>("SELECT count(*) FROM workflows.outbox WHERE id = @recentSent", new { recentSent })).ShouldBe(1);
+        (await check.ExecuteScalarAsync<long>("SELECT count(*) FROM workflows.outbox WHERE id = @oldUnsent", new { oldUnsent }))
+            .ShouldBe(1, "a message not yet sent is never deleted");
+        (await check.ExecuteScalarAsync<long>("SELECT count(*) FROM workflows.handled_messages WHERE message_id = @oldHandled", new { oldHandled })).ShouldBe(0);
+        (await check.ExecuteScalarAsync<long>("SELECT count(*) FROM workflows.handled_messages WHERE message_id = @recentHandled", new { recentHandled })).ShouldBe(1);
+        (await task.DeleteExpiredAsync(app.Clock.GetUtcNow(), CancellationToken.None)).ShouldBe(0, "a second run finds nothing left");
+    }
+}
