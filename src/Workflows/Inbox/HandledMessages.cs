@@ -28,11 +28,9 @@ public static class HandledMessages
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>True when this consumer has not handled the message before. Call inside the effect's transaction.</summary>
-    public static async Task<bool> TryClaimAsync(DbContext db, string consumer, Guid messageId, CancellationToken ct)
+    /// <summary>True when this consumer has not handled the message before (inside the frame's transaction).</summary>
+    private static async Task<bool> TryClaimAsync(DbContext db, string consumer, Guid messageId, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is null)
-            throw new InvalidOperationException("Claim a message id inside the transaction of its effect.");
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
             $"INSERT INTO workflows.handled_messages (consumer, message_id) VALUES ({consumer}, {messageId}) ON CONFLICT DO NOTHING", ct);
         return inserted == 1;
