@@ -37,6 +37,7 @@ public static class ReferralsModule
         services.AddScoped<ReferralWorkflow>();
         services.AddScoped<ReferralAccess>();
         services.AddSingleton<RouteVersions>();
+        services.AddSingleton<FeedbackInboxWriter>();
         services.AddSingleton<IStartupTask, DefaultRoutesSeeder>();
 
         // Handlers: callable from the API endpoints and from Razor PageModels alike (they take a ClaimsPrincipal).

@@ -68,12 +68,21 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, IHttpContextAccessor h
     {
         await using var conn = await dataSource.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
-        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({ChainLock})", conn, tx))
-            await lockCmd.ExecuteNonQueryAsync();
-
+        // The chain lock and the chain's last hash in one round trip (the second statement runs once the lock is held).
         string previous;
-        await using (var prev = new NpgsqlCommand("SELECT hash FROM platform.audit_entries ORDER BY id DESC LIMIT 1", conn, tx))
-            previous = (string?)await prev.ExecuteScalarAsync() ?? "";
+        await using (var head = new NpgsqlBatch(conn, tx)
+                     {
+                         BatchCommands =
+                         {
+                             new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({ChainLock})"),
+                             new NpgsqlBatchCommand("SELECT hash FROM platform.audit_entries ORDER BY id DESC LIMIT 1"),
+                         },
+                     })
+        await using (var reader = await head.ExecuteReaderAsync())
+        {
+            await reader.NextResultAsync();
+            previous = await reader.ReadAsync() ? reader.GetString(0) : "";
+        }
 
         await using var batch = new NpgsqlBatch(conn, tx);
         foreach (var p in group)

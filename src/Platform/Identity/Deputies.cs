@@ -30,17 +30,23 @@ public sealed class Deputies(NpgsqlDataSource dataSource, TimeProvider clock)
     /// else null (then the team inbox receives it).
     /// </summary>
     public async Task<(bool Absent, string? Deputy)> ForCaseManagerAsync(string caseManagerId, CancellationToken ct = default)
+        => (await ForCaseManagersAsync([caseManagerId], ct)).GetValueOrDefault(caseManagerId);
+
+    /// <summary><see cref="ForCaseManagerAsync"/> for several Fallmanager in one query; those present are left out.</summary>
+    public async Task<Dictionary<string, (bool Absent, string? Deputy)>> ForCaseManagersAsync(
+        IReadOnlyCollection<string> caseManagerIds, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand("""
-            SELECT deputy_id FROM platform.absences
-            WHERE case_manager_id = $1 AND $2 BETWEEN starts_on AND ends_on
-            ORDER BY recorded_at DESC LIMIT 1
+            SELECT DISTINCT ON (case_manager_id) case_manager_id, deputy_id FROM platform.absences
+            WHERE case_manager_id = ANY($1) AND $2 BETWEEN starts_on AND ends_on
+            ORDER BY case_manager_id, recorded_at DESC
             """);
-        cmd.Parameters.AddWithValue(caseManagerId);
+        cmd.Parameters.AddWithValue(caseManagerIds.ToArray());
         cmd.Parameters.AddWithValue(Today);
+        var result = new Dictionary<string, (bool, string?)>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return (false, null);
-        return (true, reader.IsDBNull(0) ? null : reader.GetString(0));
+        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = (true, reader.IsDBNull(1) ? null : reader.GetString(1));
+        return result;
     }
 
     /// <summary>True when <paramref name="userId"/> is the Fallmanager or deputises for them today.</summary>

@@ -12,9 +12,10 @@ namespace Netzwerk.Referrals.Inbox;
 /// Puts every piece of partner feedback, reminder and escalation into the inbox of whoever must read it:
 /// the responsible Fallmanager, the deputy while the Fallmanager is absent, else the team inbox;
 /// escalations go to the route's target (Teamleitung of the team, or Netzwerkkoordination).
-/// Idempotent: the message id is claimed in the same transaction as the inbox item.
+/// Idempotent: the message id is claimed in the same transaction as the inbox item (written in groups by
+/// <see cref="FeedbackInboxWriter"/>).
 /// </summary>
-public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, ReferralWorkflow workflow) :
+public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, ReferralWorkflow workflow, FeedbackInboxWriter writer) :
     IConsumer<ReferralAccepted>, IConsumer<ReferralDeclined>, IConsumer<ReferralWaitlisted>, IConsumer<ForwardingProposed>,
     IConsumer<AppointmentOffered>, IConsumer<AttendanceReported>, IConsumer<ProgressReported>, IConsumer<OutcomeReported>,
     IConsumer<ReferralReminderDue>, IConsumer<ReferralEscalated>
@@ -57,44 +58,29 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
         "Eskalation: Der Partner hat auf eine Verweisung nicht geantwortet", null, c.Message.At, escalateTo: c.Message.Target);
 
     private Task AddAsync(ConsumeContext context, Guid referralId, string kind, string title, Guid? feedbackId, DateTimeOffset occurredAt,
-        string? escalateTo = null, bool cancelForExpiredConsent = false) => HandledMessages.HandleOnceAsync(db, Name, context, async ct =>
+        string? escalateTo = null, bool cancelForExpiredConsent = false)
     {
-        // Feedback about an unknown referral cannot be delivered to anyone: after the retries it goes to
-        // the error queue, where an administrator can look at it and replay it.
-        var referral = await db.Referrals.AsNoTracking().Where(r => r.Id == referralId)
-                           .Select(r => new { r.CaseManagerId, r.Team, r.ConsentId }).SingleOrDefaultAsync(ct)
-                       ?? throw new InvalidOperationException("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden.");
-        if (cancelForExpiredConsent)
-        {
-            try
-            {
-                var tracked = await db.Referrals.SingleAsync(r => r.Id == referralId, ct);
-                await workflow.ApplyAsync(tracked, workflow.Machine.ConsentEnded,
-                    new ConsentWithdrawn(referralId, referral.ConsentId ?? Guid.Empty, "consent-expired", occurredAt), Actor.System, "consent-expired", ct);
-            }
-            catch (ReferralProblem p) when (p.Status == 409)
-            {
-                return; // already ended: no notice needed
-            }
-        }
+        var draft = new InboxDraft(context.MessageId ?? throw new InvalidOperationException("MessageId missing"), referralId, kind, title,
+            feedbackId, occurredAt, escalateTo);
+        return cancelForExpiredConsent ? CancelForExpiredConsentAsync(context, draft) : writer.WriteAsync(draft, context.CancellationToken);
+    }
 
-        var item = new InboxItem
+    // Rare, and it changes the referral: its own transaction, with the notice in it.
+    private Task CancelForExpiredConsentAsync(ConsumeContext context, InboxDraft draft) => HandledMessages.HandleOnceAsync(db, Name, context, async ct =>
+    {
+        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == draft.ReferralId, ct)
+                       ?? throw new InvalidOperationException("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden.");
+        try
         {
-            Id = Guid.CreateVersion7(), ReferralId = referralId, SourceMessageId = context.MessageId!.Value, Kind = kind, Title = title,
-            CaseManagerId = referral.CaseManagerId, FeedbackId = feedbackId, OccurredAt = occurredAt,
-        };
-        if (escalateTo == Roles.NetworkCoordinator)
-            item.RecipientRole = Roles.NetworkCoordinator;
-        else if (escalateTo is not null)
-            (item.RecipientTeam, item.RecipientRole) = (referral.Team, Roles.TeamLead);
-        else
-        {
-            var (absent, deputy) = await deputies.ForCaseManagerAsync(referral.CaseManagerId, ct);
-            if (!absent) item.RecipientUserId = referral.CaseManagerId;
-            else if (deputy is not null) item.RecipientUserId = deputy;
-            else (item.RecipientTeam, item.RecipientRole) = (referral.Team, Roles.CaseManager);
+            await workflow.ApplyAsync(referral, workflow.Machine.ConsentEnded,
+                new ConsentWithdrawn(referral.Id, referral.ConsentId ?? Guid.Empty, "consent-expired", draft.OccurredAt), Actor.System, "consent-expired", ct);
         }
-        db.InboxItems.Add(item);
+        catch (ReferralProblem p) when (p.Status == 409)
+        {
+            return; // already ended: no notice needed
+        }
+        db.InboxItems.Add(InboxRecipients.Address(draft, referral.CaseManagerId, referral.Team,
+            await deputies.ForCaseManagerAsync(referral.CaseManagerId, ct)));
     });
 }
 

@@ -8,7 +8,7 @@ namespace Netzwerk.Web.PartnerLinks;
 
 /// <summary>
 /// Issues and mails the access link when a referral reaches a partner. Idempotent: one link per referral
-/// (unique constraint, and a per-referral lock), so a redelivered message finds the link and does nothing.
+/// (unique constraint), so a redelivered message finds the link and does nothing.
 /// </summary>
 public sealed class IssueAccessLinkOnReferralSent(
     NpgsqlDataSource dataSource, AccessLinks links, AccessLinkMail mail, IServiceLookup services, AuditLog audit,
@@ -28,21 +28,11 @@ public sealed class IssueAccessLinkOnReferralSent(
             return;
         }
 
-        // One delivery per referral at a time: a duplicate waits here and then finds the link already mailed.
-        // The mail is sent inside the transaction, so a failed mail leaves no link behind and the retry starts afresh.
+        // One link per referral (unique referral_id). A duplicate delivered meanwhile waits at that key until this
+        // transaction ends, then inserts nothing and leaves. The mail is sent inside the transaction, so a failed mail
+        // leaves no link behind and the retry starts afresh.
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('partner-link:' || $1::text, 0))", conn, tx))
-        {
-            lockCmd.Parameters.AddWithValue(m.ReferralId);
-            await lockCmd.ExecuteNonQueryAsync(ct);
-        }
-        await using (var exists = new NpgsqlCommand("SELECT 1 FROM platform.partner_access_links WHERE referral_id = $1", conn, tx))
-        {
-            exists.Parameters.AddWithValue(m.ReferralId);
-            if (await exists.ExecuteScalarAsync(ct) is not null) return;
-        }
-
         var token = AccessLinks.NewToken();
         var now = clock.GetUtcNow();
         var expiresAt = now.AddDays(settings.LifetimeDays);
@@ -52,12 +42,13 @@ public sealed class IssueAccessLinkOnReferralSent(
             INSERT INTO platform.partner_access_links
                 (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
+            ON CONFLICT (referral_id) DO NOTHING
             """, conn, tx))
         {
             foreach (var v in new object[] { linkId, m.ReferralId, m.OrganizationId, m.ServiceId, m.CaseManagerId,
                          AccessLinks.Hash(token), reference, now, expiresAt })
                 insert.Parameters.Add(new NpgsqlParameter { Value = v });
-            await insert.ExecuteNonQueryAsync(ct);
+            if (await insert.ExecuteNonQueryAsync(ct) == 0) return; // mailed already
         }
 
         await mail.SendAsync(service.ReferralEmail, service.OrganizationName, reference,

@@ -1,7 +1,15 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Netzwerk.Workflows.Inbox;
+
+/// <summary>A message id a consumer has handled (table <c>workflows.handled_messages</c>).</summary>
+public sealed class HandledMessage
+{
+    public string Consumer { get; set; } = "";
+    public Guid MessageId { get; set; }
+}
 
 /// <summary>
 /// The consumer side of at-least-once delivery: a message id is claimed in the consumer's own
@@ -10,9 +18,9 @@ namespace Netzwerk.Workflows.Inbox;
 public static class HandledMessages
 {
     /// <summary>
-    /// The frame of every consumer whose effect lives in PostgreSQL: one transaction claims the message id, runs the
-    /// effect and saves what it tracked. The broker gets its acknowledgement only after this commit; a duplicate
-    /// commits nothing. An exception rolls everything back (retry, then the error queue).
+    /// The frame of every consumer whose effect lives in PostgreSQL: one transaction runs the effect and saves what it
+    /// tracked together with the claim of the message id. The broker gets its acknowledgement only after this commit; a
+    /// duplicate commits nothing. An exception rolls everything back (retry, then the error queue).
     /// </summary>
     public static async Task HandleOnceAsync(DbContext db, string consumer, ConsumeContext context, Func<CancellationToken, Task> effect)
     {
@@ -22,17 +30,25 @@ public static class HandledMessages
         // since a failure rolls back the whole transaction anyway.
         db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await TryClaimAsync(db, consumer, messageId, ct)) return;
-        await effect(ct);
-        await db.SaveChangesAsync(ct);
+        // The claim travels in the same batch as the effect's own writes (no round trip of its own). A duplicate runs the
+        // effect's reads in vain and then meets the primary key — or waits there for a concurrent twin to commit.
+        db.Add(new HandledMessage { Consumer = consumer, MessageId = messageId });
+        try
+        {
+            await effect(ct);
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (IsClaimTaken(e))
+        {
+            db.ChangeTracker.Clear();
+            return; // handled before: the transaction rolls back, the message is acknowledged
+        }
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>True when this consumer has not handled the message before (inside the frame's transaction).</summary>
-    private static async Task<bool> TryClaimAsync(DbContext db, string consumer, Guid messageId, CancellationToken ct)
+    /// <summary>True when the insert failed because the message id was claimed already.</summary>
+    public static bool IsClaimTaken(Exception e) => e.InnerException is PostgresException
     {
-        var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO workflows.handled_messages (consumer, message_id) VALUES ({consumer}, {messageId}) ON CONFLICT DO NOTHING", ct);
-        return inserted == 1;
-    }
+        SqlState: PostgresErrorCodes.UniqueViolation, TableName: "handled_messages",
+    };
 }

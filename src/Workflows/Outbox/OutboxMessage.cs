@@ -67,6 +67,11 @@ public static class WorkflowModel
             e.Property(x => x.Body).HasColumnType("jsonb");
             e.Property(x => x.CreatedAt).HasDefaultValueSql("clock_timestamp()");
         });
+        model.Entity<Inbox.HandledMessage>(e =>
+        {
+            e.ToTable("handled_messages", "workflows");
+            e.HasKey(x => new { x.Consumer, x.MessageId });
+        });
         model.Entity<Deadline>(e =>
         {
             e.ToTable("deadlines", "workflows");
