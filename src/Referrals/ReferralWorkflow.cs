@@ -96,9 +96,11 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         {
             var kinds = state.DeadlineKindsToCancel.Distinct().ToArray();
             var now = Now;
-            await db.Deadlines
-                .Where(d => d.ReferralId == referral.Id && kinds.Contains(d.Kind) && d.FiredAt == null && d.CancelledAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.CancelledAt, now), ct);
+            // Plain SQL rather than ExecuteUpdate: translating that expression on every transition showed in the profile.
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE workflows.deadlines SET cancelled_at = {now}
+                WHERE referral_id = {referral.Id} AND kind = ANY({kinds}) AND fired_at IS NULL AND cancelled_at IS NULL
+                """, ct);
             if (kinds.Contains(DeadlineKinds.PartnerResponse)) referral.ResponseDueAt = null;
             if (kinds.Contains(DeadlineKinds.Attendance)) referral.AttendanceDueAt = null;
             state.DeadlineKindsToCancel.Clear();

@@ -17,15 +17,20 @@ public sealed class RouteReferralConsumer(ReferralsDb db, RouteVersions routes, 
 {
     public const string Name = "route-referral";
 
+    private sealed record Routable(string Status, DateOnly? ConsentExpiresOn);
+
+    // Only what routing needs, in one read: nothing here changes the referral or its consent. Compiled, like the access check.
+    private static readonly Func<ReferralsDb, Guid, CancellationToken, Task<Routable?>> Load = EF.CompileAsyncQuery(
+        (ReferralsDb db, Guid id, CancellationToken ct) => (from r in db.Referrals.AsNoTracking()
+                                                         where r.Id == id
+                                                         join c in db.Consents on r.ConsentId equals (Guid?)c.Id into consents
+                                                         from c in consents.DefaultIfEmpty()
+                                                         select new Routable(r.Status, c == null ? null : c.ExpiresOn)).SingleOrDefault());
+
     public Task Consume(ConsumeContext<ReferralRequested> context) => HandledMessages.HandleOnceAsync(db, Name, context, async ct =>
     {
         var m = context.Message;
-        // Only what routing needs, in one read: nothing here changes the referral or its consent.
-        var referral = await (from r in db.Referrals.AsNoTracking()
-                              where r.Id == m.ReferralId
-                              join c in db.Consents on r.ConsentId equals (Guid?)c.Id into consents
-                              from c in consents.DefaultIfEmpty()
-                              select new { r.Status, ConsentExpiresOn = c == null ? null : c.ExpiresOn }).SingleOrDefaultAsync(ct);
+        var referral = await Load(db, m.ReferralId, ct);
         if (referral is null || !ReferralStatus.VisibleToPartner.Contains(referral.Status))
             return; // cancelled before it was routed: nothing to start
         var route = await routes.GetAsync(db, m.RouteCategory, m.RouteVersion, ct);
