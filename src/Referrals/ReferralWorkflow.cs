@@ -38,9 +38,9 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
     public async Task ApplyAsync<T>(Referral referral, Event<T> @event, T data, Actor by, string? detail, CancellationToken ct)
         where T : class
     {
-        // Usually already tracked: ReferralAccess loads the state with the referral.
-        var state = db.States.Local.FindEntry(referral.Id)?.Entity
-                    ?? await db.States.SingleAsync(s => s.CorrelationId == referral.Id, ct);
+        // Usually already tracked (ReferralAccess loads the state with the referral): Find answers from the identity map.
+        var state = await db.States.FindAsync([referral.Id], ct)
+                    ?? throw new InvalidOperationException($"Workflow state of referral {referral.Id} missing");
         await RaiseAsync(referral, state, @event, data, by, detail);
         await SaveAsync(referral, state, ct);
     }

@@ -21,10 +21,12 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<Deadline> Deadlines => Set<Deadline>();
 
-    /// <summary>The referral's consent (tracked); no query when it is tracked already (ReferralAccess loads it along).</summary>
+    /// <summary>
+    /// The referral's consent (tracked); no query when it is tracked already (ReferralAccess loads it along). Find looks in
+    /// the identity map first — unlike <c>Local</c>, without a DetectChanges pass over every tracked entity.
+    /// </summary>
     public async Task<Consent?> ConsentOfAsync(Referral referral, CancellationToken ct) =>
-        referral.ConsentId is not { } id ? null
-            : Consents.Local.FindEntry(id)?.Entity ?? await Consents.SingleOrDefaultAsync(c => c.Id == id, ct);
+        referral.ConsentId is not { } id ? null : await Consents.FindAsync([id], ct);
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -11,9 +11,17 @@ public sealed record ServiceSummary(
     string? ReferralEmail,
     string Status);
 
+/// <summary>Where referrals to a service are mailed: the service's own address, else its organisation's.</summary>
+public sealed record ReferralAddress(string? ReferralEmail, string OrganizationName);
+
 /// <summary>The directory's seam for other modules; implemented over the catalogue tables.</summary>
 public interface IServiceLookup
 {
     Task<ServiceSummary?> FindAsync(Guid serviceId, CancellationToken ct = default);
+
+    /// <summary>Only the mail address of <see cref="FindAsync"/> (one per sent referral: the access-link mail).</summary>
+    async Task<ReferralAddress?> ReferralAddressAsync(Guid serviceId, CancellationToken ct = default)
+        => await FindAsync(serviceId, ct) is { } s ? new ReferralAddress(s.ReferralEmail, s.OrganizationName) : null;
+
     Task<string?> OrganizationNameAsync(Guid organizationId, CancellationToken ct = default);
 }

@@ -18,7 +18,7 @@ public sealed class IssueAccessLinkOnReferralSent(
     {
         var m = context.Message;
         var ct = context.CancellationToken;
-        var service = await services.FindAsync(m.ServiceId, ct);
+        var service = await services.ReferralAddressAsync(m.ServiceId, ct);
         if (service?.ReferralEmail is null)
         {
             if (await links.ForReferralAsync(m.ReferralId, ct) is not null) return;
