@@ -26,7 +26,7 @@ public static class RecordConsent
 
     public sealed class Validator : AbstractValidator<Request>
     {
-        public Validator(DateOnly today)
+        public Validator(TimeProvider clock)
         {
             RuleFor(x => x.Purpose).NotEmpty().WithMessage("Bitte geben Sie den Zweck der Einwilligung an.")
                 .MaximumLength(500).WithMessage("Der Zweck darf höchstens 500 Zeichen lang sein.");
@@ -37,8 +37,8 @@ public static class RecordConsent
             RuleFor(x => x.Form).Must(f => f is not null && ConsentForms.German.ContainsKey(f))
                 .WithMessage("Die Form muss „signed-paper“, „in-person“ oder „digital“ sein.");
             RuleFor(x => x.GivenOn).NotNull().WithMessage("Bitte geben Sie das Datum der Einwilligung an.")
-                .LessThanOrEqualTo(today).WithMessage("Das Datum der Einwilligung darf nicht in der Zukunft liegen.");
-            RuleFor(x => x.ExpiresOn).GreaterThan(today).When(x => x.ExpiresOn is not null)
+                .LessThanOrEqualTo(_ => DateOnly.FromDateTime(clock.GetLocalNow().Date)).WithMessage("Das Datum der Einwilligung darf nicht in der Zukunft liegen.");
+            RuleFor(x => x.ExpiresOn).GreaterThan(_ => DateOnly.FromDateTime(clock.GetLocalNow().Date)).When(x => x.ExpiresOn is not null)
                 .WithMessage("Das Ablaufdatum muss in der Zukunft liegen.");
             RuleFor(x => x.GuardianName).NotEmpty().When(x => x.ClientIsMinor)
                 .WithMessage("Bei Minderjährigen ist die Einwilligung der oder des Sorgeberechtigten erforderlich.");
@@ -59,11 +59,13 @@ public static class RecordConsent
 
     public sealed class Handler(ReferralsDb db, ReferralAccess access, TimeProvider clock, AuditLog audit)
     {
+        // Built once per clock: building the rules (expression trees) on every request showed in the profile.
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TimeProvider, Validator> Validators = new();
+
         public async Task<Response> HandleAsync(ClaimsPrincipal principal, Guid referralId, Request request, CancellationToken ct = default)
         {
             var referral = await access.ForResponsibleAsync(principal, referralId, ct);
-            var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
-            var check = new Validator(today).Validate(request);
+            var check = Validators.GetValue(clock, c => new Validator(c)).Validate(request);
             if (!check.IsValid) throw ReferralProblem.Invalid(check);
             if (referral.Status != ReferralStatus.Draft)
                 throw ReferralProblem.Conflict("Eine Einwilligung wird vor dem Senden erfasst; diese Verweisung ist kein Entwurf mehr.");

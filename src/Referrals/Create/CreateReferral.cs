@@ -49,12 +49,15 @@ public static class CreateReferral
 
     public sealed class Handler(ReferralsDb db, ReferralWorkflow workflow, IServiceLookup services, AuditLog audit)
     {
+        // Built once: building the rules (expression trees) on every request showed in the profile.
+        private static readonly Validator Rules = new();
+
         public async Task<Response> HandleAsync(ClaimsPrincipal principal, Request request, CancellationToken ct = default)
         {
             var user = principal.CurrentUser();
             if (user.Role != Roles.CaseManager)
                 throw ReferralProblem.Forbidden("Nur Fallmanagerinnen und Fallmanager legen Verweisungen an.");
-            var check = new Validator().Validate(request);
+            var check = Rules.Validate(request);
             if (!check.IsValid) throw ReferralProblem.Invalid(check);
 
             var service = await services.FindAsync(request.ServiceId, ct)

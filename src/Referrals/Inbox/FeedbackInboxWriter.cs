@@ -22,6 +22,11 @@ public sealed class FeedbackInboxWriter(IServiceScopeFactory scopes, Deputies de
 
     private sealed record Pending(InboxDraft Draft, TaskCompletionSource Written);
 
+    private sealed record Addressee(Guid Id, string CaseManagerId, string? Team);
+
+    private static readonly Func<ReferralsDb, Guid[], IAsyncEnumerable<Addressee>> AddresseesOf = EF.CompileAsyncQuery(
+        (ReferralsDb db, Guid[] ids) => db.Referrals.AsNoTracking().Where(r => ids.Contains(r.Id)).Select(r => new Addressee(r.Id, r.CaseManagerId, r.Team)));
+
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private int _writerStarted;
 
@@ -59,8 +64,8 @@ public sealed class FeedbackInboxWriter(IServiceScopeFactory scopes, Deputies de
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReferralsDb>();
         var referralIds = group.Select(p => p.Draft.ReferralId).Distinct().ToArray();
-        var referrals = await db.Referrals.AsNoTracking().Where(r => referralIds.Contains(r.Id))
-            .Select(r => new { r.Id, r.CaseManagerId, r.Team }).ToDictionaryAsync(r => r.Id);
+        var referrals = new Dictionary<Guid, Addressee>();
+        await foreach (var r in AddresseesOf(db, referralIds)) referrals[r.Id] = r;
         var absences = await deputies.ForCaseManagersAsync(referrals.Values.Select(r => r.CaseManagerId).Distinct().ToArray());
 
         // Feedback about an unknown referral cannot be delivered to anyone: after the retries it goes to the error

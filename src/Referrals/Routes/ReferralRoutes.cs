@@ -34,10 +34,15 @@ public static class RouteCatalogue
     /// <summary>The route used when no category of the service has its own.</summary>
     public const string DefaultCategory = "*";
 
+    // Compiled: every new referral asks (translating the query each time showed in the profile).
+    private static readonly Func<ReferralsDb, string[], IAsyncEnumerable<ReferralRoute>> RoutesOf = EF.CompileAsyncQuery(
+        (ReferralsDb db, string[] codes) => db.Routes.AsNoTracking().Where(r => codes.Contains(r.CategoryCode)));
+
     public static async Task<ReferralRoute> CurrentForAsync(ReferralsDb db, IReadOnlyList<string> categoryCodes, CancellationToken ct)
     {
         var codes = categoryCodes.Append(DefaultCategory).ToArray();
-        var candidates = await db.Routes.AsNoTracking().Where(r => codes.Contains(r.CategoryCode)).ToListAsync(ct);
+        var candidates = new List<ReferralRoute>();
+        await foreach (var route in RoutesOf(db, codes).WithCancellation(ct)) candidates.Add(route);
         return candidates
                    .GroupBy(r => r.CategoryCode)
                    .Select(g => g.MaxBy(r => r.Version)!)
