@@ -2,6 +2,8 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,7 +34,10 @@ public static class ReferralsModule
     public static IServiceCollection AddReferrals(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMigrations("referrals", typeof(ReferralsModule).Assembly, order: 20);
-        services.AddDbContextPool<ReferralsDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddDbContextPool<ReferralsDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            // A failed save reaches its caller as an exception (a 409, a retried message, or a logged server error). EF's own
+            // error line would only repeat it — and a redelivered message meeting its claimed id is expected, not an error.
+            .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug))));
         services.TryAddSingleton<ReferralStateMachine>();
         services.AddScoped<ReferralWorkflow>();
         services.AddScoped<ReferralAccess>();

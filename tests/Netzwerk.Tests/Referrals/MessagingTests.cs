@@ -38,6 +38,37 @@ public sealed class MessagingTests(ReferralTestApp app) : IClassFixture<Referral
     }
 
     [Fact]
+    public async Task Feedback_consumed_at_the_same_moment_is_written_together_yet_each_message_counts_on_its_own()
+    {
+        var fm = await app.ClientFor("fm.mueller");
+        var referrals = new[] { await AcceptedReferralAsync(), await AcceptedReferralAsync(), await AcceptedReferralAsync() };
+        var writer = app.Services.GetRequiredService<Netzwerk.Referrals.Inbox.FeedbackInboxWriter>();
+        var at = app.Clock.GetUtcNow();
+        var drafts = referrals.Select(id => new Netzwerk.Referrals.Inbox.InboxDraft(Guid.NewGuid(), id, "progress", "Neue Verlaufsmeldung", null, at, null)).ToList();
+        var unknown = new Netzwerk.Referrals.Inbox.InboxDraft(Guid.NewGuid(), Guid.NewGuid(), "progress", "Neue Verlaufsmeldung", null, at, null);
+
+        // All at once, as concurrent consumers would: a redelivered twin of the first message and feedback about an unknown
+        // referral among them.
+        var writes = drafts.Append(drafts[0]).Append(unknown).Select(d => writer.WriteAsync(d, CancellationToken.None)).ToList();
+        var unknownFails = await Should.ThrowAsync<InvalidOperationException>(() => writes[^1]);
+        unknownFails.Message.ShouldContain("unbekannt");
+        await Task.WhenAll(writes.Take(writes.Count - 1)); // the others are written in spite of it
+
+        foreach (var d in drafts)
+        {
+            (await app.CountAsync($"SELECT count(*) FROM referrals.inbox_items WHERE source_message_id = '{d.MessageId}'")).ShouldBe(1);
+            (await app.CountAsync($"SELECT count(*) FROM workflows.handled_messages WHERE message_id = '{d.MessageId}'")).ShouldBe(1);
+            (await ReferralTestApp.InboxAsync(fm, d.ReferralId, atLeast: 2)).Count(i => i.GetProperty("kind").GetString() == "progress").ShouldBe(1);
+        }
+        // Nothing of the unknown one is kept, so a replay after the referral turns up is not taken for a duplicate.
+        (await app.CountAsync($"SELECT count(*) FROM workflows.handled_messages WHERE message_id = '{unknown.MessageId}'")).ShouldBe(0);
+
+        // Handled before: the same message again writes nothing.
+        await writer.WriteAsync(drafts[1], CancellationToken.None);
+        (await app.CountAsync($"SELECT count(*) FROM referrals.inbox_items WHERE source_message_id = '{drafts[1].MessageId}'")).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Messages_arriving_out_of_order_are_all_kept_and_listed_by_when_they_happened()
     {
         var fm = await app.ClientFor("fm.mueller");
