@@ -106,7 +106,8 @@ public sealed class Consent
     public bool ClientIsMinor { get; set; }
     public string? GuardianName { get; set; }
     public string? EvidenceContentType { get; set; }
-    public byte[]? Evidence { get; set; }
+    // The scan itself (column evidence, up to 5 MB) is not mapped: the consent is loaded along with every API call on its
+    // referral, and no screen or call reads the scan back. RecordConsent writes it with SQL, retention erases it with SQL.
     public string RecordedBy { get; set; } = "";
     public DateTimeOffset RecordedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Routing;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
@@ -100,7 +101,6 @@ public static class RecordConsent
                 ExpiresOn = request.ExpiresOn,
                 ClientIsMinor = request.ClientIsMinor,
                 GuardianName = request.GuardianName?.Trim(),
-                Evidence = evidence,
                 EvidenceContentType = evidenceType,
                 RecordedBy = user.Id,
                 RecordedAt = clock.GetUtcNow(),
@@ -114,7 +114,14 @@ public static class RecordConsent
                 ReferralId = referral.Id, At = clock.GetUtcNow(), FromStatus = referral.Status, ToStatus = referral.Status,
                 Event = "ConsentRecorded", ByUser = user.Id, ByRole = user.Role,
             });
-            await db.SaveChangesAsync(ct);
+            if (evidence is null) await db.SaveChangesAsync(ct);
+            else
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.SaveChangesAsync(ct);
+                await db.Database.ExecuteSqlAsync($"UPDATE referrals.consents SET evidence = {evidence} WHERE id = {consent.Id}", ct);
+                await tx.CommitAsync(ct);
+            }
             await audit.RecordAsync(new AuditEvent("consent.record", "consent", consent.Id.ToString(), Detail: $"referral {referral.Id}"), ct);
             return new Response(consent.Id, referral.Id, consent.DataCategories, consent.FeedbackLevel, consent.ExpiresOn, evidenceType);
         }

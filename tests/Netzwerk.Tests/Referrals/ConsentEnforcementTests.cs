@@ -74,7 +74,10 @@ public sealed class ConsentEnforcementTests(ReferralTestApp app) : IClassFixture
             clientIsMinor = true, guardianName = "Sorgeberechtigte Person",
         });
         pdf.StatusCode.ShouldBe(HttpStatusCode.OK, await pdf.Content.ReadAsStringAsync());
-        (await ReferralTestApp.ReadAsync(pdf)).GetProperty("evidenceContentType").GetString().ShouldBe("application/pdf");
+        var stored = await ReferralTestApp.ReadAsync(pdf);
+        stored.GetProperty("evidenceContentType").GetString().ShouldBe("application/pdf");
+        (await app.CountAsync($"SELECT octet_length(evidence) FROM referrals.consents WHERE id = '{stored.GetProperty("consentId").GetGuid()}'"))
+            .ShouldBe("%PDF-1.7\n%\u00e2\u00e3\n1 0 obj"u8.Length);
 
         var future = await fm.PostAsJsonAsync($"/api/referrals/{id}/consent", new
         {
