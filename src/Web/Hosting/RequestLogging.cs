@@ -10,9 +10,14 @@ public static class RequestLogging
     /// pattern (e.g. /api/referrals/{id}) is logged instead of the path, and query strings never, so
     /// search terms and case references stay out of the logs.
     /// </summary>
-    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app)
     {
-        var logger = ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Netzwerk.Requests");
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Netzwerk.Requests");
+        return app.Use(async (ctx, next) => await LogAsync(logger, ctx, next));
+    }
+
+    private static async Task LogAsync(ILogger logger, HttpContext ctx, Func<Task> next)
+    {
         ctx.Response.Headers["X-Request-Id"] = ctx.TraceIdentifier;
         using (LogContext.PushProperty("RequestId", ctx.TraceIdentifier))
         {
@@ -30,5 +35,5 @@ public static class RequestLogging
                         Stopwatch.GetElapsedTime(started).TotalMilliseconds, ctx.TraceIdentifier);
             }
         }
-    });
+    }
 }
