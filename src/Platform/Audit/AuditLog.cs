@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
 using Npgsql;
 
@@ -21,11 +22,7 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, IHttpContextAccessor h
     private const long ChainLock = 0x4155_4449_5400;
     private const int MaxGroup = 256;
 
-    private sealed record Pending(AuditRow Row, TaskCompletionSource Committed);
-
-    private readonly System.Threading.Channels.Channel<Pending> _queue =
-        System.Threading.Channels.Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
-    private int _writerStarted;
+    private readonly GroupCommit<AuditRow> _group = new(group => WriteGroupAsync(dataSource, group), MaxGroup);
 
     public Task RecordAsync(AuditEvent e, CancellationToken ct = default)
     {
@@ -39,32 +36,10 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, IHttpContextAccessor h
         // Microsecond precision: what PostgreSQL stores is what the hash covers.
         var at = new DateTimeOffset(clock.GetUtcNow().UtcTicks / 10 * 10, TimeSpan.Zero);
         var row = new AuditRow(0, at, userId, role, e.Action, e.ObjectType, e.ObjectId, e.Outcome, remoteAddress, e.Detail, "", "");
-        var pending = new Pending(row, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (Interlocked.Exchange(ref _writerStarted, 1) == 0) _ = Task.Run(WriteLoopAsync);
-        _queue.Writer.TryWrite(pending);
-        await pending.Committed.Task.WaitAsync(ct);
+        await _group.WriteAsync(row, ct);
     }
 
-    private async Task WriteLoopAsync()
-    {
-        var group = new List<Pending>(MaxGroup);
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            group.Clear();
-            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var next)) group.Add(next);
-            try
-            {
-                await WriteGroupAsync(group);
-                foreach (var p in group) p.Committed.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                foreach (var p in group) p.Committed.TrySetException(ex);
-            }
-        }
-    }
-
-    private async Task WriteGroupAsync(List<Pending> group)
+    private static async Task WriteGroupAsync(NpgsqlDataSource dataSource, IReadOnlyList<GroupCommit<AuditRow>.Pending> group)
     {
         await using var conn = await dataSource.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
@@ -87,7 +62,7 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, IHttpContextAccessor h
         await using var batch = new NpgsqlBatch(conn, tx);
         foreach (var p in group)
         {
-            var entry = p.Row with { PreviousHash = previous };
+            var entry = p.Item with { PreviousHash = previous };
             var hash = entry.ComputeHash();
             var insert = new NpgsqlBatchCommand("""
                 INSERT INTO platform.audit_entries

@@ -1,6 +1,6 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
 
 namespace Netzwerk.Referrals.Inbox;
@@ -10,7 +10,7 @@ public sealed record InboxDraft(Guid MessageId, Guid ReferralId, string Kind, st
     string? EscalateTo);
 
 /// <summary>
-/// Group commit for the feedback inbox (as the audit log does it): the items of all messages consumed at the same moment
+/// Group commit (<see cref="GroupCommit{T}"/>, as for the audit log) for the feedback inbox: the items of all messages consumed at the same moment
 /// are written in one transaction — their message ids claimed, the referrals and absences read once for the whole
 /// group, one commit. Each consumer waits for its own item, so a message is still acknowledged only after its item is
 /// committed, and an item that cannot be delivered (unknown referral) fails alone: only its message is retried and, in
@@ -18,69 +18,41 @@ public sealed record InboxDraft(Guid MessageId, Guid ReferralId, string Kind, st
 /// </summary>
 public sealed class FeedbackInboxWriter(IServiceScopeFactory scopes, Deputies deputies)
 {
-    private const int MaxGroup = 64;
-
-    private sealed record Pending(InboxDraft Draft, TaskCompletionSource Written);
-
     private sealed record Addressee(Guid Id, string CaseManagerId, string? Team);
 
     private static readonly Func<ReferralsDb, Guid[], IAsyncEnumerable<Addressee>> AddresseesOf = EF.CompileAsyncQuery(
         (ReferralsDb db, Guid[] ids) => db.Referrals.AsNoTracking().Where(r => ids.Contains(r.Id)).Select(r => new Addressee(r.Id, r.CaseManagerId, r.Team)));
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
-    private int _writerStarted;
+    private readonly GroupCommit<InboxDraft> _group = new(group => WriteGroupAsync(scopes, deputies, group), maxGroup: 64);
 
-    /// <summary>Completes once the item is committed, or at once when the message was handled before.</summary>
-    public async Task WriteAsync(InboxDraft draft, CancellationToken ct)
-    {
-        var pending = new Pending(draft, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (Interlocked.Exchange(ref _writerStarted, 1) == 0) _ = Task.Run(WriteLoopAsync);
-        _queue.Writer.TryWrite(pending);
-        // Cancelled (shutdown): the message is not acknowledged; if the item got written anyway, the redelivery is a duplicate.
-        await pending.Written.Task.WaitAsync(ct);
-    }
+    /// <summary>
+    /// Completes once the item is committed, or at once when the message was handled before. Cancelled (shutdown), the
+    /// message is not acknowledged; if the item got written anyway, the redelivery is a duplicate.
+    /// </summary>
+    public Task WriteAsync(InboxDraft draft, CancellationToken ct) => _group.WriteAsync(draft, ct);
 
-    private async Task WriteLoopAsync()
-    {
-        var group = new List<Pending>(MaxGroup);
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            group.Clear();
-            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var next)) group.Add(next);
-            try
-            {
-                await WriteGroupAsync(group);
-            }
-            catch (Exception e)
-            {
-                // The group's transaction rolled back: every consumer of it retries on its own.
-                foreach (var p in group) p.Written.TrySetException(e);
-            }
-        }
-    }
-
-    private async Task WriteGroupAsync(List<Pending> group)
+    private static async Task WriteGroupAsync(IServiceScopeFactory scopes, Deputies deputies, IReadOnlyList<GroupCommit<InboxDraft>.Pending> group)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReferralsDb>();
-        var referralIds = group.Select(p => p.Draft.ReferralId).Distinct().ToArray();
+        var referralIds = group.Select(p => p.Item.ReferralId).Distinct().ToArray();
         var referrals = new Dictionary<Guid, Addressee>();
         await foreach (var r in AddresseesOf(db, referralIds)) referrals[r.Id] = r;
         var absences = await deputies.ForCaseManagersAsync(referrals.Values.Select(r => r.CaseManagerId).Distinct().ToArray());
 
         // Feedback about an unknown referral cannot be delivered to anyone: after the retries it goes to the error
         // queue, where an administrator can look at it and replay it.
-        var deliverable = new List<Pending>(group.Count);
+        var deliverable = new List<GroupCommit<InboxDraft>.Pending>(group.Count);
         foreach (var p in group)
         {
-            if (referrals.ContainsKey(p.Draft.ReferralId)) deliverable.Add(p);
-            else p.Written.TrySetException(new InvalidOperationException("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden."));
+            if (referrals.ContainsKey(p.Item.ReferralId)) deliverable.Add(p);
+            else p.Done.TrySetException(new InvalidOperationException("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden."));
         }
         if (deliverable.Count == 0) return;
 
         db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync();
-        var messageIds = deliverable.Select(p => p.Draft.MessageId).Distinct().ToArray();
+        var messageIds = deliverable.Select(p => p.Item.MessageId).Distinct().ToArray();
         var claimed = (await db.Database.SqlQuery<Guid>($"""
             INSERT INTO workflows.handled_messages (consumer, message_id) SELECT {FeedbackInboxConsumer.Name}, unnest({messageIds})
             ON CONFLICT DO NOTHING RETURNING message_id AS "Value"
@@ -88,14 +60,13 @@ public sealed class FeedbackInboxWriter(IServiceScopeFactory scopes, Deputies de
         foreach (var p in deliverable)
         {
             // A duplicate (handled before, or twice in this group) finds its id taken or claimed by the first one.
-            if (!claimed.Remove(p.Draft.MessageId)) continue;
-            var referral = referrals[p.Draft.ReferralId];
-            db.InboxItems.Add(InboxRecipients.Address(p.Draft, referral.CaseManagerId, referral.Team,
+            if (!claimed.Remove(p.Item.MessageId)) continue;
+            var referral = referrals[p.Item.ReferralId];
+            db.InboxItems.Add(InboxRecipients.Address(p.Item, referral.CaseManagerId, referral.Team,
                 absences.GetValueOrDefault(referral.CaseManagerId)));
         }
         await db.SaveChangesAsync();
         await tx.CommitAsync();
-        foreach (var p in deliverable) p.Written.TrySetResult();
     }
 }
 
