@@ -47,7 +47,7 @@ public static class HandledMessages
     }
 
     /// <summary>True when the insert failed because the message id was claimed already.</summary>
-    public static bool IsClaimTaken(Exception e) => e.InnerException is PostgresException
+    private static bool IsClaimTaken(Exception e) => e.InnerException is PostgresException
     {
         SqlState: PostgresErrorCodes.UniqueViolation, TableName: "handled_messages",
     };
