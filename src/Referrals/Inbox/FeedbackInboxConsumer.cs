@@ -69,7 +69,7 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
     private Task CancelForExpiredConsentAsync(ConsumeContext context, InboxDraft draft) => HandledMessages.HandleOnceAsync(db, Name, context, async ct =>
     {
         var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == draft.ReferralId, ct)
-                       ?? throw new InvalidOperationException("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden.");
+                       ?? throw InboxRecipients.UnknownReferral();
         try
         {
             await workflow.ApplyAsync(referral, workflow.Machine.ConsentEnded,

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Workflows.Inbox;
 
 namespace Netzwerk.Referrals.Inbox;
 
@@ -10,9 +11,9 @@ public sealed record InboxDraft(Guid MessageId, Guid ReferralId, string Kind, st
     string? EscalateTo);
 
 /// <summary>
-/// Group commit (<see cref="GroupCommit{T}"/>, as for the audit log) for the feedback inbox: the items of all messages consumed at the same moment
-/// are written in one transaction — their message ids claimed, the referrals and absences read once for the whole
-/// group, one commit. Each consumer waits for its own item, so a message is still acknowledged only after its item is
+/// Group commit (<see cref="GroupCommit{T}"/>, as for the audit log) for the feedback inbox: the items of all messages
+/// consumed at the same moment are written in one transaction — their message ids claimed, the referrals and absences
+/// read once for the whole group, one commit. Each consumer waits for its own item, so a message is still acknowledged only after its item is
 /// committed, and an item that cannot be delivered (unknown referral) fails alone: only its message is retried and, in
 /// the end, moved to the error queue. Per message this saves a transaction and four of five round trips under load.
 /// </summary>
@@ -46,17 +47,14 @@ public sealed class FeedbackInboxWriter(IServiceScopeFactory scopes, Deputies de
         foreach (var p in group)
         {
             if (referrals.ContainsKey(p.Item.ReferralId)) deliverable.Add(p);
-            else p.Done.TrySetException(new InvalidOperationException("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden."));
+            else p.Done.TrySetException(InboxRecipients.UnknownReferral());
         }
         if (deliverable.Count == 0) return;
 
         db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync();
         var messageIds = deliverable.Select(p => p.Item.MessageId).Distinct().ToArray();
-        var claimed = (await db.Database.SqlQuery<Guid>($"""
-            INSERT INTO workflows.handled_messages (consumer, message_id) SELECT {FeedbackInboxConsumer.Name}, unnest({messageIds})
-            ON CONFLICT DO NOTHING RETURNING message_id AS "Value"
-            """).ToListAsync()).ToHashSet();
+        var claimed = await HandledMessages.ClaimAsync(db, FeedbackInboxConsumer.Name, messageIds);
         foreach (var p in deliverable)
         {
             // A duplicate (handled before, or twice in this group) finds its id taken or claimed by the first one.
@@ -73,6 +71,9 @@ public sealed class FeedbackInboxWriter(IServiceScopeFactory scopes, Deputies de
 /// <summary>Who reads an inbox item.</summary>
 public static class InboxRecipients
 {
+    /// <summary>Feedback about a referral this system does not know cannot be delivered to anyone.</summary>
+    public static InvalidOperationException UnknownReferral() => new("Verweisung unbekannt – Rückmeldung kann niemandem zugestellt werden.");
+
     /// <summary>
     /// The responsible Fallmanager; while absent the deputy, else the team inbox. Escalations go to the route's target
     /// (Teamleitung of the team, or Netzwerkkoordination).

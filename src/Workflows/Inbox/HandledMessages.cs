@@ -46,6 +46,16 @@ public static class HandledMessages
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// Claims several message ids at once, for consumers that write in groups; call inside the transaction of their
+    /// effect. Returns the ids claimed now — those handled before (or listed twice) are not among them.
+    /// </summary>
+    public static async Task<HashSet<Guid>> ClaimAsync(DbContext db, string consumer, Guid[] messageIds, CancellationToken ct = default)
+        => (await db.Database.SqlQuery<Guid>($"""
+            INSERT INTO workflows.handled_messages (consumer, message_id) SELECT {consumer}, unnest({messageIds})
+            ON CONFLICT DO NOTHING RETURNING message_id AS "Value"
+            """).ToListAsync(ct)).ToHashSet();
+
     /// <summary>True when the insert failed because the message id was claimed already.</summary>
     private static bool IsClaimTaken(Exception e) => e.InnerException is PostgresException
     {
