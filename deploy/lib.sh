@@ -281,7 +281,7 @@ SELECT 'CREATE DATABASE netzwerk OWNER netzwerk'
 EOF
     _nz_as_pg "${psql[@]}" -d netzwerk <<<"$ext_sql"
   } >>"$log" 2>&1 || { tail -n 20 "$log" >&2; _nz_abort "Einrichten von Rolle/Datenbank/Extensions fehlgeschlagen (Log: $log)"; return 1; }
-  _nz_log "PostgreSQL '$name' bereit: Host=127.0.0.1 Port=$port Database=netzwerk User=netzwerk"
+  _nz_log "PostgreSQL '$name' bereit: Host=127.0.0.1 (für die App: Unix-Socket $sock) Port=$port Database=netzwerk User=netzwerk"
 }
 
 _nz_pg_stop() {
@@ -608,7 +608,9 @@ nz_env() {
   if _nz_pg_external; then
     _nz_log "Externe PostgreSQL (ConnectionStrings__Netzwerk bleibt unverändert)."
   else
-    export ConnectionStrings__Netzwerk="Host=127.0.0.1;Port=$pgport;Username=netzwerk;Password=netzwerk;Database=netzwerk"
+    # The app talks to its own server over the Unix socket (TCP 127.0.0.1 stays open for tools): on two cores the
+    # loopback TCP stack cost measurably more CPU per round trip, and a lifecycle makes dozens of them.
+    export ConnectionStrings__Netzwerk="Host=$(_nz_pg_sockdir "$name");Port=$pgport;Username=netzwerk;Password=netzwerk;Database=netzwerk"
     export NZ_MANAGED_PG="$ConnectionStrings__Netzwerk"
   fi
 

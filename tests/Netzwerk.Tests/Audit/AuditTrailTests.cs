@@ -38,6 +38,25 @@ public sealed class AuditTrailTests(NetzwerkApp app) : IClassFixture<NetzwerkApp
 
     /// <summary>One test, because tampering with the shared chain would disturb any test running beside it.</summary>
     [Fact]
+    public async Task Entries_recorded_at_once_are_all_written_in_one_intact_chain()
+    {
+        // Concurrent callers end up in shared groups (one multi-row insert each): every entry must be there once,
+        // each one's previous hash must be its predecessor's hash, in id order.
+        var audit = app.Services.GetRequiredService<AuditLog>();
+        var marker = Guid.NewGuid().ToString();
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() =>
+            audit.RecordAsync(new AuditEvent("read", "referral", marker, Detail: $"parallel {i}"), "fm.mueller", "Fallmanager", null))));
+
+        await using var db = await app.OpenDatabaseAsync();
+        await using var cmd = new NpgsqlCommand("SELECT detail FROM platform.audit_entries WHERE object_id = $1", db) { Parameters = { new() { Value = marker } } };
+        var details = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) details.Add(r.GetString(0));
+        details.Order().ShouldBe(Enumerable.Range(0, 200).Select(i => $"parallel {i}").Order());
+        (await VerifyAsync()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Altered_and_deleted_entries_are_reported_exactly_and_the_cli_agrees()
     {
         await RecordSomeAsync(6);
