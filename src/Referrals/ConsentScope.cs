@@ -71,6 +71,9 @@ public sealed class ReferralProblem(int status, string detail, IDictionary<strin
 
     public static ReferralProblem NotFound() => new(404, "Die Verweisung existiert nicht oder ist für Sie nicht sichtbar.");
     public static ReferralProblem Conflict(string detail) => new(409, detail);
+    /// <summary>Someone else changed the referral between our read and our write (the row's xmin moved on).</summary>
+    public static ReferralProblem ChangedMeanwhile() =>
+        Conflict("Die Verweisung wurde gerade von jemand anderem geändert. Bitte laden Sie sie neu; es wurde nichts gespeichert.");
     public static ReferralProblem Forbidden(string detail) => new(403, detail);
     public static ReferralProblem Unprocessable(string detail, IDictionary<string, string[]>? errors = null) => new(422, detail, errors);
     public static ReferralProblem Field(string field, string message)

@@ -27,10 +27,10 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
 
     public async Task<ReferralState> StartAsync(Referral referral, Actor by, CancellationToken ct)
     {
-        var state = new ReferralState { CorrelationId = referral.Id, UpdatedAt = Now };
+        var state = new ReferralState { CorrelationId = referral.Id };
         await RaiseAsync(referral, state, machine.Drafted, new ReferralDrafted(referral.Id, referral.OrganizationId,
             referral.ServiceId, referral.CaseManagerId, referral.RouteCategory, referral.RouteVersion, Now), by, null);
-        db.States.Add(state);
+        referral.Workflow = state;
         return state;
     }
 
@@ -38,8 +38,8 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
     public async Task ApplyAsync<T>(Referral referral, Event<T> @event, T data, Actor by, string? detail, CancellationToken ct)
         where T : class
     {
-        // Usually already tracked (ReferralAccess loads the state with the referral): Find answers from the identity map.
-        var state = await db.States.FindAsync([referral.Id], ct)
+        // Usually loaded along (ReferralAccess reads the state with the referral, from the same row).
+        var state = referral.Workflow ?? await db.States.FindAsync([referral.Id], ct)
                     ?? throw new InvalidOperationException($"Workflow state of referral {referral.Id} missing");
         await RaiseAsync(referral, state, @event, data, by, detail);
         await SaveAsync(referral, state, ct);
@@ -59,12 +59,14 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
             throw ReferralProblem.Conflict(
                 $"Diese Aktion ist im Status „{ReferralStatus.German[referral.Status]}“ nicht möglich. Es wurde nichts geändert.");
         }
+        // One instant for both: referral and state share the updated_at column, and EF refuses conflicting values.
+        var now = Now;
         referral.Status = ReferralStateMachine.StatusOf(state.CurrentState);
-        referral.UpdatedAt = Now;
-        state.UpdatedAt = Now;
+        referral.UpdatedAt = now;
+        state.UpdatedAt = now;
         db.History.Add(new HistoryEntry
         {
-            ReferralId = referral.Id, At = Now, FromStatus = from, ToStatus = referral.Status,
+            ReferralId = referral.Id, At = now, FromStatus = from, ToStatus = referral.Status,
             Event = @event.Name, ByUser = by.UserId, ByRole = by.Role, Detail = detail,
         });
     }
@@ -85,8 +87,7 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            throw ReferralProblem.Conflict(
-                "Die Verweisung wurde gerade von jemand anderem geändert. Bitte laden Sie sie neu; es wurde nichts gespeichert.");
+            throw ReferralProblem.ChangedMeanwhile();
         }
     }
 
@@ -120,21 +121,19 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
 public sealed class ReferralAccess(ReferralsDb db, Deputies deputies)
 {
     /// <summary>
-    /// The referral with its workflow state and its consent in one round trip: nearly every caller goes on to raise a
+    /// The referral with its workflow state (same row) and its consent in one round trip: nearly every caller goes on to raise a
     /// workflow event or to check the consent, and then finds both in the change tracker (<see cref="ReferralsDb.ConsentOfAsync"/>,
     /// <see cref="ReferralWorkflow.ApplyAsync{T}"/>) instead of asking the database twice more. Compiled once, as every API call
     /// on a referral starts here: building the expression and finding its cached plan each time showed in the profile.
     /// </summary>
     private static readonly Func<ReferralsDb, Guid, CancellationToken, Task<Loaded?>> Load = EF.CompileAsyncQuery(
-        (ReferralsDb db, Guid id, CancellationToken ct) => (from r in db.Referrals
+        (ReferralsDb db, Guid id, CancellationToken ct) => (from r in db.Referrals.Include(r => r.Workflow)
                                                          where r.Id == id
-                                                         join s in db.States on r.Id equals s.CorrelationId into states
-                                                         from s in states.DefaultIfEmpty()
                                                          join c in db.Consents on r.ConsentId equals (Guid?)c.Id into consents
                                                          from c in consents.DefaultIfEmpty()
-                                                         select new Loaded(r, s, c)).SingleOrDefault());
+                                                         select new Loaded(r, c)).SingleOrDefault());
 
-    private sealed record Loaded(Referral Referral, ReferralState? State, Consent? Consent);
+    private sealed record Loaded(Referral Referral, Consent? Consent);
 
     private async Task<Referral?> LoadAsync(Guid id, CancellationToken ct) => (await Load(db, id, ct))?.Referral;
 

@@ -44,11 +44,19 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
             e.HasKey(x => new { x.CategoryCode, x.Version });
         });
         WorkflowModel.Configure(model);
+        // The state machine instance shares the referral's row (table splitting): a transition writes one row, and the
+        // referral is read with its state without a join. The shared columns (organisation, service, Fallmanager, route,
+        // updated_at) carry the same values in both; the row's xmin guards both against concurrent changes.
+        model.Entity<ReferralState>().ToTable("referrals");
+        model.Entity<Referral>().HasOne(r => r.Workflow).WithOne().HasForeignKey<ReferralState>(s => s.CorrelationId);
+        // Required: every referral has its state. (Optional, EF would read it through a self-join that defeats the index.)
+        model.Entity<Referral>().Navigation(r => r.Workflow).IsRequired();
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())
                 if (!(entity.ClrType == typeof(ReferralState) && property.Name == nameof(ReferralState.Version)))
                     property.SetColumnName(SnakeCase(property.Name));
+        model.Entity<ReferralState>().Property(s => s.CorrelationId).HasColumnName("id");
     }
 
     private static string SnakeCase(string name)
@@ -90,6 +98,8 @@ public sealed class Referral
     public DateTimeOffset? ClosedAt { get; set; }
     public string? OutcomeReason { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The workflow columns of this row (loaded with <see cref="ReferralAccess"/>, else found on demand).</summary>
+    public ReferralState? Workflow { get; set; }
 }
 
 public sealed class Consent

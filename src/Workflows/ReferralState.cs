@@ -3,7 +3,7 @@ using MassTransit;
 namespace Netzwerk.Workflows;
 
 /// <summary>
-/// The workflow part of one referral (table <c>workflows.referral_states</c>). The state machine
+/// The workflow part of one referral (columns of the referral's own row, <c>referrals.referrals</c>). The state machine
 /// changes it in memory; whoever raised the event saves it together with the messages and deadline
 /// changes it collected, in one transaction (see <c>ReferralWorkflow</c> in the Referrals module).
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class ReferralState : SagaStateMachineInstance
     public DateTimeOffset? AppointmentAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary>PostgreSQL's xmin: two writers on the same row → the second one fails (optimistic concurrency).</summary>
+    /// <summary>PostgreSQL's xmin of the referral row: two writers on the same referral → the second one fails (optimistic concurrency).</summary>
     public uint Version { get; set; }
 
     // Effects collected while an event runs; persisted by the caller in the same transaction.

@@ -114,13 +114,21 @@ public static class RecordConsent
                 ReferralId = referral.Id, At = clock.GetUtcNow(), FromStatus = referral.Status, ToStatus = referral.Status,
                 Event = "ConsentRecorded", ByUser = user.Id, ByRole = user.Role,
             });
-            if (evidence is null) await db.SaveChangesAsync(ct);
-            else
+            try
             {
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                await db.SaveChangesAsync(ct);
-                await db.Database.ExecuteSqlAsync($"UPDATE referrals.consents SET evidence = {evidence} WHERE id = {consent.Id}", ct);
-                await tx.CommitAsync(ct);
+                if (evidence is null) await db.SaveChangesAsync(ct);
+                else
+                {
+                    await using var tx = await db.Database.BeginTransactionAsync(ct);
+                    await db.SaveChangesAsync(ct);
+                    await db.Database.ExecuteSqlAsync($"UPDATE referrals.consents SET evidence = {evidence} WHERE id = {consent.Id}", ct);
+                    await tx.CommitAsync(ct);
+                }
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // E.g. sent at the same moment: the send and this consent must not interleave on the referral's row.
+                throw ReferralProblem.ChangedMeanwhile();
             }
             await audit.RecordAsync(new AuditEvent("consent.record", "consent", consent.Id.ToString(), Detail: $"referral {referral.Id}"), ct);
             return new Response(consent.Id, referral.Id, consent.DataCategories, consent.FeedbackLevel, consent.ExpiresOn, evidenceType);

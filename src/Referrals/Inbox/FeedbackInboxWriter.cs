@@ -55,17 +55,30 @@ public sealed class FeedbackInboxWriter(IServiceScopeFactory scopes, Deputies de
         await using var tx = await db.Database.BeginTransactionAsync();
         var messageIds = deliverable.Select(p => p.Item.MessageId).Distinct().ToArray();
         var claimed = await HandledMessages.ClaimAsync(db, FeedbackInboxConsumer.Name, messageIds);
+        var items = new List<InboxItem>(deliverable.Count);
         foreach (var p in deliverable)
         {
             // A duplicate (handled before, or twice in this group) finds its id taken or claimed by the first one.
             if (!claimed.Remove(p.Item.MessageId)) continue;
             var referral = referrals[p.Item.ReferralId];
-            db.InboxItems.Add(InboxRecipients.Address(p.Item, referral.CaseManagerId, referral.Team,
-                absences.GetValueOrDefault(referral.CaseManagerId)));
+            items.Add(InboxRecipients.Address(p.Item, referral.CaseManagerId, referral.Team, absences.GetValueOrDefault(referral.CaseManagerId)));
         }
-        await db.SaveChangesAsync();
+        if (items.Count > 0) await InsertAsync(db, items);
         await tx.CommitAsync();
     }
+
+    // The group's items as one statement over arrays: one executor start instead of one per item.
+    private static Task InsertAsync(ReferralsDb db, List<InboxItem> items) => db.Database.ExecuteSqlAsync($"""
+        INSERT INTO referrals.inbox_items
+            (id, referral_id, source_message_id, kind, title, recipient_user_id, recipient_team, recipient_role, case_manager_id,
+             feedback_id, occurred_at)
+        SELECT * FROM unnest({items.Select(i => i.Id).ToArray()}::uuid[], {items.Select(i => i.ReferralId).ToArray()}::uuid[],
+            {items.Select(i => i.SourceMessageId).ToArray()}::uuid[], {items.Select(i => i.Kind).ToArray()}::text[],
+            {items.Select(i => i.Title).ToArray()}::text[], {items.Select(i => i.RecipientUserId).ToArray()}::text[],
+            {items.Select(i => i.RecipientTeam).ToArray()}::text[], {items.Select(i => i.RecipientRole).ToArray()}::text[],
+            {items.Select(i => i.CaseManagerId).ToArray()}::text[], {items.Select(i => i.FeedbackId).ToArray()}::uuid[],
+            {items.Select(i => i.OccurredAt).ToArray()}::timestamptz[])
+        """);
 }
 
 /// <summary>Who reads an inbox item.</summary>

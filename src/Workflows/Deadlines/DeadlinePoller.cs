@@ -57,7 +57,7 @@ public sealed class DeadlinePoller(NpgsqlDataSource dataSource, TimeProvider clo
         var due = new List<(Guid Id, Guid ReferralId, string Kind, DateTimeOffset DueAt, string? Detail, string? State)>();
         await using (var select = new NpgsqlCommand("""
             SELECT d.id, d.referral_id, d.kind, d.due_at, d.detail, s.current_state
-            FROM workflows.deadlines d LEFT JOIN workflows.referral_states s ON s.correlation_id = d.referral_id
+            FROM workflows.deadlines d LEFT JOIN referrals.referrals s ON s.id = d.referral_id
             WHERE d.fired_at IS NULL AND d.cancelled_at IS NULL AND d.due_at <= $1
             ORDER BY d.due_at LIMIT 100
             FOR UPDATE OF d SKIP LOCKED

@@ -54,7 +54,7 @@ public static class WorkflowModel
     {
         model.Entity<ReferralState>(e =>
         {
-            e.ToTable("referral_states", "workflows");
+            // Its table is the owning module's (the Referrals module keeps it on the referral's row).
             e.HasKey(x => x.CorrelationId);
             e.Property(x => x.Version).IsRowVersion();
             e.Ignore(x => x.Outgoing);

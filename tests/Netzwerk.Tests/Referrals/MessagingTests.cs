@@ -109,11 +109,10 @@ public sealed class MessagingTests(ReferralTestApp app) : IClassFixture<Referral
         await using (var db = await app.OpenDatabaseAsync())
         {
             await using var copy = db.CreateCommand();
+            // A copy of a known referral under the unknown id (every column, whatever the table holds by now).
             copy.CommandText = $"""
-                INSERT INTO referrals.referrals SELECT '{unknown}', case_reference, service_id, organization_id, case_manager_id, team, reason,
-                    contact_details, health_information, urgency, shared_categories, cooperation_plan_goal, note, status, route_category, route_version,
-                    consent_id, feedback_level, created_at, sent_at, response_due_at, attendance_due_at, closed_at, outcome_reason, updated_at
-                FROM referrals.referrals WHERE id = '{known}'
+                INSERT INTO referrals.referrals
+                SELECT (jsonb_populate_record(r, jsonb_build_object('id', '{unknown}'))).* FROM referrals.referrals r WHERE id = '{known}'
                 """;
             await copy.ExecuteNonQueryAsync();
         }
