@@ -26,6 +26,7 @@ public static class AuthenticationSetup
         JwtSecurityTokenHandler.DefaultMapInboundClaims = false;
         services.AddSingleton<TokenSigningKeys>();
         services.AddSingleton<DemoTokens>();
+        services.AddSingleton<ValidatedTokens>();
 
         services.AddAuthentication(SmartScheme)
             .AddPolicyScheme(SmartScheme, SmartScheme, o => o.ForwardDefaultSelector = ctx =>
@@ -53,6 +54,7 @@ public static class AuthenticationSetup
         // Each issuer is bound to its own keys and audience: our demo key for "netzwerk", the provider's JWKS for its issuer.
         services.AddOptions<JwtBearerOptions>(BearerScheme).Configure<TokenSigningKeys, IServiceProvider>((o, keys, sp) =>
         {
+            var validated = sp.GetRequiredService<ValidatedTokens>();
             var oidc = sp.GetService<OidcMetadata>();
             var mapper = oidc is null ? null : new OidcClaimsMapper(oidc.Settings);
             bool IsProvider(string? issuer) => oidc?.Settings.ApiAudience is not null && issuer is not null
@@ -93,6 +95,16 @@ public static class AuthenticationSetup
             // never symmetric or encrypted (JWE) tokens.
             o.Events = new JwtBearerEvents
             {
+                // The same token validated less than a minute ago: its principal again, without the signature check.
+                OnMessageReceived = ctx =>
+                {
+                    if (ValidatedTokens.TokenOf(ctx.Request) is { Length: > 0 } token && validated.Find(token) is { } principal)
+                    {
+                        ctx.Principal = principal;
+                        ctx.Success();
+                    }
+                    return Task.CompletedTask;
+                },
                 OnTokenValidated = ctx =>
                 {
                     if (ctx.SecurityToken is not JwtSecurityToken jwt
@@ -106,9 +118,15 @@ public static class AuthenticationSetup
                     if (jwt.Issuer != TokenSigningKeys.Issuer)
                     {
                         var mapped = mapper!.Map(jwt.Claims, BearerScheme);
-                        if (mapped.Identity is null) ctx.Fail("No role mapped.");
-                        else ctx.Principal = new ClaimsPrincipal(mapped.Identity);
+                        if (mapped.Identity is null)
+                        {
+                            ctx.Fail("No role mapped.");
+                            return Task.CompletedTask;
+                        }
+                        ctx.Principal = new ClaimsPrincipal(mapped.Identity);
                     }
+                    if (ValidatedTokens.TokenOf(ctx.Request) is { Length: > 0 } token && ctx.Principal is not null)
+                        validated.Add(token, ctx.Principal, jwt.ValidTo);
                     return Task.CompletedTask;
                 },
             };

@@ -33,6 +33,24 @@ public sealed class OidcBearerTests(OidcApp app) : IClassFixture<OidcApp>
     }
 
     [Fact]
+    public async Task A_token_accepted_before_does_not_vouch_for_an_altered_copy_and_a_refused_one_stays_refused()
+    {
+        // Validated tokens are remembered for a minute by their exact text: the accepted one is accepted again, a copy with
+        // one character of its signature changed is checked in full and refused, and a refusal is never remembered.
+        var token = app.Provider.Mint();
+        (await MeWith(token)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await MeWith(token)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var i = token.Length - 20; // inside the signature, away from its padding bits
+        var altered = token[..i] + (token[i] == 'A' ? 'B' : 'A') + token[(i + 1)..];
+        (await MeWith(altered)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await MeWith(altered)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        var unmapped = app.Provider.Mint(roles: ["jc-all-staff"]);
+        (await MeWith(unmapped)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await MeWith(unmapped)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task Wrong_audience_gets_401()
         => (await MeWith(app.Provider.Mint(audience: "ein-anderes-api"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
