@@ -30,9 +30,7 @@ public static class AuthenticationSetup
 
         services.AddAuthentication(SmartScheme)
             .AddPolicyScheme(SmartScheme, SmartScheme, o => o.ForwardDefaultSelector = ctx =>
-                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? BearerScheme
-                    : CookieScheme)
+                ValidatedTokens.TokenOf(ctx.Request) is not null ? BearerScheme : CookieScheme)
             .AddCookie(CookieScheme, o =>
             {
                 o.Cookie.Name = "netzwerk.session";
@@ -98,11 +96,13 @@ public static class AuthenticationSetup
                 // The same token validated less than a minute ago: its principal again, without the signature check.
                 OnMessageReceived = ctx =>
                 {
-                    if (ValidatedTokens.TokenOf(ctx.Request) is { Length: > 0 } token && validated.Find(token) is { } principal)
+                    if (ValidatedTokens.TokenOf(ctx.Request) is not { Length: > 0 } token) return Task.CompletedTask;
+                    if (validated.Find(token) is { } principal)
                     {
                         ctx.Principal = principal;
                         ctx.Success();
                     }
+                    else ctx.Token = token; // read once: the handler validates exactly this text
                     return Task.CompletedTask;
                 },
                 OnTokenValidated = ctx =>
@@ -125,8 +125,8 @@ public static class AuthenticationSetup
                         }
                         ctx.Principal = new ClaimsPrincipal(mapped.Identity);
                     }
-                    if (ValidatedTokens.TokenOf(ctx.Request) is { Length: > 0 } token && ctx.Principal is not null)
-                        validated.Add(token, ctx.Principal, jwt.ValidTo);
+                    // Remembered under the text that was validated, not the header read again.
+                    if (ctx.Principal is not null) validated.Add(jwt.RawData, ctx.Principal, jwt.ValidTo);
                     return Task.CompletedTask;
                 },
             };

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Problems;
 
 namespace Netzwerk.Web.Hosting;
@@ -12,7 +13,8 @@ public sealed class CookieAntiforgeryFilter(IAntiforgery antiforgery) : IEndpoin
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var bearer = http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+        // The same test that sends the request to the bearer scheme (AuthenticationSetup): a cookie session never skips this.
+        var bearer = ValidatedTokens.TokenOf(http.Request) is not null;
         if (!bearer && !await antiforgery.IsRequestValidAsync(http))
             return Results.Problem(statusCode: 400, title: Problems.Titles[400],
                 detail: "Das Formular ist abgelaufen oder wurde nicht von dieser Anwendung gesendet. Bitte laden Sie die Seite neu.");

@@ -37,17 +37,21 @@ public sealed class OidcBearerTests(OidcApp app) : IClassFixture<OidcApp>
     {
         // Validated tokens are remembered for a minute by their exact text: the accepted one is accepted again, a copy with
         // one character of its signature changed is checked in full and refused, and a refusal is never remembered.
+        var remembered = app.Services.GetRequiredService<Netzwerk.Platform.Identity.ValidatedTokens>();
         var token = app.Provider.Mint();
         (await MeWith(token)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        remembered.Find(token).ShouldNotBeNull(); // kept under the very text the client sent
         (await MeWith(token)).StatusCode.ShouldBe(HttpStatusCode.OK);
         var i = token.Length - 20; // inside the signature, away from its padding bits
         var altered = token[..i] + (token[i] == 'A' ? 'B' : 'A') + token[(i + 1)..];
         (await MeWith(altered)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await MeWith(altered)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        remembered.Find(altered).ShouldBeNull();
 
         var unmapped = app.Provider.Mint(roles: ["jc-all-staff"]);
         (await MeWith(unmapped)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await MeWith(unmapped)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        remembered.Find(unmapped).ShouldBeNull();
     }
 
     [Fact]
