@@ -50,7 +50,8 @@ public sealed class ConsentEnforcementTests(ReferralTestApp app) : IClassFixture
     {
         var fm = await app.ClientFor("fm.mueller");
         var id = await app.DraftAsync(fm);
-        var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime);
+        // The calendar day in Germany, as the consent rules count it (right after 23:00 UTC in winter it is already tomorrow).
+        var today = DateOnly.FromDateTime(app.Clock.GetLocalNow().Date);
         var minor = await fm.PostAsJsonAsync($"/api/referrals/{id}/consent", new
         {
             purpose = "Vermittlung", dataCategories = new[] { "contact-data" }, feedbackLevel = "attendance", form = "in-person",
