@@ -38,6 +38,10 @@ _nz_check_name() {
   [[ "${1:-}" =~ ^[A-Za-z0-9_-]+$ ]] || { _nz_abort "invalid NAME '${1:-}' (allowed: A-Z a-z 0-9 _ -)"; return 1; }
 }
 
+# The scripts' ports (25xxx run, 26xxx test, 27xxx bench) lie below Linux's ephemeral range
+# (32768-60999): a client retrying a stopped broker on a port inside that range can be handed the
+# very port as its own source port (a TCP self-connect), and the TIME-WAIT socket then keeps the
+# broker from binding it again for a minute.
 _nz_check_port() {
   # shellcheck disable=SC2015
   [[ "${1:-}" =~ ^[0-9]+$ ]] && (( $1 >= 1024 && $1 <= 65500 )) \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Netzwerk lokal mit Demo-Daten starten: http://localhost:5080
 #   deploy/run.sh            (Ctrl-C beendet App und Server)
-# Server: PostgreSQL 127.0.0.1:55432, RabbitMQ 127.0.0.1:55672 (Management :55675),
+# Server: PostgreSQL 127.0.0.1:25432, RabbitMQ 127.0.0.1:25672 (Management :25675),
 # Daten unter .local/run/. Externe Server: ConnectionStrings__Netzwerk / RabbitMq__Host vorher setzen.
 # shellcheck disable=SC2317,SC2119  # (trap handlers; nz_install_prereqs takes its own options)
 set -euo pipefail
@@ -10,8 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source deploy/lib.sh
 
 NAME=run
-PG_PORT=55432
-RMQ_PORT=55672
+PG_PORT=25432
+RMQ_PORT=25672
 APP_PORT=5080
 URL="http://localhost:$APP_PORT"
 

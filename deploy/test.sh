@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Alle Tests mit privaten Servern ausführen:
 #   deploy/test.sh [zusätzliche dotnet-test-Argumente, z. B. --filter Category=Search]
-# Server: PostgreSQL 127.0.0.1:56432, RabbitMQ 127.0.0.1:56672 (Management :56675), Daten unter
+# Server: PostgreSQL 127.0.0.1:26432, RabbitMQ 127.0.0.1:26672 (Management :26675), Daten unter
 # .local/test/ (NZ_FRESH=1: vorher löschen). Ausgabe zusätzlich in .local/logs/test.log.
 # Letzte Zeile: "N passed, N failed, N skipped". Exit-Code = der von dotnet test.
 # shellcheck disable=SC2317,SC2119  # (trap handlers; nz_install_prereqs takes its own options)
@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=deploy/lib.sh
 source deploy/lib.sh
 
-nz_session test 56432 56672 --browser
+nz_session test 26432 26672 --browser
 export NETZWERK_CHROMIUM=/usr/bin/chromium
 export MSBUILDDISABLENODEREUSE=1   # no build nodes left behind holding the tee pipe open
 

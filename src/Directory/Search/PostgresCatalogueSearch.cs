@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Directory.Search;
 
@@ -35,7 +36,7 @@ public sealed class PostgresCatalogueSearch(
     /// </summary>
     public const string SessionOptions = "-c enable_seqscan=off -c jit=off -c work_mem=32MB -c plan_cache_mode=force_generic_plan";
 
-    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+    private static readonly TimeZoneInfo Berlin = GermanTime.Berlin;
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static readonly IReadOnlyDictionary<string, string> LanguageNames = new Dictionary<string, string>

@@ -7,6 +7,7 @@ using Netzwerk.Platform.Problems;
 using Netzwerk.Workflows;
 using Netzwerk.Workflows.Contracts;
 using Npgsql;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Referrals.Figures;
 
@@ -71,7 +72,7 @@ public static class ReferralFigures
 
     public static async Task<Result> QueryAsync(NpgsqlDataSource dataSource, Filter filter, CancellationToken ct)
     {
-        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var berlin = GermanTime.Berlin;
         DateTimeOffset? Start(DateOnly? d) => d is { } x ? new DateTimeOffset(x.ToDateTime(TimeOnly.MinValue), berlin.GetUtcOffset(x.ToDateTime(TimeOnly.MinValue))).ToUniversalTime() : null;
         var args = new { from = Start(filter.From), to = Start(filter.To?.AddDays(1)), kind = string.IsNullOrWhiteSpace(filter.Kind) ? null : filter.Kind };
 

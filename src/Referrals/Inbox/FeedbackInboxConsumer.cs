@@ -5,6 +5,7 @@ using Netzwerk.Platform.Identity;
 using Netzwerk.Workflows;
 using Netzwerk.Workflows.Contracts;
 using Netzwerk.Workflows.Inbox;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Referrals.Inbox;
 
@@ -21,7 +22,7 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
     IConsumer<ReferralReminderDue>, IConsumer<ReferralEscalated>
 {
     public const string Name = "feedback-inbox";
-    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+    private static readonly TimeZoneInfo Berlin = GermanTime.Berlin;
     private static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
 
     private static string When(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Berlin).ToString("dd.MM.yyyy, HH:mm 'Uhr'", German);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Workflows;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Referrals.Pages;
 
@@ -37,7 +38,7 @@ public static class PageProblems
 /// <summary>Small rendering helpers shared by the referral pages (German formats, status badges, accessible errors).</summary>
 public static class Ui
 {
-    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+    private static readonly TimeZoneInfo Berlin = GermanTime.Berlin;
     public static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
 
     public static DateTimeOffset Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Berlin);

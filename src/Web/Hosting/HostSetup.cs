@@ -8,6 +8,7 @@ using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Messaging;
 using Netzwerk.Platform.Problems;
+using Netzwerk.Platform.Time;
 using Serilog;
 
 namespace Netzwerk.Web.Hosting;
@@ -40,7 +41,7 @@ public static class HostSetup
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(Log.Logger, dispose: false);
 
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider>(GermanTime.Clock);
         services.AddHttpContextAccessor();
         services.AddNetzwerkDatabase(configuration);
         // Startup tasks first: hosted services start in registration order, the bus comes later.

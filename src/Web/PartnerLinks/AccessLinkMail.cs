@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Mail;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Web.PartnerLinks;
 
@@ -24,7 +25,7 @@ public sealed class AccessLinkMail(SmtpSettings smtp)
 {
     public async Task SendAsync(string to, string organizationName, string reference, string link, DateTimeOffset expiresAt, CancellationToken ct)
     {
-        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var berlin = GermanTime.Berlin;
         using var message = new MailMessage(smtp.From, to)
         {
             Subject = $"Neue Verweisung über Netzwerk (Referenz {reference})",

@@ -24,6 +24,17 @@ public sealed class HostTests(NetzwerkApp app) : IClassFixture<NetzwerkApp>
 
     }
 
+    [Fact]
+    public void The_app_counts_days_in_German_time_whatever_the_server_zone()
+    {
+        // Consent dates, expiry and absences compare with "today"; on a UTC server, 23:00 UTC in winter is already
+        // tomorrow in Germany. The clock the app hands out must say so.
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        clock.LocalTimeZone.Id.ShouldBe("Europe/Berlin");
+        var utc = new DateTimeOffset(2026, 11, 21, 23, 30, 0, TimeSpan.Zero);
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(utc, clock.LocalTimeZone).Date).ShouldBe(new DateOnly(2026, 11, 22));
+    }
+
     public sealed record Ping(Guid Id);
 
     [Fact]

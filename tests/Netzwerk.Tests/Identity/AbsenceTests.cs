@@ -4,13 +4,14 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Tests.Infrastructure;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Identity;
 
 /// <summary>Absences and deputies through the API, read back through the Deputies service the referral module uses.</summary>
 public sealed class AbsenceTests(NetzwerkApp app) : IClassFixture<NetzwerkApp>
 {
-    private static string Day(int offset) => DateOnly.FromDateTime(DateTime.Now).AddDays(offset).ToString("yyyy-MM-dd");
+    private static string Day(int offset) => GermanTime.Today.AddDays(offset).ToString("yyyy-MM-dd");
 
     [Fact]
     public async Task Fallmanager_records_own_absence_and_the_deputy_may_act_meanwhile()

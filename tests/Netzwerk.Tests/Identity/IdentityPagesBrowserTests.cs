@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using Netzwerk.Tests.Infrastructure;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Identity;
 
@@ -24,7 +25,7 @@ public sealed class IdentityPagesBrowserTests(IdentityPagesFixture fx) : IClassF
         options.ShouldContain("Anna Müller");
         options.ShouldNotContain("Derya Yılmaz");
 
-        var today = DateOnly.FromDateTime(DateTime.Now);
+        var today = GermanTime.Today;
         await page.SelectOptionAsync("#deputy", "fm.mueller");
         await page.FillAsync("#from", today.ToString("yyyy-MM-dd"));
         await page.FillAsync("#to", today.AddDays(5).ToString("yyyy-MM-dd"));

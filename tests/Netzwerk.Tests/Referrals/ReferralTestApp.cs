@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Netzwerk.Directory.Demo;
 using Netzwerk.Tests.Infrastructure;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Referrals;
 
@@ -15,7 +16,7 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     private long _ticks = start.UtcTicks;
     public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
     public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+    public override TimeZoneInfo LocalTimeZone => GermanTime.Berlin;
 }
 
 /// <summary>

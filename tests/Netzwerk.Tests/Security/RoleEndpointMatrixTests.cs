@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Tests.Infrastructure;
 using Xunit.Abstractions;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Security;
 
@@ -277,8 +278,8 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         var yilmaz = await app.ClientFor("fm.yilmaz");
         var created = await yilmaz.PostAsJsonAsync("/api/absences", new
         {
-            startsOn = DateOnly.FromDateTime(DateTime.Now).ToString("yyyy-MM-dd"),
-            endsOn = DateOnly.FromDateTime(DateTime.Now).AddDays(2).ToString("yyyy-MM-dd"),
+            startsOn = GermanTime.Today.ToString("yyyy-MM-dd"),
+            endsOn = GermanTime.Today.AddDays(2).ToString("yyyy-MM-dd"),
         });
         created.StatusCode.ShouldBe(HttpStatusCode.Created);
         var absence = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

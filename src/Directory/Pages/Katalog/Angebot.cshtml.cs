@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Search;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Directory.Pages.Katalog;
 
@@ -60,7 +61,7 @@ public sealed class AngebotModel(DirectoryDbContext db, TimeProvider time) : Pag
     {
         if (at is null) return "unbekannt";
         var days = (int)(Now - at.Value).TotalDays;
-        var date = TimeZoneInfo.ConvertTime(at.Value, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("dd.MM.yyyy");
+        var date = TimeZoneInfo.ConvertTime(at.Value, GermanTime.Berlin).ToString("dd.MM.yyyy");
         return days switch { <= 0 => $"heute ({date})", 1 => $"gestern ({date})", _ => $"vor {days} Tagen ({date})" };
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Web.Pages.Datenschutz;
 
@@ -24,7 +25,7 @@ public sealed class ProtokollModel(AuditSearch search, AuditChain chain, AuditLo
     public async Task OnGetAsync(CancellationToken ct)
     {
         if (Seite < 1) Seite = 1;
-        var tz = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var tz = GermanTime.Berlin;
         DateTimeOffset? Local(DateOnly? d) => d is { } x
             ? new DateTimeOffset(x.ToDateTime(TimeOnly.MinValue), tz.GetUtcOffset(x.ToDateTime(TimeOnly.MinValue)))
             : null;

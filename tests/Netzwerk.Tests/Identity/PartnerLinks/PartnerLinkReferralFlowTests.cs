@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Netzwerk.Directory.Demo;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Identity.PartnerLinks;
 
@@ -43,7 +44,7 @@ public sealed class PartnerLinkReferralFlowTests(PartnerLinkReferralApp app) : I
             dataCategories = new[] { "contact-data", "referral-reason" },
             feedbackLevel = "attendance",
             form = "signed-paper",
-            givenOn = DateOnly.FromDateTime(DateTime.Now),
+            givenOn = GermanTime.Today,
         });
         consent.StatusCode.ShouldBe(HttpStatusCode.OK, await consent.Content.ReadAsStringAsync());
         var consentId = (await consent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("consentId").GetGuid();

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Netzwerk.Tests.Infrastructure;
 using static Netzwerk.Tests.Referrals.Ui.ReferralJourneyBrowserTests;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Referrals.Ui;
 
@@ -239,7 +240,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         (await partner.PostAsJsonAsync($"/api/partner/referrals/{id}/decline", new { reasonCode = "no-capacity" })).EnsureSuccessStatusCode();
 
         var coordinator = await app.ClientFor("nk.hoffmann");
-        var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("yyyy-MM-dd");
+        var today = GermanTime.Today.ToString("yyyy-MM-dd");
         var response = await coordinator.GetAsync($"/api/figures?from={today}&to={today}&kind=schuldnerberatung");
         var body = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, body);
