@@ -15,13 +15,21 @@ public sealed record Actor(string UserId, string Role)
 }
 
 /// <summary>
-/// Runs the referral state machine against PostgreSQL: loads the state instance, raises the event,
-/// and saves the new state, the referral's status, a history entry, the outbox messages and the
-/// deadline changes in one transaction. An event the current state does not allow, or a concurrent
-/// change of the same referral, becomes a 409 and nothing is written.
+/// Runs the referral state machine against PostgreSQL: raises the event on the referral's state and saves the new
+/// state, the referral's status, a history entry, the outbox messages and the deadline changes in one transaction.
+/// An event the current state does not allow, or a concurrent change of the same referral, becomes a 409 and
+/// nothing is written.
 /// </summary>
+/// <remarks>
+/// Referrals are read untracked (<see cref="ReferralAccess"/>) and a transition is written by hand, in one batch
+/// (<see cref="ReferralRows"/>): every API call on a referral goes through here, and EF Core's change tracking of the
+/// wide row was the largest single cost of a referral's lifecycle in the profile. New referrals, consents and other
+/// rows a caller adds to the context are still saved by EF Core, first, in the same transaction.
+/// </remarks>
 public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machine, TimeProvider clock)
 {
+    private readonly List<HistoryEntry> _history = [];
+
     public ReferralStateMachine Machine => machine;
     public DateTimeOffset Now => clock.GetUtcNow();
 
@@ -34,15 +42,17 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         return state;
     }
 
-    /// <summary>Raise an event and save everything it caused. Throws <see cref="ReferralProblem"/> (409) when not allowed.</summary>
-    public async Task ApplyAsync<T>(Referral referral, Event<T> @event, T data, Actor by, string? detail, CancellationToken ct)
+    /// <summary>
+    /// Raise an event and save everything it caused; a partner's answer is saved with it. Throws
+    /// <see cref="ReferralProblem"/> (409) when not allowed.
+    /// </summary>
+    public async Task ApplyAsync<T>(Referral referral, Event<T> @event, T data, Actor by, string? detail, CancellationToken ct,
+        Feedback? feedback = null)
         where T : class
     {
-        // Usually loaded along (ReferralAccess reads the state with the referral, from the same row).
-        var state = referral.Workflow ?? await db.States.FindAsync([referral.Id], ct)
-                    ?? throw new InvalidOperationException($"Workflow state of referral {referral.Id} missing");
+        var state = referral.Workflow ??= await db.States.AsNoTracking().SingleAsync(s => s.CorrelationId == referral.Id, ct);
         await RaiseAsync(referral, state, @event, data, by, detail);
-        await SaveAsync(referral, state, ct);
+        await SaveAsync(referral, state, ct, feedback);
     }
 
     /// <summary>Raise only (the caller saves with <see cref="SaveAsync"/>), e.g. when one request changes several referrals.</summary>
@@ -59,29 +69,46 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
             throw ReferralProblem.Conflict(
                 $"Diese Aktion ist im Status „{ReferralStatus.German[referral.Status]}“ nicht möglich. Es wurde nichts geändert.");
         }
-        // One instant for both: referral and state share the updated_at column, and EF refuses conflicting values.
+        // One instant for both: referral and state share the updated_at column.
         var now = Now;
         referral.Status = ReferralStateMachine.StatusOf(state.CurrentState);
         referral.UpdatedAt = now;
         state.UpdatedAt = now;
-        db.History.Add(new HistoryEntry
+        _history.Add(new HistoryEntry
         {
             ReferralId = referral.Id, At = now, FromStatus = from, ToStatus = referral.Status,
             Event = @event.Name, ByUser = by.UserId, ByRole = by.Role, Detail = detail,
         });
     }
 
-    public async Task SaveAsync(Referral referral, ReferralState state, CancellationToken ct)
+    /// <summary>
+    /// Saves the referral (read untracked, or new and added to the context) with the effects of the events raised on it,
+    /// and whatever else the caller added to the context. Joins the caller's transaction, if any.
+    /// </summary>
+    public async Task SaveAsync(Referral referral, ReferralState state, CancellationToken ct, Feedback? feedback = null)
     {
+        var isNew = db.Entry(referral).State switch
+        {
+            EntityState.Added => true,
+            EntityState.Detached => false,
+            // Its row would be written twice, and the second write would meet its own first as a concurrent change.
+            _ => throw new InvalidOperationException("A referral to save is read untracked (AsNoTracking) or newly added."),
+        };
         // Inside a caller's transaction EF would wrap each save in a savepoint: two extra round trips for nothing,
         // since a failure rolls back the whole transaction anyway.
         db.Database.AutoSavepointsEnabled = false;
         var ownTransaction = db.Database.CurrentTransaction is null;
         await using var tx = ownTransaction ? await db.Database.BeginTransactionAsync(ct) : null;
+        ReferralRows.ApplyDeadlines(referral, state);
         try
         {
-            await FlushEffectsAsync(referral, state, ct);
-            await db.SaveChangesAsync(ct);
+            // First what EF Core tracks (a new referral with its state, a consent, a consumer's message claim): the rows
+            // below refer to them.
+            if (isNew || db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
+            var history = _history.Where(h => h.ReferralId == referral.Id).ToList();
+            _history.RemoveAll(h => h.ReferralId == referral.Id);
+            var written = await ReferralRows.WriteAsync(db, referral, state, isNew, history, feedback, Now, ct);
+            if (!written) throw ReferralProblem.ChangedMeanwhile();
             if (tx is not null) await tx.CommitAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
@@ -90,52 +117,22 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
             throw ReferralProblem.ChangedMeanwhile();
         }
     }
-
-    private async Task FlushEffectsAsync(Referral referral, ReferralState state, CancellationToken ct)
-    {
-        if (state.DeadlineKindsToCancel.Count > 0)
-        {
-            var kinds = state.DeadlineKindsToCancel.Distinct().ToArray();
-            var now = Now;
-            // Plain SQL rather than ExecuteUpdate: translating that expression on every transition showed in the profile.
-            await db.Database.ExecuteSqlAsync($"""
-                UPDATE workflows.deadlines SET cancelled_at = {now}
-                WHERE referral_id = {referral.Id} AND kind = ANY({kinds}) AND fired_at IS NULL AND cancelled_at IS NULL
-                """, ct);
-            if (kinds.Contains(DeadlineKinds.PartnerResponse)) referral.ResponseDueAt = null;
-            if (kinds.Contains(DeadlineKinds.Attendance)) referral.AttendanceDueAt = null;
-            state.DeadlineKindsToCancel.Clear();
-        }
-        foreach (var (kind, dueAt) in state.DeadlinesToSchedule)
-        {
-            db.Deadlines.Add(new Deadline { Id = Guid.CreateVersion7(), ReferralId = referral.Id, Kind = kind, DueAt = dueAt });
-            if (kind == DeadlineKinds.Attendance) referral.AttendanceDueAt = dueAt;
-        }
-        state.DeadlinesToSchedule.Clear();
-        foreach (var message in state.Outgoing) db.Outbox.Add(OutboxMessage.For(message));
-        state.Outgoing.Clear();
-    }
 }
 
 /// <summary>Object-level authorisation: which referrals a user may see and act on.</summary>
 public sealed class ReferralAccess(ReferralsDb db, Deputies deputies)
 {
     /// <summary>
-    /// The referral with its workflow state (same row) and its consent in one round trip: nearly every caller goes on to raise a
-    /// workflow event or to check the consent, and then finds both in the change tracker (<see cref="ReferralsDb.ConsentOfAsync"/>,
-    /// <see cref="ReferralWorkflow.ApplyAsync{T}"/>) instead of asking the database twice more. Compiled once, as every API call
-    /// on a referral starts here: building the expression and finding its cached plan each time showed in the profile.
+    /// The referral with its workflow state (same row) and its consent in one round trip, untracked: nearly every caller goes on
+    /// to check the consent (<see cref="ReferralsDb.ConsentOfAsync"/>) or to raise a workflow event, which
+    /// <see cref="ReferralWorkflow"/> writes by hand. Compiled once, as every API call on a referral starts here: building the
+    /// expression and finding its cached plan each time showed in the profile.
     /// </summary>
-    private static readonly Func<ReferralsDb, Guid, CancellationToken, Task<Loaded?>> Load = EF.CompileAsyncQuery(
-        (ReferralsDb db, Guid id, CancellationToken ct) => (from r in db.Referrals.Include(r => r.Workflow)
-                                                         where r.Id == id
-                                                         join c in db.Consents on r.ConsentId equals (Guid?)c.Id into consents
-                                                         from c in consents.DefaultIfEmpty()
-                                                         select new Loaded(r, c)).SingleOrDefault());
+    private static readonly Func<ReferralsDb, Guid, CancellationToken, Task<Referral?>> Load = EF.CompileAsyncQuery(
+        (ReferralsDb db, Guid id, CancellationToken ct) => db.Referrals.AsNoTracking().Include(r => r.Workflow).Include(r => r.Consent)
+            .SingleOrDefault(r => r.Id == id));
 
-    private sealed record Loaded(Referral Referral, Consent? Consent);
-
-    private async Task<Referral?> LoadAsync(Guid id, CancellationToken ct) => (await Load(db, id, ct))?.Referral;
+    private Task<Referral?> LoadAsync(Guid id, CancellationToken ct) => Load(db, id, ct);
 
     /// <summary>Fallmanager: own or deputised referrals; Teamleitung: the own team's. Anything else: 404.</summary>
     public async Task<Referral> ForCaseWorkAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct)

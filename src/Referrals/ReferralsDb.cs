@@ -21,12 +21,11 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<Deadline> Deadlines => Set<Deadline>();
 
-    /// <summary>
-    /// The referral's consent (tracked); no query when it is tracked already (ReferralAccess loads it along). Find looks in
-    /// the identity map first — unlike <c>Local</c>, without a DetectChanges pass over every tracked entity.
-    /// </summary>
+    /// <summary>The referral's consent: loaded along by <see cref="ReferralAccess"/>, else read (untracked).</summary>
     public async Task<Consent?> ConsentOfAsync(Referral referral, CancellationToken ct) =>
-        referral.ConsentId is not { } id ? null : await Consents.FindAsync([id], ct);
+        referral.ConsentId is not { } id ? null
+        : referral.Consent?.Id == id ? referral.Consent
+        : referral.Consent = await Consents.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -35,7 +34,7 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
         model.Entity<Consent>().ToTable("consents");
         model.Entity<HistoryEntry>().ToTable("history").HasOne<Referral>().WithMany().HasForeignKey(h => h.ReferralId);
         model.Entity<Feedback>().ToTable("feedback").HasOne<Referral>().WithMany().HasForeignKey(f => f.ReferralId);
-        model.Entity<Referral>().HasOne<Consent>().WithMany().HasForeignKey(r => r.ConsentId);
+        model.Entity<Referral>().HasOne(r => r.Consent).WithMany().HasForeignKey(r => r.ConsentId);
         model.Entity<InboxItem>().ToTable("inbox_items");
         model.Entity<InboxItem>().Property(x => x.CreatedAt).HasDefaultValueSql("clock_timestamp()");
         model.Entity<ReferralRoute>(e =>
@@ -100,6 +99,7 @@ public sealed class Referral
     public DateTimeOffset UpdatedAt { get; set; }
     /// <summary>The workflow columns of this row (loaded with <see cref="ReferralAccess"/>, else found on demand).</summary>
     public ReferralState? Workflow { get; set; }
+    public Consent? Consent { get; set; }
 }
 
 public sealed class Consent

@@ -58,7 +58,7 @@ public static class RecordConsent
         _ => null,
     };
 
-    public sealed class Handler(ReferralsDb db, ReferralAccess access, TimeProvider clock, AuditLog audit)
+    public sealed class Handler(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, TimeProvider clock, AuditLog audit)
     {
         // Built once per clock: building the rules (expression trees) on every request showed in the profile.
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TimeProvider, Validator> Validators = new();
@@ -106,6 +106,7 @@ public static class RecordConsent
                 RecordedAt = clock.GetUtcNow(),
             };
             db.Consents.Add(consent);
+            referral.Consent = consent;
             referral.ConsentId = consent.Id;
             referral.FeedbackLevel = consent.FeedbackLevel;
             referral.UpdatedAt = clock.GetUtcNow();
@@ -114,21 +115,15 @@ public static class RecordConsent
                 ReferralId = referral.Id, At = clock.GetUtcNow(), FromStatus = referral.Status, ToStatus = referral.Status,
                 Event = "ConsentRecorded", ByUser = user.Id, ByRole = user.Role,
             });
-            try
+            // The consent and the history entry go with the referral's row, which is guarded against a concurrent change
+            // (e.g. a send at the same moment: the send and this consent must not interleave).
+            if (evidence is null) await workflow.SaveAsync(referral, referral.Workflow!, ct);
+            else
             {
-                if (evidence is null) await db.SaveChangesAsync(ct);
-                else
-                {
-                    await using var tx = await db.Database.BeginTransactionAsync(ct);
-                    await db.SaveChangesAsync(ct);
-                    await db.Database.ExecuteSqlAsync($"UPDATE referrals.consents SET evidence = {evidence} WHERE id = {consent.Id}", ct);
-                    await tx.CommitAsync(ct);
-                }
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                // E.g. sent at the same moment: the send and this consent must not interleave on the referral's row.
-                throw ReferralProblem.ChangedMeanwhile();
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await workflow.SaveAsync(referral, referral.Workflow!, ct);
+                await db.Database.ExecuteSqlAsync($"UPDATE referrals.consents SET evidence = {evidence} WHERE id = {consent.Id}", ct);
+                await tx.CommitAsync(ct);
             }
             await audit.RecordAsync(new AuditEvent("consent.record", "consent", consent.Id.ToString(), Detail: $"referral {referral.Id}"), ct);
             return new Response(consent.Id, referral.Id, consent.DataCategories, consent.FeedbackLevel, consent.ExpiresOn, evidenceType);

@@ -29,7 +29,7 @@ public static class RevokeConsent
                 throw ReferralProblem.Forbidden("Einen Widerruf erfasst die zuständige Fallmanagerin oder der zuständige Fallmanager.");
             var consent = await db.Consents.SingleOrDefaultAsync(c => c.Id == consentId, ct)
                 ?? throw new ReferralProblem(404, "Die Einwilligung existiert nicht oder ist für Sie nicht sichtbar.");
-            var referrals = await db.Referrals.Where(r => r.ConsentId == consentId).ToListAsync(ct);
+            var referrals = await db.Referrals.AsNoTracking().Include(r => r.Workflow).Where(r => r.ConsentId == consentId).ToListAsync(ct);
             var mayAct = false;
             foreach (var cm in referrals.Select(r => r.CaseManagerId).Distinct())
                 mayAct |= await deputies.MayActForAsync(user.Id, cm, ct);
@@ -46,7 +46,7 @@ public static class RevokeConsent
             var cancelled = new List<Guid>();
             foreach (var referral in referrals.Where(r => ReferralStatus.Open.Contains(r.Status)))
             {
-                var state = await db.States.SingleAsync(s => s.CorrelationId == referral.Id, ct);
+                var state = referral.Workflow!;
                 await workflow.RaiseAsync(referral, state, workflow.Machine.ConsentEnded,
                     new ConsentWithdrawn(referral.Id, consentId, "consent-revoked", now), Actor.Of(user), "consent-revoked");
                 await workflow.SaveAsync(referral, state, ct);

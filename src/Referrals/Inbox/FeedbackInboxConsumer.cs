@@ -69,7 +69,7 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
     // Rare, and it changes the referral: its own transaction, with the notice in it.
     private Task CancelForExpiredConsentAsync(ConsumeContext context, InboxDraft draft) => HandledMessages.HandleOnceAsync(db, Name, context, async ct =>
     {
-        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == draft.ReferralId, ct)
+        var referral = await db.Referrals.AsNoTracking().Include(r => r.Workflow).SingleOrDefaultAsync(r => r.Id == draft.ReferralId, ct)
                        ?? throw InboxRecipients.UnknownReferral();
         try
         {

@@ -185,9 +185,8 @@ public static class PartnerReferrals
             }
             var feedback = new Feedback { Id = Guid.CreateVersion7(), ReferralId = id, Kind = kind, ByUser = user.Id, At = clock.GetUtcNow() };
             fill(feedback);
-            db.Feedback.Add(feedback);
             var (@event, data) = eventFor(referral, feedback);
-            await workflow.ApplyAsync(referral, @event, data, Actor.Of(user), kind, ct);
+            await workflow.ApplyAsync(referral, @event, data, Actor.Of(user), kind, ct, feedback);
             await audit.RecordAsync(new AuditEvent("referral.feedback", "referral", id.ToString(), Detail: kind), ct);
             return new Answered(id, feedback.Id, referral.Status);
         }

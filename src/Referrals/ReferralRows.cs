@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Netzwerk.Workflows;
+using Netzwerk.Workflows.Outbox;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Netzwerk.Referrals;
+
+/// <summary>
+/// What one transition writes, as one batch (one round trip): the referral's row — guarded by its <c>xmin</c>, so a
+/// concurrent change of the same referral makes the whole transaction fail — its history, the partner's answer, the
+/// outbox messages and the deadline changes. Used by <see cref="ReferralWorkflow"/> only.
+/// </summary>
+internal static class ReferralRows
+{
+    /// <summary>The referral's own columns follow its deadlines; set before anything is written.</summary>
+    public static void ApplyDeadlines(Referral referral, ReferralState state)
+    {
+        if (state.DeadlineKindsToCancel.Contains(DeadlineKinds.PartnerResponse)) referral.ResponseDueAt = null;
+        if (state.DeadlineKindsToCancel.Contains(DeadlineKinds.Attendance)) referral.AttendanceDueAt = null;
+        foreach (var (kind, dueAt) in state.DeadlinesToSchedule)
+            if (kind == DeadlineKinds.Attendance) referral.AttendanceDueAt = dueAt;
+    }
+
+    /// <summary>False when the referral's row changed since it was read (nothing of the batch may then be committed).</summary>
+    public static async Task<bool> WriteAsync(ReferralsDb db, Referral referral, ReferralState state, bool rowIsWritten,
+        IReadOnlyList<HistoryEntry> history, Feedback? feedback, DateTimeOffset now, CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        if (!rowIsWritten)
+        {
+            // All columns a referral's life changes, whether or not this event changed them: unchanged values cost
+            // PostgreSQL nothing extra, and nothing has to track which ones changed.
+            batch.BatchCommands.Add(Command("""
+                UPDATE referrals.referrals SET status = $1, updated_at = $2, consent_id = $3, feedback_level = $4, sent_at = $5,
+                    response_due_at = $6, attendance_due_at = $7, closed_at = $8, outcome_reason = $9, current_state = $10,
+                    appointment_at = $11
+                WHERE id = $12 AND xmin = $13 RETURNING xmin
+                """, Text(referral.Status), Time(referral.UpdatedAt), Id(referral.ConsentId), Text(referral.FeedbackLevel), Time(referral.SentAt),
+                Time(referral.ResponseDueAt), Time(referral.AttendanceDueAt), Time(referral.ClosedAt), Text(referral.OutcomeReason),
+                Text(state.CurrentState), Time(state.AppointmentAt), Id(referral.Id), Typed(state.Version, NpgsqlDbType.Xid)));
+        }
+        if (state.DeadlineKindsToCancel.Count > 0)
+            batch.BatchCommands.Add(Command("""
+                UPDATE workflows.deadlines SET cancelled_at = $1
+                WHERE referral_id = $2 AND kind = ANY($3) AND fired_at IS NULL AND cancelled_at IS NULL
+                """, Time(now), Id(referral.Id), Typed(state.DeadlineKindsToCancel.Distinct().ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)));
+        foreach (var (kind, dueAt) in state.DeadlinesToSchedule)
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO workflows.deadlines (id, referral_id, kind, due_at) VALUES ($1, $2, $3, $4)
+                """, Id(Guid.CreateVersion7()), Id(referral.Id), Text(kind), Time(dueAt)));
+        foreach (var h in history)
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO referrals.history (referral_id, at, from_status, to_status, event, by_user, by_role, detail)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                """, Id(h.ReferralId), Time(h.At), Text(h.FromStatus), Text(h.ToStatus), Text(h.Event), Text(h.ByUser), Text(h.ByRole), Text(h.Detail)));
+        if (feedback is not null)
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO referrals.feedback (id, referral_id, kind, reason_code, attended, appointment_at, proposed_service_id, note, by_user, at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                """, Id(feedback.Id), Id(feedback.ReferralId), Text(feedback.Kind), Text(feedback.ReasonCode), Typed(feedback.Attended, NpgsqlDbType.Boolean),
+                Time(feedback.AppointmentAt), Id(feedback.ProposedServiceId), Text(feedback.Note), Text(feedback.ByUser), Time(feedback.At)));
+        // One statement per message, in order: each row's created_at (clock_timestamp()) keeps the publishing order.
+        foreach (var message in state.Outgoing.Select(OutboxMessage.For))
+            batch.BatchCommands.Add(Command("INSERT INTO workflows.outbox (id, message_type, body) VALUES ($1, $2, $3)",
+                Id(message.Id), Text(message.MessageType), Typed(message.Body, NpgsqlDbType.Jsonb)));
+
+        state.DeadlineKindsToCancel.Clear();
+        state.DeadlinesToSchedule.Clear();
+        state.Outgoing.Clear();
+        if (batch.BatchCommands.Count == 0) return true;
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!rowIsWritten)
+        {
+            if (!await reader.ReadAsync(ct)) return false;
+            state.Version = reader.GetFieldValue<uint>(0);
+        }
+        while (await reader.NextResultAsync(ct)) { } // a failing later statement throws here, not unseen at dispose
+        return true;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    // Explicit types, also for nulls: a parameter typed by its value would change type with it (unknown when null), and each
+    // change makes PostgreSQL parse and plan the prepared statement again.
+    private static NpgsqlParameter Typed(object? value, NpgsqlDbType type) => new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
+    private static NpgsqlParameter Text(string? value) => Typed(value, NpgsqlDbType.Text);
+    private static NpgsqlParameter Id(Guid? value) => Typed(value, NpgsqlDbType.Uuid);
+    private static NpgsqlParameter Time(DateTimeOffset? value) => Typed(value, NpgsqlDbType.TimestampTz);
+}
