@@ -8,9 +8,9 @@ using NpgsqlTypes;
 namespace Netzwerk.Referrals;
 
 /// <summary>
-/// What one transition writes, as one batch (one round trip): the referral's row — guarded by its <c>xmin</c>, so a
-/// concurrent change of the same referral makes the whole transaction fail — its history, the partner's answer, the
-/// outbox messages and the deadline changes. Used by <see cref="ReferralWorkflow"/> only.
+/// What one transition writes, as one batch (one round trip): the referral's row — new, or guarded by its <c>xmin</c>,
+/// so that a concurrent change of the same referral makes the whole transaction fail — its history, a new consent, the
+/// partner's answer, the outbox messages and the deadline changes. Used by <see cref="ReferralWorkflow"/> only.
 /// </summary>
 internal static class ReferralRows
 {
@@ -24,12 +24,38 @@ internal static class ReferralRows
     }
 
     /// <summary>False when the referral's row changed since it was read (nothing of the batch may then be committed).</summary>
-    public static async Task<bool> WriteAsync(ReferralsDb db, Referral referral, ReferralState state, bool rowIsWritten,
-        IReadOnlyList<HistoryEntry> history, Feedback? feedback, DateTimeOffset now, CancellationToken ct)
+    public static async Task<bool> WriteAsync(ReferralsDb db, Referral referral, ReferralState state,
+        IReadOnlyList<HistoryEntry> history, Feedback? feedback, Consent? newConsent, DateTimeOffset now, CancellationToken ct)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
-        if (!rowIsWritten)
+        if (newConsent is { } c) // before the row that refers to it
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO referrals.consents (id, case_reference, organization_id, purpose, data_categories, feedback_level, form,
+                    given_on, expires_on, client_is_minor, guardian_name, evidence_content_type, recorded_by, recorded_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                """, Id(c.Id), Text(c.CaseReference), Id(c.OrganizationId), Text(c.Purpose), Texts(c.DataCategories), Text(c.FeedbackLevel),
+                Text(c.Form), Typed(c.GivenOn, NpgsqlDbType.Date), Typed(c.ExpiresOn, NpgsqlDbType.Date), Typed(c.ClientIsMinor, NpgsqlDbType.Boolean),
+                Text(c.GuardianName), Text(c.EvidenceContentType), Text(c.RecordedBy), Time(c.RecordedAt)));
+        // A row never stored has no xmin yet (PostgreSQL's transaction ids start at 3).
+        if (state.Version == 0)
+        {
+            var r = referral;
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO referrals.referrals (id, case_reference, service_id, organization_id, case_manager_id, team, reason,
+                    contact_details, health_information, urgency, shared_categories, cooperation_plan_goal, note, status,
+                    route_category, route_version, consent_id, feedback_level, created_at, sent_at, response_due_at,
+                    attendance_due_at, closed_at, outcome_reason, updated_at, current_state, appointment_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+                    $24, $25, $26, $27)
+                RETURNING xmin
+                """, Id(r.Id), Text(r.CaseReference), Id(r.ServiceId), Id(r.OrganizationId), Text(r.CaseManagerId), Text(r.Team),
+                Text(r.Reason), Text(r.ContactDetails), Text(r.HealthInformation), Text(r.Urgency), Texts(r.SharedCategories),
+                Text(r.CooperationPlanGoal), Text(r.Note), Text(r.Status), Text(r.RouteCategory), Typed(r.RouteVersion, NpgsqlDbType.Integer),
+                Id(r.ConsentId), Text(r.FeedbackLevel), Time(r.CreatedAt), Time(r.SentAt), Time(r.ResponseDueAt), Time(r.AttendanceDueAt),
+                Time(r.ClosedAt), Text(r.OutcomeReason), Time(r.UpdatedAt), Text(state.CurrentState), Time(state.AppointmentAt)));
+        }
+        else
         {
             // All columns a referral's life changes, whether or not this event changed them: unchanged values cost
             // PostgreSQL nothing extra, and nothing has to track which ones changed.
@@ -46,7 +72,7 @@ internal static class ReferralRows
             batch.BatchCommands.Add(Command("""
                 UPDATE workflows.deadlines SET cancelled_at = $1
                 WHERE referral_id = $2 AND kind = ANY($3) AND fired_at IS NULL AND cancelled_at IS NULL
-                """, Time(now), Id(referral.Id), Typed(state.DeadlineKindsToCancel.Distinct().ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)));
+                """, Time(now), Id(referral.Id), Texts(state.DeadlineKindsToCancel.Distinct().ToArray())));
         foreach (var (kind, dueAt) in state.DeadlinesToSchedule)
             batch.BatchCommands.Add(Command("""
                 INSERT INTO workflows.deadlines (id, referral_id, kind, due_at) VALUES ($1, $2, $3, $4)
@@ -70,14 +96,11 @@ internal static class ReferralRows
         state.DeadlineKindsToCancel.Clear();
         state.DeadlinesToSchedule.Clear();
         state.Outgoing.Clear();
-        if (batch.BatchCommands.Count == 0) return true;
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        if (!rowIsWritten)
-        {
-            if (!await reader.ReadAsync(ct)) return false;
-            state.Version = reader.GetFieldValue<uint>(0);
-        }
+        // Statements without rows (the consent's insert) have no result set: the first one is the referral's xmin.
+        if (!await reader.ReadAsync(ct)) return false;
+        state.Version = reader.GetFieldValue<uint>(0);
         while (await reader.NextResultAsync(ct)) { } // a failing later statement throws here, not unseen at dispose
         return true;
     }
@@ -95,4 +118,5 @@ internal static class ReferralRows
     private static NpgsqlParameter Text(string? value) => Typed(value, NpgsqlDbType.Text);
     private static NpgsqlParameter Id(Guid? value) => Typed(value, NpgsqlDbType.Uuid);
     private static NpgsqlParameter Time(DateTimeOffset? value) => Typed(value, NpgsqlDbType.TimestampTz);
+    private static NpgsqlParameter Texts(string[] value) => Typed(value, NpgsqlDbType.Array | NpgsqlDbType.Text);
 }

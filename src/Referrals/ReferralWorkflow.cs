@@ -55,6 +55,13 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         await SaveAsync(referral, state, ct, feedback);
     }
 
+    /// <summary>A change of the referral that is no workflow event (e.g. a recorded consent), for its history; saved by <see cref="SaveAsync"/>.</summary>
+    public void Record(Referral referral, string what, Actor by) => _history.Add(new HistoryEntry
+    {
+        ReferralId = referral.Id, At = Now, FromStatus = referral.Status, ToStatus = referral.Status, Event = what,
+        ByUser = by.UserId, ByRole = by.Role,
+    });
+
     /// <summary>Raise only (the caller saves with <see cref="SaveAsync"/>), e.g. when one request changes several referrals.</summary>
     public async Task RaiseAsync<T>(Referral referral, ReferralState state, Event<T> @event, T data, Actor by, string? detail)
         where T : class
@@ -82,18 +89,12 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
     }
 
     /// <summary>
-    /// Saves the referral (read untracked, or new and added to the context) with the effects of the events raised on it,
-    /// and whatever else the caller added to the context. Joins the caller's transaction, if any.
+    /// Saves the referral (read untracked, or new) with the effects of the events raised on it, a new consent or a partner's
+    /// answer that goes with it, and whatever else the caller added to the context. Joins the caller's transaction, if any.
+    /// (A referral tracked by the context would be written twice, the second time meeting the first as a concurrent change.)
     /// </summary>
-    public async Task SaveAsync(Referral referral, ReferralState state, CancellationToken ct, Feedback? feedback = null)
+    public async Task SaveAsync(Referral referral, ReferralState state, CancellationToken ct, Feedback? feedback = null, Consent? newConsent = null)
     {
-        var isNew = db.Entry(referral).State switch
-        {
-            EntityState.Added => true,
-            EntityState.Detached => false,
-            // Its row would be written twice, and the second write would meet its own first as a concurrent change.
-            _ => throw new InvalidOperationException("A referral to save is read untracked (AsNoTracking) or newly added."),
-        };
         // Inside a caller's transaction EF would wrap each save in a savepoint: two extra round trips for nothing,
         // since a failure rolls back the whole transaction anyway.
         db.Database.AutoSavepointsEnabled = false;
@@ -102,12 +103,11 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         ReferralRows.ApplyDeadlines(referral, state);
         try
         {
-            // First what EF Core tracks (a new referral with its state, a consent, a consumer's message claim): the rows
-            // below refer to them.
-            if (isNew || db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
+            // First what EF Core tracks (a revoked consent, a consumer's message claim).
+            if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
             var history = _history.Where(h => h.ReferralId == referral.Id).ToList();
             _history.RemoveAll(h => h.ReferralId == referral.Id);
-            var written = await ReferralRows.WriteAsync(db, referral, state, isNew, history, feedback, Now, ct);
+            var written = await ReferralRows.WriteAsync(db, referral, state, history, feedback, newConsent, Now, ct);
             if (!written) throw ReferralProblem.ChangedMeanwhile();
             if (tx is not null) await tx.CommitAsync(ct);
         }

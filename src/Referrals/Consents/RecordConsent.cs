@@ -105,23 +105,18 @@ public static class RecordConsent
                 RecordedBy = user.Id,
                 RecordedAt = clock.GetUtcNow(),
             };
-            db.Consents.Add(consent);
             referral.Consent = consent;
             referral.ConsentId = consent.Id;
             referral.FeedbackLevel = consent.FeedbackLevel;
             referral.UpdatedAt = clock.GetUtcNow();
-            db.History.Add(new HistoryEntry
-            {
-                ReferralId = referral.Id, At = clock.GetUtcNow(), FromStatus = referral.Status, ToStatus = referral.Status,
-                Event = "ConsentRecorded", ByUser = user.Id, ByRole = user.Role,
-            });
+            workflow.Record(referral, "ConsentRecorded", Actor.Of(user));
             // The consent and the history entry go with the referral's row, which is guarded against a concurrent change
             // (e.g. a send at the same moment: the send and this consent must not interleave).
-            if (evidence is null) await workflow.SaveAsync(referral, referral.Workflow!, ct);
+            if (evidence is null) await workflow.SaveAsync(referral, referral.Workflow!, ct, newConsent: consent);
             else
             {
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
-                await workflow.SaveAsync(referral, referral.Workflow!, ct);
+                await workflow.SaveAsync(referral, referral.Workflow!, ct, newConsent: consent);
                 await db.Database.ExecuteSqlAsync($"UPDATE referrals.consents SET evidence = {evidence} WHERE id = {consent.Id}", ct);
                 await tx.CommitAsync(ct);
             }

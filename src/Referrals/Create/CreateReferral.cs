@@ -85,7 +85,6 @@ public static class CreateReferral
                 FeedbackLevel = route.DefaultFeedbackLevel,
                 CreatedAt = workflow.Now,
             };
-            db.Referrals.Add(referral);
             var state = await workflow.StartAsync(referral, Actor.Of(user), ct);
             await workflow.SaveAsync(referral, state, ct);
             await audit.RecordAsync(new AuditEvent("referral.create", "referral", referral.Id.ToString()), ct);
