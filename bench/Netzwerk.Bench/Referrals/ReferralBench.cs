@@ -22,7 +22,8 @@ namespace Netzwerk.Bench.Referrals;
 /// plain persistent publish+consume with publisher confirms on the same broker for comparison.
 /// Feedback latency: from the start of the partner's API call to the inbox item's insert in the consumer's
 /// transaction (clock_timestamp(), same machine clock).
-/// Arguments: --seconds N (default 60), --clients N (default 24), --raw-messages N (default 20000),
+/// Arguments: --seconds N (default 60), --clients N (default 32: each waits for its calls' commits, so with 24 a tenth of
+/// the CPU stayed idle), --raw-messages N (default 20000),
 /// --warmup N (default 60: seconds of the same concurrent load before measuring, not counted. The tiered JIT with dynamic
 /// PGO keeps recompiling hot methods for about a minute under this load; measured rates per 10 s climbed from ~70 to
 /// ~95/s over the first 60–90 s of a run, so a shorter warm-up measures the JIT, not the workflow).
@@ -34,7 +35,7 @@ public static class ReferralBench
     public static async Task RunAsync(string[] args)
     {
         var seconds = Arg(args, "--seconds", 60);
-        var clients = Arg(args, "--clients", 24);
+        var clients = Arg(args, "--clients", 32);
         var warmup = Arg(args, "--warmup", 60);
         var rawMessages = Arg(args, "--raw-messages", 20000);
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Netzwerk")
