@@ -15,7 +15,7 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
         await page.GotoAsync("/katalog");
         await page.GetByLabel("Suchbegriff").FillAsync("Schuldnerbertung");
         await page.GetByRole(AriaRole.Button, new() { Name = "Suchen", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("q=Schuldnerbertung"));
+        await page.WaitForURLAsync(u => u.Contains("q=Schuldnerbertung"), Browser.DomReady);
 
         var heading = await page.Locator("#ergebnisse").TextContentAsync();
         var totalBefore = int.Parse(heading!.Split(' ')[0].Replace(".", ""));
@@ -27,14 +27,14 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
         var arabic = page.Locator("fieldset[data-facet=language] label", new() { HasText = "Arabisch" });
         var expected = int.Parse((await arabic.Locator(".facet-count").TextContentAsync())!.Trim('(', ')'));
         await arabic.Locator("input").CheckAsync();
-        await page.WaitForURLAsync(u => u.Contains("language=ar"));
+        await page.WaitForURLAsync(u => u.Contains("language=ar"), Browser.DomReady);
         var after = int.Parse((await page.Locator("#ergebnisse").TextContentAsync())!.Split(' ')[0].Replace(".", ""));
         after.ShouldBe(expected);
         after.ShouldBeLessThan(totalBefore);
         (await page.Locator("fieldset[data-facet=language] input[value=ar]").IsCheckedAsync()).ShouldBeTrue();
 
         await page.Locator(".katalog-hit h3 a").First.ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("/katalog/angebote/"));
+        await page.WaitForURLAsync(u => u.Contains("/katalog/angebote/"), Browser.DomReady);
         (await page.Locator("main").TextContentAsync())!.ShouldContain("Öffnungszeiten");
         (await page.Locator("main").TextContentAsync())!.ShouldContain("Arabisch");
         var map = await page.GetByRole(AriaRole.Link, new() { Name = "Auf der Karte zeigen (OpenStreetMap)" }).GetAttributeAsync("href");
@@ -66,14 +66,14 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
         var page = await context.NewPageAsync();
         await page.GotoAsync("/anmelden");
         await page.ClickAsync("button[value='fm.schmidt']");
-        await page.WaitForURLAsync(u => !u.Contains("/anmelden"));
+        await page.WaitForURLAsync(u => !u.Contains("/anmelden"), Browser.DomReady);
 
         await page.GotoAsync("/katalog");
         await page.GetByLabel("Postleitzahl oder Koordinaten").FillAsync("01917");
         await page.GetByLabel("Umkreis").SelectOptionAsync("10");
         await page.GetByLabel("barrierefrei (stufenlos)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter anwenden" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("near=01917"));
+        await page.WaitForURLAsync(u => u.Contains("near=01917"), Browser.DomReady);
         var distances = await page.Locator(".katalog-hit .distance").AllTextContentsAsync();
         distances.Count.ShouldBeGreaterThan(1);
         var km = distances.Select(d => double.Parse(d.Replace("·", "").Replace("km", "").Trim(), System.Globalization.CultureInfo.GetCultureInfo("de-DE"))).ToList();

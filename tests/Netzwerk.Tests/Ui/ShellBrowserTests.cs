@@ -28,7 +28,7 @@ public sealed class ShellBrowserTests(NetzwerkWebApp app, Browser browser)
         (await partner.Locator("nav[aria-label='Hauptnavigation']").TextContentAsync())!.ShouldContain("Eingang");
 
         await page.ClickAsync("text=Abmelden");
-        await page.WaitForURLAsync(u => u.EndsWith("/"));
+        await page.WaitForURLAsync(u => u.EndsWith("/"), Browser.DomReady);
         (await page.Locator("nav[aria-label='Hauptnavigation']").CountAsync()).ShouldBe(0);
     }
 }

@@ -19,7 +19,7 @@ public sealed class MaintenanceBrowserTests(NetzwerkWebApp app, Browser browser)
         await page.Locator($"#wait-{service}").FillAsync("4");
         await page.Locator($"#cap-{service}").FillAsync("6");
         await page.Locator($"form[action*='{service}'] button", new() { HasText = "Aktualisieren" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("meldung=aktualisiert"));
+        await page.WaitForURLAsync(u => u.Contains("meldung=aktualisiert"), Browser.DomReady);
         (await page.GetByRole(AriaRole.Status).TextContentAsync())!.ShouldContain("aktualisiert");
 
         await using var db = await app.OpenDatabaseAsync();
@@ -47,7 +47,7 @@ public sealed class MaintenanceBrowserTests(NetzwerkWebApp app, Browser browser)
         await page.GetByLabel("Wartezeit (Tage)").FillAsync("42");
         await page.GetByLabel("Telefon (eine Nummer pro Zeile)").FillAsync("03578 7777");
         await page.GetByRole(AriaRole.Button, new() { Name = "Speichern" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("meldung=gespeichert"));
+        await page.WaitForURLAsync(u => u.Contains("meldung=gespeichert"), Browser.DomReady);
         var history = (await page.Locator("#historie + .table-wrap").TextContentAsync())!;
         history.ShouldContain("Wartezeit (Tage)");
         history.ShouldContain("42");
@@ -59,7 +59,7 @@ public sealed class MaintenanceBrowserTests(NetzwerkWebApp app, Browser browser)
 
         await page.GotoAsync($"/pflege/angebote/{service}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Als geprüft markieren" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("meldung=geprueft"));
+        await page.WaitForURLAsync(u => u.Contains("meldung=geprueft"), Browser.DomReady);
         await using var db = await app.OpenDatabaseAsync();
         (await db.ExecuteScalarAsync<int>("SELECT waiting_days FROM directory.service WHERE id = @service", new { service })).ShouldBe(42);
         (await db.ExecuteScalarAsync<DateTime?>("SELECT verified_at FROM directory.service WHERE id = @service", new { service }))!.Value

@@ -27,11 +27,11 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
         await fm.GotoAsync("/katalog");
         await fm.GetByLabel("Suchbegriff").FillAsync("Schulden Kamenz");
         await fm.GetByRole(AriaRole.Button, new() { Name = "Suchen", Exact = true }).ClickAsync();
-        await fm.WaitForURLAsync(u => u.Contains("q=Schulden"));
+        await fm.WaitForURLAsync(u => u.Contains("q=Schulden"), Browser.DomReady);
         await fm.Locator($".katalog-hit a[href='/katalog/angebote/{ReferralUiApp.DebtService}']").First.ClickAsync();
-        await fm.WaitForURLAsync(u => u.Contains($"/katalog/angebote/{ReferralUiApp.DebtService}"));
+        await fm.WaitForURLAsync(u => u.Contains($"/katalog/angebote/{ReferralUiApp.DebtService}"), Browser.DomReady);
         await fm.GetByRole(AriaRole.Link, new() { Name = "Klient/in verweisen" }).ClickAsync();
-        await fm.WaitForURLAsync(u => u.Contains("/verweisungen/neu?serviceId="));
+        await fm.WaitForURLAsync(u => u.Contains("/verweisungen/neu?serviceId="), Browser.DomReady);
 
         // 2. the referral form shows the target, its route and alternatives
         var aside = (await fm.Locator("aside").TextContentAsync())!;
@@ -71,7 +71,7 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
         var partner = await browser.NewPageAsync(app.ServerAddress, demoUser: "partner.schuldner");
         await partner.GotoAsync("/partner/verweisungen");
         await partner.Locator($"tr[data-referral-id='{referralId}'] a").ClickAsync();
-        await partner.WaitForURLAsync(u => u.EndsWith($"/partner/verweisungen/{referralId}"));
+        await partner.WaitForURLAsync(u => u.EndsWith($"/partner/verweisungen/{referralId}"), Browser.DomReady);
         (await partner.Locator("[data-case-reference]").TextContentAsync()).ShouldBe("BG-12345-67");
         (await partner.Locator("[data-client-data]").TextContentAsync())!.ShouldContain("Mietschulden");
         var appointment = DateTime.Today.AddDays(2).ToString("yyyy-MM-dd") + "T10:30";
@@ -98,7 +98,7 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
 
         // 7. mark one as read (plain form post)
         await mine.Filter(new() { HasText = "Termin wahrgenommen" }).GetByRole(AriaRole.Button, new() { Name = "Als gelesen markieren" }).ClickAsync();
-        await fm.WaitForURLAsync(u => u.EndsWith("/rueckmeldungen"));
+        await fm.WaitForURLAsync(u => u.EndsWith("/rueckmeldungen"), Browser.DomReady);
         (await mine.Filter(new() { HasText = "Termin wahrgenommen" }).Locator("[data-read-state]").TextContentAsync()).ShouldBe("gelesen");
 
         // 8. the referral page shows the history; the list shows the status

@@ -47,7 +47,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         var section = page.Locator("section[data-route=schuldnerberatung]");
         var version = int.Parse((await section.Locator("[data-version]").TextContentAsync())!);
         await section.GetByRole(AriaRole.Link, new() { Name = "Bearbeiten (neue Version)" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("/wege/bearbeiten?art=schuldnerberatung"));
+        await page.WaitForURLAsync(u => u.Contains("/wege/bearbeiten?art=schuldnerberatung"), Browser.DomReady);
 
         // out of range: German message next to the field, nothing saved
         await page.GetByLabel("Antwortfrist des Partners (Arbeitstage)").FillAsync("0");
@@ -94,7 +94,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         await fm.GetByRole(AriaRole.Textbox, new() { Name = "Anlass der Verweisung" }).FillAsync("Schulden");
         await fm.GetByRole(AriaRole.Checkbox, new() { Name = "Anlass der Verweisung" }).CheckAsync();
         await fm.GetByRole(AriaRole.Button, new() { Name = "Entwurf anlegen und weiter zur Einwilligung" }).ClickAsync();
-        await fm.WaitForURLAsync(u => System.Text.RegularExpressions.Regex.IsMatch(u, "/verweisungen/[0-9a-f-]{36}$"));
+        await fm.WaitForURLAsync(u => System.Text.RegularExpressions.Regex.IsMatch(u, "/verweisungen/[0-9a-f-]{36}$"), Browser.DomReady);
 
         // evidence that is not a PDF/PNG/JPEG is refused by the server (the browser's accept= is only a hint)
         await fm.GetByLabel("Nachweis hochladen", new() { Exact = false }).SetInputFilesAsync(
@@ -133,7 +133,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         var page = await context.NewPageAsync();
         await page.GotoAsync("/anmelden");
         await page.ClickAsync("button[value='fm.mueller']");
-        await page.WaitForURLAsync(u => !u.Contains("/anmelden"));
+        await page.WaitForURLAsync(u => !u.Contains("/anmelden"), Browser.DomReady);
 
         var item = page.Locator($"[data-inbox-list] li:has(a[href='/verweisungen/{id}'])");
         for (var attempt = 0; attempt < 100 && await item.CountAsync() == 0; attempt++)
@@ -144,7 +144,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         (await item.TextContentAsync())!.ShouldContain("Verweisung angenommen");
         (await item.Locator("[data-read-state]").TextContentAsync()).ShouldBe("neu");
         await item.GetByRole(AriaRole.Button, new() { Name = "Als gelesen markieren" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.EndsWith("/rueckmeldungen"));
+        await page.WaitForURLAsync(u => u.EndsWith("/rueckmeldungen"), Browser.DomReady);
         (await item.Locator("[data-read-state]").TextContentAsync()).ShouldBe("gelesen");
     }
 
@@ -209,7 +209,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
 
         var page = await browser.NewPageAsync(app.ServerAddress);
         await page.GotoAsync($"/zugang/{token}");
-        await page.WaitForURLAsync(u => u.EndsWith($"/partner/verweisungen/{linked}"));
+        await page.WaitForURLAsync(u => u.EndsWith($"/partner/verweisungen/{linked}"), Browser.DomReady);
         (await page.Locator("[data-case-reference]").TextContentAsync()).ShouldBe("BG-66666-66");
 
         // the session answers its referral …
