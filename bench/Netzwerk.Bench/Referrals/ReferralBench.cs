@@ -89,56 +89,59 @@ public static class ReferralBench
         var errors = new ConcurrentDictionary<string, int>();
         var completed = 0;
 
-        // Warm-up, not counted: the same concurrent load for a while, so that the measured minute is the sustained rate
-        // (tiered JIT and its instrumented tier, connection pools, broker channels) and not the process's start.
+        // Warm-up, not counted: the same workers run on into the measured minute, so that it measures the sustained rate
+        // (tiered JIT and its instrumented tier, connection pools, broker channels) and not the process's start. One loop
+        // for both: a second loop for the measured minute was new code at its start, and the profile showed the JIT busy
+        // for its first seconds.
         await OneLifecycleAsync(http, fmToken, partnerToken, new ConcurrentBag<(Guid, string, DateTime)>());
-        var warmupWatch = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
+        var measureFrom = TimeSpan.FromSeconds(warmup);
+        var measureUntil = measureFrom + TimeSpan.FromSeconds(seconds);
         var warmedUp = 0;
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        var measuring = 0; // 1 from measureFrom on
+        CpuAccount? cpuBefore = null;
+        var measureStart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var switcher = Task.Run(async () =>
         {
-            while (warmupWatch.Elapsed < TimeSpan.FromSeconds(warmup))
-            {
-                try
-                {
-                    await OneLifecycleAsync(http, fmToken, partnerToken, new ConcurrentBag<(Guid, string, DateTime)>());
-                    Interlocked.Increment(ref warmedUp);
-                }
-                catch (Exception) { /* counted in the measured run only */ }
-            }
-        }));
-        Console.WriteLine($"warm-up: {warmedUp} lifecycles in {warmupWatch.Elapsed.TotalSeconds:0} s (not counted)");
-
-        var cpuBefore = CpuAccount.Take();
-        var stopAt = Stopwatch.StartNew();
-        var duration = TimeSpan.FromSeconds(seconds);
+            await Task.Delay(measureFrom);
+            cpuBefore = CpuAccount.Take();
+            Volatile.Write(ref measuring, 1);
+            measureStart.SetResult();
+        });
         var workers = Enumerable.Range(0, clients).Select(async _ =>
         {
-            while (stopAt.Elapsed < duration)
+            while (clock.Elapsed < measureUntil)
             {
+                // A lifecycle counts when it starts within the measured minute.
+                var counted = Volatile.Read(ref measuring) == 1;
                 try
                 {
-                    await OneLifecycleAsync(http, fmToken, partnerToken, feedbackCalls);
-                    Interlocked.Increment(ref completed);
+                    await OneLifecycleAsync(http, fmToken, partnerToken, counted ? feedbackCalls : new ConcurrentBag<(Guid, string, DateTime)>());
+                    if (counted) Interlocked.Increment(ref completed);
+                    else Interlocked.Increment(ref warmedUp);
                 }
                 catch (Exception e)
                 {
-                    errors.AddOrUpdate(e.Message.Length > 120 ? e.Message[..120] : e.Message, 1, (_, n) => n + 1);
+                    if (counted) errors.AddOrUpdate(e.Message.Length > 120 ? e.Message[..120] : e.Message, 1, (_, n) => n + 1);
                 }
             }
         }).ToList();
+        await measureStart.Task;
+        Console.WriteLine($"warm-up: {Volatile.Read(ref warmedUp)} lifecycles in {warmup} s (not counted)");
         var progress = Task.Run(async () =>
         {
             while (workers.Any(w => !w.IsCompleted))
             {
                 await Task.Delay(TimeSpan.FromSeconds(10));
-                Console.WriteLine($"  {stopAt.Elapsed.TotalSeconds:0}s: {Volatile.Read(ref completed)} lifecycles");
+                Console.WriteLine($"  {(clock.Elapsed - measureFrom).TotalSeconds:0}s: {Volatile.Read(ref completed)} lifecycles");
             }
         });
         await Task.WhenAll(workers);
-        var elapsed = stopAt.Elapsed.TotalSeconds;
+        await switcher;
+        var elapsed = (clock.Elapsed - measureFrom).TotalSeconds;
         await progress;
         var perSecond = completed / elapsed;
-        var cpu = CpuAccount.Take().PerUnit(cpuBefore, completed, "lifecycle", elapsed);
+        var cpu = CpuAccount.Take().PerUnit(cpuBefore!, completed, "lifecycle", elapsed);
         Console.WriteLine($"lifecycles: {completed} in {elapsed:0.0} s with {clients} clients = {perSecond:0.0}/s (7 API calls each)");
         // The machine is shared: where the CPU went tells how far the figure is the code's (app = this process with its clients).
         Console.WriteLine($"  {cpu}");
