@@ -60,19 +60,7 @@ public static class ReferralBench
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    await ExecuteAsync(pg, "postgres", $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-                    break;
-                }
-                catch (PostgresException) when (attempt < 5)
-                {
-                    await Task.Delay(1000); // e.g. an autovacuum worker still on it
-                }
-            }
+            await BenchDatabase.DropAsync(pg, database);
             await rabbit.DeleteVirtualHostAsync(vhost);
         }
     }

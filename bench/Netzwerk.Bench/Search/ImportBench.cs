@@ -48,11 +48,7 @@ public static class ImportBench
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var conn = new NpgsqlConnection(admin.ConnectionString);
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", conn);
-            await cmd.ExecuteNonQueryAsync();
+            await BenchDatabase.DropAsync(admin.ConnectionString, database);
         }
     }
 

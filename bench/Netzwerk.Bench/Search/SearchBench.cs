@@ -154,7 +154,7 @@ public static class SearchBench
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            if (!reuse) await ExecAsync(new NpgsqlConnectionStringBuilder(baseConnection) { Database = "postgres" }.ConnectionString, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+            if (!reuse) await BenchDatabase.DropAsync(baseConnection, database);
         }
     }
 
