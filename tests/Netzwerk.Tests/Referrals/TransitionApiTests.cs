@@ -102,6 +102,28 @@ public sealed class TransitionApiTests(ReferralTestApp app) : IClassFixture<Refe
     }
 
     [Fact]
+    public async Task Concurrent_consents_on_one_draft_one_wins_and_the_others_leave_no_consent_behind()
+    {
+        // The consent is inserted in the same batch as the referral's row, which is guarded by its xmin: a losing
+        // request must take its consent and history entry with it.
+        var fm = await app.ClientFor("fm.mueller");
+        var caseRef = $"AZ-{Guid.NewGuid():N}"[..20];
+        var id = await app.DraftAsync(fm, caseRef: caseRef);
+        var clients = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => app.ClientFor("fm.mueller")));
+        var responses = await Task.WhenAll(clients.Select(c => ReferralTestApp.PostAsync(c, $"/api/referrals/{id}/consent", new
+        {
+            purpose = "Vermittlung", dataCategories = new[] { "contact-data", "referral-reason" }, feedbackLevel = "attendance",
+            form = "signed-paper", givenOn = DateOnly.FromDateTime(app.Clock.GetLocalNow().Date).AddDays(-1),
+        })));
+        var won = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        won.ShouldBeGreaterThanOrEqualTo(1); // requests that read the draft after a winner's commit may win too, one after another
+        responses.Count(r => r.StatusCode == HttpStatusCode.Conflict).ShouldBe(responses.Length - won);
+        (await app.CountAsync($"SELECT count(*) FROM referrals.consents WHERE case_reference = '{caseRef}'")).ShouldBe(won);
+        (await app.CountAsync($"SELECT count(*) FROM referrals.history WHERE referral_id = '{id}' AND event = 'ConsentRecorded'")).ShouldBe(won);
+        (await app.CountAsync($"SELECT count(*) FROM referrals.referrals r JOIN referrals.consents c ON c.id = r.consent_id WHERE r.id = '{id}' AND c.case_reference = '{caseRef}'")).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Bad_input_gets_german_4xx_never_500()
     {
         var fm = await app.ClientFor("fm.mueller");
