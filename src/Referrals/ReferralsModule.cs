@@ -59,7 +59,6 @@ public static class ReferralsModule
         services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
         services.AddScoped<IRetentionTask, Retention.ReferralRetention>();
 
-        services.AddSingleton<ICandidateServices, DirectoryCandidates>();
         return services;
     }
 

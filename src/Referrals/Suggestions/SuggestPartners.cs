@@ -1,62 +1,130 @@
-using System.Security.Claims;
+using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
-using Netzwerk.Directory.Lookup;
-using Netzwerk.Platform.Identity;
 using Netzwerk.Workflows;
+using Npgsql;
 
 namespace Netzwerk.Referrals.Suggestions;
 
 /// <summary>
-/// Partners ranked by fit for a referral to the kind of service given: same category first, then same district,
-/// then how the partner answered recent referrals (acceptance, open load). Built on <see cref="IServiceLookup"/>
-/// and the referral history; the directory's own search adds target groups, capacity and waiting time.
+/// Partners ranked by fit for a referral to the kind of service given, in one query over the directory's catalogue
+/// (read only) and the referral history. The score, highest first:
+/// <list type="bullet">
+/// <item>+50 per partner kind shared with the chosen service (only services of a shared kind are candidates),</item>
+/// <item>+30 in the same district, +10 per shared target group (at most +30),</item>
+/// <item>capacity: +15 with free places, −15 when full (nothing when the partner has not said),</item>
+/// <item>waiting time: +10 up to two weeks, −10 beyond four weeks,</item>
+/// <item>how the partner answers: up to +20 for its acceptance rate (+10 without answers yet), −1 per open referral (at most −20),</item>
+/// <item>−100 when the service is not active (it is still listed: a Fallmanager may know why).</item>
+/// </list>
 /// </summary>
 public static class SuggestPartners
 {
     public sealed record Suggestion(Guid ServiceId, string ServiceName, Guid OrganizationId, string OrganizationName, string? District,
-        int Score, int OpenReferrals, double? AcceptanceRate);
+        int Score, int OpenReferrals, double? AcceptanceRate, int? CapacityFree, int? WaitingDays, string[] SharedTargetGroups);
 
-    public sealed class Queries(ReferralsDb db, IServiceLookup services, ICandidateServices candidates)
+    public sealed class Queries(NpgsqlDataSource dataSource)
     {
         public async Task<IReadOnlyList<Suggestion>> ForAsync(Guid serviceId, CancellationToken ct = default)
         {
-            var anchor = await services.FindAsync(serviceId, ct) ?? throw ReferralProblem.NotFound();
-            var ids = await candidates.CandidatesAsync(anchor.CategoryCodes, ct);
-            var result = new List<Suggestion>();
-            foreach (var id in ids.Append(serviceId).Distinct().Take(50))
-            {
-                var s = await services.FindAsync(id, ct);
-                if (s is null) continue;
-                var stats = await db.Referrals.AsNoTracking().Where(r => r.ServiceId == id && r.Status != ReferralStatus.Draft)
-                    .GroupBy(_ => 1)
-                    .Select(g => new
-                    {
-                        Open = g.Count(r => r.Status == ReferralStatus.Requested || r.Status == ReferralStatus.Accepted || r.Status == ReferralStatus.InProgress),
-                        Answered = g.Count(r => r.Status != ReferralStatus.Requested && r.Status != ReferralStatus.Cancelled),
-                        Rejected = g.Count(r => r.Status == ReferralStatus.Rejected),
-                    }).SingleOrDefaultAsync(ct);
-                double? acceptance = stats is { Answered: > 0 } ? 1.0 - (double)stats.Rejected / stats.Answered : null;
-                var score = 50 * s.CategoryCodes.Intersect(anchor.CategoryCodes).Count()
-                            + (s.District is not null && s.District == anchor.District ? 30 : 0)
-                            + (int)Math.Round(20 * (acceptance ?? 0.5))
-                            - Math.Min(20, stats?.Open ?? 0)
-                            + (s.Status == "active" ? 0 : -100);
-                result.Add(new Suggestion(s.ServiceId, s.ServiceName, s.OrganizationId, s.OrganizationName, s.District, score, stats?.Open ?? 0, acceptance));
-            }
-            return result.OrderByDescending(x => x.Score).ThenBy(x => x.ServiceName).ToList();
+            await using var conn = await dataSource.OpenConnectionAsync(ct);
+            var rows = (await conn.QueryAsync<Row>(new CommandDefinition("""
+                WITH anchor AS (
+                    SELECT s.id,
+                           array(SELECT tt.code FROM directory.service_taxonomy_term stt
+                                 JOIN directory.taxonomy_term tt ON tt.id = stt.taxonomy_term_id
+                                 JOIN directory.taxonomy tx ON tx.id = tt.taxonomy_id AND tx.code = 'partnerart'
+                                 WHERE stt.service_id = s.id) AS kinds,
+                           array(SELECT tt.code FROM directory.service_taxonomy_term stt
+                                 JOIN directory.taxonomy_term tt ON tt.id = stt.taxonomy_term_id
+                                 JOIN directory.taxonomy tx ON tx.id = tt.taxonomy_id AND tx.code = 'zielgruppe'
+                                 WHERE stt.service_id = s.id) AS groups,
+                           (SELECT l.district FROM directory.service_at_location sal JOIN directory.location l ON l.id = sal.location_id
+                            WHERE sal.service_id = s.id ORDER BY sal.sort_order, sal.id LIMIT 1) AS district
+                    FROM directory.service s WHERE s.id = @serviceId),
+                -- The chosen service and up to 50 active services of a shared partner kind, those in its district first.
+                candidate AS (
+                    SELECT id FROM anchor
+                    UNION
+                    (SELECT s.id FROM anchor a
+                     JOIN directory.taxonomy_term tt ON tt.code = ANY(a.kinds)
+                     JOIN directory.taxonomy tx ON tx.id = tt.taxonomy_id AND tx.code = 'partnerart'
+                     JOIN directory.service_taxonomy_term stt ON stt.taxonomy_term_id = tt.id
+                     JOIN directory.service s ON s.id = stt.service_id AND s.status = 'active'
+                     ORDER BY EXISTS (SELECT FROM directory.service_at_location sal JOIN directory.location l ON l.id = sal.location_id
+                                      WHERE sal.service_id = s.id AND l.district = a.district) DESC, s.id
+                     LIMIT 50))
+                SELECT s.id AS ServiceId, s.name AS ServiceName, o.id AS OrganizationId, o.name AS OrganizationName,
+                       d.district AS District, coalesce(d.district = a.district, false) AS SameDistrict,
+                       s.capacity_free AS CapacityFree, s.waiting_days AS WaitingDays,
+                       CASE WHEN o.status = 'retired' THEN 'retired'
+                            WHEN o.status = 'temporarily_closed' AND s.status = 'active' THEN 'temporarily_closed'
+                            ELSE s.status END AS Status,
+                       (SELECT count(*) FROM directory.service_taxonomy_term stt
+                        JOIN directory.taxonomy_term tt ON tt.id = stt.taxonomy_term_id
+                        JOIN directory.taxonomy tx ON tx.id = tt.taxonomy_id AND tx.code = 'partnerart'
+                        WHERE stt.service_id = s.id AND tt.code = ANY(a.kinds))::int AS SharedKinds,
+                       array(SELECT tt.code FROM directory.service_taxonomy_term stt
+                             JOIN directory.taxonomy_term tt ON tt.id = stt.taxonomy_term_id
+                             JOIN directory.taxonomy tx ON tx.id = tt.taxonomy_id AND tx.code = 'zielgruppe'
+                             WHERE stt.service_id = s.id AND tt.code = ANY(a.groups) ORDER BY tt.code) AS SharedTargetGroups,
+                       coalesce(r.open, 0)::int AS OpenReferrals, coalesce(r.answered, 0)::int AS Answered,
+                       coalesce(r.rejected, 0)::int AS Rejected
+                FROM candidate c
+                CROSS JOIN anchor a
+                JOIN directory.service s ON s.id = c.id
+                JOIN directory.organization o ON o.id = s.organization_id
+                LEFT JOIN LATERAL (
+                    SELECT l.district FROM directory.service_at_location sal JOIN directory.location l ON l.id = sal.location_id
+                    WHERE sal.service_id = s.id ORDER BY sal.sort_order, sal.id LIMIT 1) d ON true
+                LEFT JOIN (
+                    SELECT service_id,
+                           count(*) FILTER (WHERE status IN ('requested', 'accepted', 'in-progress')) AS open,
+                           count(*) FILTER (WHERE status NOT IN ('requested', 'cancelled')) AS answered,
+                           count(*) FILTER (WHERE status = 'rejected') AS rejected
+                    FROM referrals.referrals WHERE service_id IN (SELECT id FROM candidate) AND status <> 'draft'
+                    GROUP BY service_id) r ON r.service_id = s.id
+                """, new { serviceId }, cancellationToken: ct))).ToList();
+            if (rows.Count == 0) throw ReferralProblem.NotFound();
+            return rows.Select(ToSuggestion).OrderByDescending(x => x.Score).ThenBy(x => x.ServiceName).ToList();
         }
+
+        private static Suggestion ToSuggestion(Row r)
+        {
+            double? acceptance = r.Answered > 0 ? 1.0 - (double)r.Rejected / r.Answered : null;
+            var score = 50 * r.SharedKinds
+                        + (r.SameDistrict ? 30 : 0)
+                        + Math.Min(30, 10 * r.SharedTargetGroups.Length)
+                        + r.CapacityFree switch { null => 0, 0 => -15, _ => 15 }
+                        + r.WaitingDays switch { null => 0, <= 14 => 10, <= 28 => 0, _ => -10 }
+                        + (int)Math.Round(20 * (acceptance ?? 0.5))
+                        - Math.Min(20, r.OpenReferrals)
+                        + (r.Status == "active" ? 0 : -100);
+            return new Suggestion(r.ServiceId, r.ServiceName, r.OrganizationId, r.OrganizationName, r.District, score, r.OpenReferrals,
+                acceptance, r.CapacityFree, r.WaitingDays, r.SharedTargetGroups);
+        }
+    }
+
+    private sealed class Row
+    {
+        public Guid ServiceId { get; set; }
+        public string ServiceName { get; set; } = "";
+        public Guid OrganizationId { get; set; }
+        public string OrganizationName { get; set; } = "";
+        public string? District { get; set; }
+        public int? CapacityFree { get; set; }
+        public int? WaitingDays { get; set; }
+        public string Status { get; set; } = "";
+        public int SharedKinds { get; set; }
+        public string[] SharedTargetGroups { get; set; } = [];
+        public bool SameDistrict { get; set; }
+        public int OpenReferrals { get; set; }
+        public int Answered { get; set; }
+        public int Rejected { get; set; }
     }
 
     public static void Map(RouteGroupBuilder group) =>
         group.MapGet("/suggestions", async (Guid serviceId, Queries q, CancellationToken ct) => Results.Ok(await q.ForAsync(serviceId, ct)))
-            .WithSummary("Passende Partner für eine Verweisung, nach Eignung sortiert");
-}
-
-/// <summary>Services of the given categories (the directory provides a richer implementation).</summary>
-public interface ICandidateServices
-{
-    Task<IReadOnlyList<Guid>> CandidatesAsync(IReadOnlyList<string> categoryCodes, CancellationToken ct);
+            .WithSummary("Passende Partner für eine Verweisung, nach Eignung sortiert (Art, Kreis, Zielgruppen, Kapazität, Wartezeit, Antwortverhalten)");
 }
