@@ -165,12 +165,4 @@ public sealed class ReferralStateMachineTests
         revoked.Outgoing.OfType<ReferralCancelled>().ShouldHaveSingleItem().Reason.ShouldBe("consent-revoked");
         revoked.Outgoing.OfType<PartnerAccessEnded>().ShouldHaveSingleItem();
     }
-
-    [Theory]
-    [InlineData("2026-11-16T09:00:00Z", 5, "2026-11-23T09:00:00Z")] // Mon + 5 = next Mon
-    [InlineData("2026-11-20T09:00:00Z", 1, "2026-11-23T09:00:00Z")] // Fri + 1 = Mon
-    [InlineData("2026-11-21T09:00:00Z", 1, "2026-11-23T09:00:00Z")] // Sat + 1 = Mon
-    [InlineData("2026-11-18T09:00:00Z", 10, "2026-12-02T09:00:00Z")]
-    public void Working_days_skip_weekends(string from, int days, string expected)
-        => WorkingDays.Add(DateTimeOffset.Parse(from), days).ShouldBe(DateTimeOffset.Parse(expected));
 }

@@ -28,8 +28,13 @@ public sealed class WorkingDaysTests
     [InlineData("2026-12-23T09:00:00Z", 2, "2026-12-28T09:00:00Z")]
     // Easter: Good Friday, the weekend and Easter Monday are skipped.
     [InlineData("2026-04-02T09:00:00Z", 1, "2026-04-07T09:00:00Z")]
-    // A plain week: Monday + 5 = next Monday.
+    // Weekends: Monday + 5 = next Monday; Friday + 1 and Saturday + 1 = Monday.
     [InlineData("2026-11-23T09:00:00Z", 5, "2026-11-30T09:00:00Z")]
+    [InlineData("2026-11-20T09:00:00Z", 1, "2026-11-23T09:00:00Z")]
+    [InlineData("2026-11-21T09:00:00Z", 1, "2026-11-23T09:00:00Z")]
+    // Buß- und Bettag (Wednesday 18 November 2026, Saxony): Monday + 5 = Tuesday.
+    [InlineData("2026-11-16T09:00:00Z", 5, "2026-11-24T09:00:00Z")]
+    [InlineData("2026-11-18T09:00:00Z", 10, "2026-12-02T09:00:00Z")]
     // 23:30 UTC is already the next day in Germany: the 25th (00:30 in Berlin) and the 26th are holidays there, the 27th a
     // Sunday; the first German working day is Monday the 28th, which begins at 23:00 UTC on the 27th.
     [InlineData("2026-12-24T23:30:00Z", 1, "2026-12-27T23:30:00Z")]
