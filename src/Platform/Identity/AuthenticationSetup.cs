@@ -2,10 +2,14 @@ using System.IdentityModel.Tokens.Jwt;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Netzwerk.Platform.Identity.Oidc;
+using Npgsql;
 
 namespace Netzwerk.Platform.Identity;
 
@@ -17,12 +21,21 @@ public static class AuthenticationSetup
     internal static readonly CryptoProviderFactory NonCachingCrypto = new() { CacheSignatureProviders = false };
     private static readonly HashSet<string> AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
+    /// <summary>One key ring for all instances, kept across restarts (<see cref="DataProtectionKeys"/>).</summary>
+    public static IDataProtectionBuilder AddNetzwerkDataProtection(this IServiceCollection services)
+    {
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
+            o => o.XmlRepository = new DataProtectionKeys(sp.GetRequiredService<NpgsqlDataSource>())));
+        return services.AddDataProtection().SetApplicationName(DataProtectionKeys.ApplicationName);
+    }
+
     /// <summary>
     /// Browser users get a cookie session, API clients send a bearer token; one policy scheme
     /// picks between them so every endpoint and page is protected the same way.
     /// </summary>
     public static IServiceCollection AddNetzwerkAuthentication(this IServiceCollection services)
     {
+        services.AddNetzwerkDataProtection();
         JwtSecurityTokenHandler.DefaultMapInboundClaims = false;
         services.AddSingleton<TokenSigningKeys>();
         services.AddSingleton<DemoTokens>();

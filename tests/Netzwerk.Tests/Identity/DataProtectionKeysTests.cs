@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using Netzwerk.Platform.Identity;
+using Netzwerk.Tests.Infrastructure;
+using Npgsql;
+
+namespace Netzwerk.Tests.Identity;
+
+/// <summary>The data-protection key ring (cookies, anti-forgery, sign-in state) lives in PostgreSQL, shared by all instances.</summary>
+public sealed class DataProtectionKeysTests(NetzwerkApp app) : IClassFixture<NetzwerkApp>
+{
+    [Fact]
+    public async Task What_one_instance_protects_another_instance_on_the_same_database_can_read()
+    {
+        var sealedText = app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("Hallo");
+
+        await using (var db = await app.OpenDatabaseAsync())
+        await using (var cmd = db.CreateCommand())
+        {
+            cmd.CommandText = "SELECT count(*) FROM platform.data_protection_keys";
+            ((long)(await cmd.ExecuteScalarAsync())!).ShouldBeGreaterThan(0);
+        }
+
+        // A second instance: its own services and key manager, the same database.
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton(app.Services.GetRequiredService<NpgsqlDataSource>());
+        services.AddNetzwerkDataProtection();
+        await using var other = services.BuildServiceProvider();
+        other.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Unprotect(sealedText).ShouldBe("Hallo");
+        // Different purpose, no access: the keys are shared, not the meaning.
+        Should.Throw<System.Security.Cryptography.CryptographicException>(
+            () => other.GetRequiredService<IDataProtectionProvider>().CreateProtector("other").Unprotect(sealedText));
+    }
+}
