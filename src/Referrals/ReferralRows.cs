@@ -14,8 +14,8 @@ namespace Netzwerk.Referrals;
 /// </summary>
 internal static class ReferralRows
 {
-    /// <summary>The referral's own columns follow its deadlines; set before anything is written.</summary>
-    public static void ApplyDeadlines(Referral referral, ReferralState state)
+    /// <summary>The referral's own due dates follow its deadlines.</summary>
+    private static void ApplyDeadlines(Referral referral, ReferralState state)
     {
         if (state.DeadlineKindsToCancel.Contains(DeadlineKinds.PartnerResponse)) referral.ResponseDueAt = null;
         if (state.DeadlineKindsToCancel.Contains(DeadlineKinds.Attendance)) referral.AttendanceDueAt = null;
@@ -27,6 +27,7 @@ internal static class ReferralRows
     public static async Task<bool> WriteAsync(ReferralsDb db, Referral referral, ReferralState state,
         IReadOnlyList<HistoryEntry> history, Feedback? feedback, Consent? newConsent, DateTimeOffset now, CancellationToken ct)
     {
+        ApplyDeadlines(referral, state);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
         if (newConsent is { } c) // before the row that refers to it

@@ -100,7 +100,6 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         db.Database.AutoSavepointsEnabled = false;
         var ownTransaction = db.Database.CurrentTransaction is null;
         await using var tx = ownTransaction ? await db.Database.BeginTransactionAsync(ct) : null;
-        ReferralRows.ApplyDeadlines(referral, state);
         try
         {
             // First what EF Core tracks (a revoked consent, a consumer's message claim).

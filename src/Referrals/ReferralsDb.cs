@@ -43,9 +43,9 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
             e.HasKey(x => new { x.CategoryCode, x.Version });
         });
         WorkflowModel.Configure(model);
-        // The state machine instance shares the referral's row (table splitting): a transition writes one row, and the
-        // referral is read with its state without a join. The shared columns (organisation, service, Fallmanager, route,
-        // updated_at) carry the same values in both; the row's xmin guards both against concurrent changes.
+        // The state machine instance shares the referral's row (table splitting): the referral is read with its state in one
+        // query, and a transition writes one row (by hand, ReferralRows). The shared columns (organisation, service,
+        // Fallmanager, route, updated_at) carry the same values in both; the row's xmin guards both against concurrent changes.
         model.Entity<ReferralState>().ToTable("referrals");
         model.Entity<Referral>().HasOne(r => r.Workflow).WithOne().HasForeignKey<ReferralState>(s => s.CorrelationId);
         // Required: every referral has its state. (Optional, EF would read it through a self-join that defeats the index.)
