@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Netzwerk.Platform.Time;
+using Npgsql;
 
 namespace Netzwerk.Directory.Search;
 

@@ -1,3 +1,4 @@
+using Netzwerk.Platform.Time;
 using Npgsql;
 
 namespace Netzwerk.Platform.Identity;
@@ -8,7 +9,7 @@ namespace Netzwerk.Platform.Identity;
 /// </summary>
 public sealed class Deputies(NpgsqlDataSource dataSource, TimeProvider clock)
 {
-    private DateOnly Today => DateOnly.FromDateTime(clock.GetLocalNow().Date);
+    private DateOnly Today => clock.Today();
 
     /// <summary>The Fallmanager ids the given user currently deputises for.</summary>
     public async Task<IReadOnlyList<string>> DeputisedByAsync(string userId, CancellationToken ct = default)

@@ -13,5 +13,11 @@ public sealed class GermanTime : TimeProvider
     public override TimeZoneInfo LocalTimeZone => Berlin;
 
     /// <summary>Today's calendar day in Germany.</summary>
-    public static DateOnly Today => DateOnly.FromDateTime(Clock.GetLocalNow().Date);
+    public static DateOnly Today => Clock.Today();
+}
+
+public static class CalendarDay
+{
+    /// <summary>Today's calendar day in the clock's local zone (the app's clock is <see cref="GermanTime"/>).</summary>
+    public static DateOnly Today(this TimeProvider clock) => DateOnly.FromDateTime(clock.GetLocalNow().Date);
 }

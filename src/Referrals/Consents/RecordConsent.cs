@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Routing;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 using Netzwerk.Workflows;
 
 namespace Netzwerk.Referrals.Consents;
@@ -38,8 +39,8 @@ public static class RecordConsent
             RuleFor(x => x.Form).Must(f => f is not null && ConsentForms.German.ContainsKey(f))
                 .WithMessage("Die Form muss „signed-paper“, „in-person“ oder „digital“ sein.");
             RuleFor(x => x.GivenOn).NotNull().WithMessage("Bitte geben Sie das Datum der Einwilligung an.")
-                .LessThanOrEqualTo(_ => DateOnly.FromDateTime(clock.GetLocalNow().Date)).WithMessage("Das Datum der Einwilligung darf nicht in der Zukunft liegen.");
-            RuleFor(x => x.ExpiresOn).GreaterThan(_ => DateOnly.FromDateTime(clock.GetLocalNow().Date)).When(x => x.ExpiresOn is not null)
+                .LessThanOrEqualTo(_ => clock.Today()).WithMessage("Das Datum der Einwilligung darf nicht in der Zukunft liegen.");
+            RuleFor(x => x.ExpiresOn).GreaterThan(_ => clock.Today()).When(x => x.ExpiresOn is not null)
                 .WithMessage("Das Ablaufdatum muss in der Zukunft liegen.");
             RuleFor(x => x.GuardianName).NotEmpty().When(x => x.ClientIsMinor)
                 .WithMessage("Bei Minderjährigen ist die Einwilligung der oder des Sorgeberechtigten erforderlich.");

@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Problems;
+using Netzwerk.Platform.Time;
 using Netzwerk.Workflows;
 using Netzwerk.Workflows.Contracts;
 using Npgsql;
-using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Referrals.Figures;
 

@@ -2,10 +2,10 @@ using System.Globalization;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 using Netzwerk.Workflows;
 using Netzwerk.Workflows.Contracts;
 using Netzwerk.Workflows.Inbox;
-using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Referrals.Inbox;
 

@@ -3,8 +3,8 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Netzwerk.Workflows;
 using Netzwerk.Platform.Time;
+using Netzwerk.Workflows;
 
 namespace Netzwerk.Referrals.Pages;
 

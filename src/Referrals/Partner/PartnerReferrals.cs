@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Routes;
 using Netzwerk.Workflows;
 using Netzwerk.Workflows.Contracts;
@@ -52,7 +53,7 @@ public static class PartnerReferrals
             var referral = await access.ForPartnerAsync(principal, id, ct);
             var consent = await db.ConsentOfAsync(referral, ct);
             var route = await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
-            var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
+            var today = clock.Today();
             var visible = ReferralStatus.VisibleToPartner.Contains(referral.Status)
                           && consent is not null && consent.RevokedAt is null && (consent.ExpiresOn is null || consent.ExpiresOn >= today);
             var categories = visible ? referral.SharedCategories.Intersect(consent!.DataCategories).ToArray() : [];
@@ -174,7 +175,7 @@ public static class PartnerReferrals
             var consent = await db.ConsentOfAsync(referral, ct);
             if (consent?.RevokedAt is not null)
                 throw ReferralProblem.Conflict("Die Einwilligung wurde widerrufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");
-            if (consent?.ExpiresOn is { } expires && expires < DateOnly.FromDateTime(clock.GetLocalNow().Date))
+            if (consent?.ExpiresOn is { } expires && expires < clock.Today())
                 throw ReferralProblem.Conflict("Die Einwilligung ist abgelaufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");
             if (!FeedbackLevels.Allows(referral.FeedbackLevel, levelNeeded)
                 || (noteNeeds is not null && !string.IsNullOrWhiteSpace(note) && !FeedbackLevels.Allows(referral.FeedbackLevel, noteNeeds)))

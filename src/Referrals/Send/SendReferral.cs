@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Routes;
 using Netzwerk.Workflows;
 using Netzwerk.Workflows.Contracts;
@@ -42,7 +43,7 @@ public static class SendReferral
                 throw ReferralProblem.Conflict($"Die Verweisung wurde bereits gesendet (Status „{ReferralStatus.German[referral.Status]}“). Es wurde nichts geändert.");
             var route = await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
             var consent = await db.ConsentOfAsync(referral, ct);
-            var today = DateOnly.FromDateTime(clock.GetLocalNow().Date);
+            var today = clock.Today();
             if (ConsentProblem(consent, referral, route.RequiredCategories, today) is { } problem)
             {
                 await audit.RecordAsync(new AuditEvent("referral.send", "referral", referral.Id.ToString(), "refused", "consent"), ct);

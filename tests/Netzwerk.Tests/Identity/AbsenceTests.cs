@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Tests.Infrastructure;
 using Netzwerk.Platform.Time;
+using Netzwerk.Tests.Infrastructure;
 
 namespace Netzwerk.Tests.Identity;
 

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
-using Netzwerk.Tests.Infrastructure;
 using Netzwerk.Platform.Time;
+using Netzwerk.Tests.Infrastructure;
 
 namespace Netzwerk.Tests.Identity;
 

@@ -6,6 +6,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Referrals;
 
@@ -97,7 +98,7 @@ public sealed class DeputyTests(ReferralTestApp app) : IClassFixture<ReferralTes
         var schmidt = await app.ClientFor("fm.schmidt");
         var partner = await app.ClientFor("partner.schuldner");
         var id = await app.SentReferralAsync(mueller);
-        var today = DateOnly.FromDateTime(app.Clock.GetLocalNow().Date);
+        var today = app.Clock.Today();
         await using (var db = await app.OpenDatabaseAsync())
         {
             await using var cmd = db.CreateCommand();
@@ -133,7 +134,7 @@ public sealed class TeamInboxTests(ReferralTestApp app) : IClassFixture<Referral
         var yilmaz = await app.ClientFor("fm.yilmaz");     // other team
         var partner = await app.ClientFor("partner.schuldner");
         var id = await app.SentReferralAsync(mueller);
-        var today = DateOnly.FromDateTime(app.Clock.GetLocalNow().Date);
+        var today = app.Clock.Today();
         await using (var db = await app.OpenDatabaseAsync())
         {
             await using var cmd = db.CreateCommand();

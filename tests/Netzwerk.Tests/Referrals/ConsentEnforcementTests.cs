@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Referrals;
 
@@ -51,7 +52,7 @@ public sealed class ConsentEnforcementTests(ReferralTestApp app) : IClassFixture
         var fm = await app.ClientFor("fm.mueller");
         var id = await app.DraftAsync(fm);
         // The calendar day in Germany, as the consent rules count it (right after 23:00 UTC in winter it is already tomorrow).
-        var today = DateOnly.FromDateTime(app.Clock.GetLocalNow().Date);
+        var today = app.Clock.Today();
         var minor = await fm.PostAsJsonAsync($"/api/referrals/{id}/consent", new
         {
             purpose = "Vermittlung", dataCategories = new[] { "contact-data" }, feedbackLevel = "attendance", form = "in-person",

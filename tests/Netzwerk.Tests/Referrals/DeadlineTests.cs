@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Referrals;
 
@@ -71,7 +72,7 @@ public sealed class DeadlineTests
             var fm = await app.ClientFor("fm.mueller");
             var partner = await app.ClientFor("partner.schuldner");
             var id = await app.DraftAsync(fm);
-            var today = DateOnly.FromDateTime(app.Clock.GetLocalNow().Date);
+            var today = app.Clock.Today();
             await app.ConsentAsync(fm, id, expiresOn: today.AddDays(2));
             await app.SendAsync(fm, id);
             await Eventually.UntilAsync(() => app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE referral_id = '{id}' AND kind = 'consent-expiry'"), n => n == 1);

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Netzwerk.Directory.Demo;
-using Netzwerk.Tests.Infrastructure;
 using Netzwerk.Platform.Time;
+using Netzwerk.Tests.Infrastructure;
 
 namespace Netzwerk.Tests.Referrals;
 

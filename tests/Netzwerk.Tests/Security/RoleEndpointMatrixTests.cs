@@ -8,9 +8,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 using Netzwerk.Tests.Infrastructure;
 using Xunit.Abstractions;
-using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Security;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Consents;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Routes;
@@ -27,7 +28,7 @@ public sealed class DetailModel(
     public ReferralRoute? Route { get; private set; }
     public string? Message { get; private set; }
     public bool IsResponsible => User.CurrentUser().Role == Roles.CaseManager;
-    public string Today => DateOnly.FromDateTime(clock.GetLocalNow().Date).ToString("yyyy-MM-dd");
+    public string Today => clock.Today().ToString("yyyy-MM-dd");
 
     // consent form
     [BindProperty] public string? Purpose { get; set; }

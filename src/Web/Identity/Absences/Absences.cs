@@ -1,6 +1,7 @@
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Problems;
+using Netzwerk.Platform.Time;
 using Npgsql;
 
 namespace Netzwerk.Web.Identity.Absences;
@@ -19,7 +20,7 @@ public sealed class AbsenceBook(NpgsqlDataSource dataSource, UserDirectory users
     public sealed record Invalid(Dictionary<string, string[]> Errors) : Outcome;
     public sealed record NotAllowed : Outcome;
 
-    private DateOnly Today => DateOnly.FromDateTime(clock.GetLocalNow().Date);
+    private DateOnly Today => clock.Today();
 
     public async Task<Outcome> RecordAsync(CurrentUser me, AbsenceRequest request, CancellationToken ct)
     {

@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using Microsoft.Playwright;
+using Netzwerk.Platform.Time;
 using Netzwerk.Tests.Infrastructure;
 using static Netzwerk.Tests.Referrals.Ui.ReferralJourneyBrowserTests;
-using Netzwerk.Platform.Time;
 
 namespace Netzwerk.Tests.Referrals.Ui;
 
