@@ -614,7 +614,9 @@ nz_env() {
   else
     # The app talks to its own server over the Unix socket (TCP 127.0.0.1 stays open for tools): on two cores the
     # loopback TCP stack cost measurably more CPU per round trip, and a lifecycle makes dozens of them.
-    export ConnectionStrings__Netzwerk="Host=$(_nz_pg_sockdir "$name");Port=$pgport;Username=netzwerk;Password=netzwerk;Database=netzwerk"
+    local sockdir
+    sockdir="$(_nz_pg_sockdir "$name")"
+    export ConnectionStrings__Netzwerk="Host=$sockdir;Port=$pgport;Username=netzwerk;Password=netzwerk;Database=netzwerk"
     export NZ_MANAGED_PG="$ConnectionStrings__Netzwerk"
   fi
 
@@ -703,15 +705,20 @@ nz_session() {
 # nz_session_end: stop the session's servers now (e.g. so a summary can be the last line), exit code untouched.
 nz_session_end() {
   _nz_session_cleaned=1
-  trap - INT TERM EXIT
+  trap - EXIT
+  trap '' INT TERM   # see _nz_session_cleanup
   nz_stop "$NZ_SESSION_NAME" || true
+  trap - INT TERM
 }
 
 _nz_session_cleanup() {
   local rc=$?
   (( _nz_session_cleaned )) && return 0
   _nz_session_cleaned=1
-  trap - INT TERM EXIT
+  # Signals are ignored, not reset, while the servers stop: a second Ctrl-C (or a TERM sent both to a script and to the
+  # `timeout` around it) would otherwise kill the script halfway and leave PostgreSQL and RabbitMQ running.
+  trap - EXIT
+  trap '' INT TERM
   nz_stop "$NZ_SESSION_NAME" || true
   exit "$rc"
 }

@@ -27,7 +27,10 @@ cleanup() {
   local rc=$?
   (( _cleaned )) && return 0
   _cleaned=1
-  trap - INT TERM EXIT
+  # Ignored, not reset, while everything stops (see _nz_session_cleanup in lib.sh): a second Ctrl-C must not leave
+  # PostgreSQL and RabbitMQ running.
+  trap - EXIT
+  trap '' INT TERM
   if [[ -n "$APP_PID" ]] && kill -0 "$APP_PID" 2>/dev/null; then
     _nz_log "Stoppe Netzwerk.Web (pid $APP_PID) ..."
     NZ_KILL_GRACE=30 _nz_kill_pids "$APP_PID"
