@@ -54,5 +54,11 @@ public sealed class SuggestionTests(ReferralTestApp app) : IClassFixture<Referra
         // Unknown service: 404 in German, no 500.
         var unknown = await fm.GetAsync($"/api/referrals/suggestions?serviceId={Guid.NewGuid()}");
         unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // Not an id at all, or none: a 400, no 500.
+        (await fm.GetAsync("/api/referrals/suggestions?serviceId=kein-angebot")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await fm.GetAsync("/api/referrals/suggestions")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        // Partners do not get suggestions (case work only).
+        (await (await app.ClientFor("partner.schuldner")).GetAsync($"/api/referrals/suggestions?serviceId={ReferralTestApp.DebtService}"))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 }

@@ -38,6 +38,10 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
         aside.ShouldContain("Schuldnerberatung");
         aside.ShouldContain("Antwortfrist");
         aside.ShouldContain("Nur Teilnahme (ja/nein)");
+        // Alternatives of the same kind, each with its free places and waiting time.
+        var alternatives = await fm.Locator(".alternatives li").AllTextContentsAsync();
+        alternatives.ShouldNotBeEmpty();
+        alternatives.ShouldAllBe(a => a.Contains("Wartezeit") && (a.Contains("frei") || a.Contains("Kapazität unbekannt")));
         await fm.GetByLabel("Aktenzeichen (Fallnummer, z. B. BG-12345-67)").FillAsync("BG-12345-67");
         await fm.GetByRole(AriaRole.Textbox, new() { Name = "Anlass der Verweisung" }).FillAsync("Mietschulden, Stromsperre droht");
         await fm.GetByLabel("Dringlichkeit").SelectOptionAsync("soon");
