@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Alle Tests mit privaten Servern ausführen:
 #   deploy/test.sh [zusätzliche dotnet-test-Argumente, z. B. --filter Category=Search]
-# Server: PostgreSQL 127.0.0.1:26432, RabbitMQ 127.0.0.1:26672 (Management :26675), Daten unter
+# Server: PostgreSQL 127.0.0.1:26432, RabbitMQ 127.0.0.1:26672 (Management :26675; NZ_TEST_PG_PORT/NZ_TEST_RMQ_PORT
+# setzen andere Ports, damit zwei Checkouts gleichzeitig testen können), Daten unter
 # .local/test/ (NZ_FRESH=1: vorher löschen). Ausgabe zusätzlich in .local/logs/test.log.
 # Letzte Zeile: "N passed, N failed, N skipped". Exit-Code = der von dotnet test.
 # shellcheck disable=SC2317,SC2119  # (trap handlers; nz_install_prereqs takes its own options)
@@ -10,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=deploy/lib.sh
 source deploy/lib.sh
 
-nz_session test 26432 26672 --browser
+nz_session test "${NZ_TEST_PG_PORT:-26432}" "${NZ_TEST_RMQ_PORT:-26672}" --browser
 export NETZWERK_CHROMIUM=/usr/bin/chromium
 export MSBUILDDISABLENODEREUSE=1   # no build nodes left behind holding the tee pipe open
 
