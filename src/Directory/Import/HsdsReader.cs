@@ -6,6 +6,8 @@ using CsvHelper.Configuration;
 using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Maintenance;
 
+using Netzwerk.Platform.Input;
+
 namespace Netzwerk.Directory.Import;
 
 /// <summary>An HSDS entry found in a file: a service (with its organisation) or an organisation without services.</summary>
@@ -131,7 +133,8 @@ public static class HsdsReader
     public static string? Str(JsonNode? n) => n switch
     {
         null => null,
-        JsonValue v when v.TryGetValue<string>(out var s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim(),
+        JsonValue v when v.TryGetValue<string>(out var s) => string.IsNullOrWhiteSpace(s) ? null
+            : CleanText.IsClean(s) ? s.Trim() : throw new InvalidDataException($"Ein Text ({v.GetPath()}) enthält unzulässige Steuerzeichen."),
         JsonValue v => v.ToJsonString(),
         _ => null,
     };

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Export;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Input;
 using Netzwerk.Platform.Problems;
 
 namespace Netzwerk.Directory.Import;
@@ -38,6 +39,7 @@ public static class ImportEndpoints
                 if (file.Length > MaxUploadBytes) return TooLarge();
                 await file.CopyToAsync(buffer, ct);
                 mapping ??= form["mapping"].FirstOrDefault();
+                if (mapping is not null && !CleanText.IsClean(mapping)) return InputRules.Refusal("mapping");
             }
             else if (!await CopyLimitedAsync(http.Request.Body, buffer, ct)) return TooLarge();
             if (buffer.Length == 0) return Problems.Validation(new Dictionary<string, string[]> { ["file"] = ["Die Datei ist leer."] });

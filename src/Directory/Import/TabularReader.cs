@@ -5,6 +5,7 @@ using CsvHelper.Configuration;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using Netzwerk.Directory.Maintenance;
+using Netzwerk.Platform.Input;
 
 namespace Netzwerk.Directory.Import;
 
@@ -17,6 +18,9 @@ public sealed record SheetRow(int Line, Dictionary<string, string> Cells);
 /// </summary>
 public static class TabularReader
 {
+    // Limits checked before the parser runs: a one-line file of a million columns kept CsvHelper busy for 24 s.
+    public const int MaxColumns = 100, MaxLineLength = 65_536, MaxCellLength = 10_000;
+
     /// <summary>The standard columns and the spellings people use for them.</summary>
     public static readonly Dictionary<string, string[]> Columns = new()
     {
@@ -76,12 +80,15 @@ public static class TabularReader
     {
         using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
         var text = reader.ReadToEnd();
+        CheckLines(text);
         // German Excel saves CSV with ';' — take whichever separator the header line uses more.
         var firstLine = text.Split('\n', 2)[0];
         var delimiter = firstLine.Count(c => c == ';') > firstLine.Count(c => c == ',') ? ";" : ",";
+        if (firstLine.Count(c => c == delimiter[0]) >= MaxColumns)
+            throw new InvalidDataException($"Die Kopfzeile hat mehr als {MaxColumns} Spalten.");
         using var csv = new CsvReader(new StringReader(text), new CsvConfiguration(CultureInfo.InvariantCulture)
         {
-            Delimiter = delimiter, BadDataFound = null, MissingFieldFound = null, DetectColumnCountChanges = false, TrimOptions = TrimOptions.Trim,
+            Delimiter = delimiter, MaxFieldSize = MaxCellLength, BadDataFound = null, MissingFieldFound = null, DetectColumnCountChanges = false, TrimOptions = TrimOptions.Trim,
         });
         var rows = new List<SheetRow>();
         unknownColumns = [];
@@ -99,6 +106,17 @@ public static class TabularReader
             if (cells.Count > 0) rows.Add(new SheetRow(csv.Parser.RawRow, cells));
         }
         return rows;
+    }
+
+    private static void CheckLines(string text)
+    {
+        var line = 0;
+        foreach (var l in text.AsSpan().EnumerateLines())
+        {
+            line++;
+            if (l.Length > MaxLineLength) throw new InvalidDataException($"Zeile {line} ist länger als {MaxLineLength:N0} Zeichen.");
+            if (!CleanText.IsClean(l)) throw new InvalidDataException($"Zeile {line} enthält unzulässige Steuerzeichen.");
+        }
     }
 
     public static List<SheetRow> ReadXlsx(Stream stream, Dictionary<string, string> mapping, out List<string> unknownColumns)
@@ -120,7 +138,13 @@ public static class TabularReader
             foreach (var cell in row.Elements<Cell>())
             {
                 var value = CellText(cell, shared);
-                if (!string.IsNullOrWhiteSpace(value)) values[ColumnIndex(cell.CellReference?.Value)] = value.Trim();
+                if (string.IsNullOrWhiteSpace(value)) continue;
+                var column = ColumnIndex(cell.CellReference?.Value);
+                var at = $"Zeile {row.RowIndex?.Value}, Spalte {column + 1}";
+                if (column >= MaxColumns) throw new InvalidDataException($"{at}: Die Tabelle hat mehr als {MaxColumns} Spalten.");
+                if (value.Length > MaxCellLength) throw new InvalidDataException($"{at}: Eine Zelle darf höchstens {MaxCellLength:N0} Zeichen enthalten.");
+                if (!CleanText.IsClean(value)) throw new InvalidDataException($"{at}: Die Zelle enthält unzulässige Steuerzeichen.");
+                values[column] = value.Trim();
             }
             var line = (int)(row.RowIndex?.Value ?? (uint)(rows.Count + 2));
             if (mapped is null)

@@ -5,7 +5,8 @@ namespace Netzwerk.Platform.Database;
 /// <summary>
 /// Group commit: callers hand in an item and wait; one loop writes whatever queued up meanwhile as one group, in one
 /// transaction. Under load that turns many small transactions into few larger ones; a lone item is written at once.
-/// The write completes every item it does not fail itself; if it throws, every item of the group fails with it.
+/// The write completes every item it does not fail itself. If a group's write throws, its items are written again one
+/// by one, so that one bad item (a hostile request's) fails only its own caller, never the others of its group.
 /// </summary>
 public sealed class GroupCommit<T>(Func<IReadOnlyList<GroupCommit<T>.Pending>, Task> writeGroup, int maxGroup = 256)
 {
@@ -36,15 +37,26 @@ public sealed class GroupCommit<T>(Func<IReadOnlyList<GroupCommit<T>.Pending>, T
             if (group.Count > 1) await Task.Delay(GatherUnderLoad);
             group.Clear();
             while (group.Count < maxGroup && _queue.Reader.TryRead(out var next)) group.Add(next);
-            try
-            {
-                await writeGroup(group);
-                foreach (var p in group) p.Done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                foreach (var p in group) p.Done.TrySetException(e);
-            }
+            if (await TryWriteAsync(group) || group.Count == 1) continue;
+            foreach (var p in group)
+                if (!p.Done.Task.IsCompleted) await TryWriteAsync([p]);
+        }
+    }
+
+    /// <summary>Writes one group in its transaction; false (and its items failed) if that threw.</summary>
+    private async Task<bool> TryWriteAsync(IReadOnlyList<Pending> items)
+    {
+        try
+        {
+            await writeGroup(items);
+            foreach (var p in items) p.Done.TrySetResult();
+            return true;
+        }
+        catch (Exception e)
+        {
+            // A group of several is retried item by item (LoopAsync): its callers learn their own outcome then.
+            if (items.Count == 1) items[0].Done.TrySetException(e);
+            return false;
         }
     }
 }

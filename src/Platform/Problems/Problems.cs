@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Netzwerk.Platform.Input;
 
 namespace Netzwerk.Platform.Problems;
 
@@ -86,6 +87,8 @@ public static class Problems
             {
                 BadHttpRequestException bad => bad.StatusCode,
                 System.Text.Json.JsonException => 400,
+                // A broken multipart body (or form) fails while the framework reads it.
+                InvalidDataException => 400,
                 UnauthorizedAccessException => 403,
                 _ => 500,
             },
@@ -97,8 +100,10 @@ public static class Problems
                 {
                     BadHttpRequestException { StatusCode: 413 } => "Die Anfrage überschreitet die erlaubte Größe.",
                     BadHttpRequestException { StatusCode: 415 } => "Bitte senden Sie die Daten als JSON (Content-Type: application/json).",
+                    BadHttpRequestException { InnerException: InvalidInputException bad } => bad.Message,
                     BadHttpRequestException bad when bad.InnerException is System.Text.Json.JsonException
                         => "Der Inhalt ist kein gültiges JSON oder passt nicht zum erwarteten Format.",
+                    InvalidDataException => "Der Inhalt (Formular oder Datei-Upload) konnte nicht gelesen werden.",
                     BadHttpRequestException bad when bad.Message.Contains("Required parameter")
                         => "Ein Pflichtparameter fehlt.",
                     BadHttpRequestException bad when bad.Message.Contains("Failed to bind parameter")
@@ -113,10 +118,17 @@ public static class Problems
                     ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Netzwerk.Errors")
                         .LogError(ex, "Unhandled {ExceptionType} for request {TraceId}", ex?.GetType().Name, ctx.TraceIdentifier);
                 }
+                var problem = (ex as BadHttpRequestException)?.InnerException is System.Text.Json.JsonException json
+                    // The body's offending field by name, like any other validation error.
+                    ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { [InputRules.FieldOf(json)] = [detail] })
+                    : new ProblemDetails();
+                problem.Status = status;
+                problem.Title = Titles.GetValueOrDefault(status, Titles[400]);
+                problem.Detail = detail;
                 await ctx.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = ctx,
-                    ProblemDetails = new ProblemDetails { Status = status, Title = Titles.GetValueOrDefault(status, Titles[400]), Detail = detail },
+                    ProblemDetails = problem,
                 });
             },
         });

@@ -19,6 +19,8 @@ namespace Netzwerk.Referrals.Consents;
 public static class RecordConsent
 {
     public const int MaxEvidenceBytes = 5 * 1024 * 1024;
+    /// <summary>How far back a consent's date and how far ahead its expiry may lie.</summary>
+    public const int MaxYears = 10;
 
     public sealed record Request(
         string? Purpose, string[]? DataCategories, string? FeedbackLevel, string? Form, DateOnly? GivenOn,
@@ -39,9 +41,13 @@ public static class RecordConsent
             RuleFor(x => x.Form).Must(f => f is not null && ConsentForms.German.ContainsKey(f))
                 .WithMessage("Die Form muss „signed-paper“, „in-person“ oder „digital“ sein.");
             RuleFor(x => x.GivenOn).NotNull().WithMessage("Bitte geben Sie das Datum der Einwilligung an.")
-                .LessThanOrEqualTo(_ => clock.Today()).WithMessage("Das Datum der Einwilligung darf nicht in der Zukunft liegen.");
+                .LessThanOrEqualTo(_ => clock.Today()).WithMessage("Das Datum der Einwilligung darf nicht in der Zukunft liegen.")
+                .GreaterThanOrEqualTo(_ => clock.Today().AddYears(-MaxYears)).WithMessage($"Eine Einwilligung, die älter als {MaxYears} Jahre ist, kann nicht erfasst werden.");
             RuleFor(x => x.ExpiresOn).GreaterThan(_ => clock.Today()).When(x => x.ExpiresOn is not null)
-                .WithMessage("Das Ablaufdatum muss in der Zukunft liegen.");
+                .WithMessage("Das Ablaufdatum muss in der Zukunft liegen.")
+                // Deadlines are counted from the expiry: a year 9999 would overflow them.
+                .LessThanOrEqualTo(_ => clock.Today().AddYears(MaxYears)).When(x => x.ExpiresOn is not null)
+                .WithMessage($"Das Ablaufdatum darf höchstens {MaxYears} Jahre in der Zukunft liegen.");
             RuleFor(x => x.GuardianName).NotEmpty().When(x => x.ClientIsMinor)
                 .WithMessage("Bei Minderjährigen ist die Einwilligung der oder des Sorgeberechtigten erforderlich.");
             RuleFor(x => x.GuardianName).MaximumLength(200).WithMessage("Der Name der oder des Sorgeberechtigten darf höchstens 200 Zeichen lang sein.");

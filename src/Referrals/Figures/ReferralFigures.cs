@@ -149,8 +149,16 @@ public static class ReferralFigures
     private static DateOnly? ParseDate(string? value, string field, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", out var d)) return d;
-        errors[field] = ["Bitte ein Datum im Format JJJJ-MM-TT angeben."];
+        if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", out var d))
+            errors[field] = ["Bitte ein Datum im Format JJJJ-MM-TT angeben."];
+        else if (!WithinData(d))
+            errors[field] = [OutsideData];
+        else return d;
         return null;
     }
+
+    // Referrals exist from this product's start; the bounds also keep the period's day arithmetic from overflowing.
+    private static readonly DateOnly FirstDay = new(2000, 1, 1), LastDay = new(2099, 12, 31);
+    public const string OutsideData = "Der Zeitraum muss zwischen dem 01.01.2000 und dem 31.12.2099 liegen.";
+    public static bool WithinData(DateOnly day) => day >= FirstDay && day <= LastDay;
 }

@@ -90,6 +90,7 @@ public static class PartnerReferrals
     public sealed record Answered(Guid ReferralId, Guid FeedbackId, string Status);
 
     public const int MaxNoteLength = 2000;
+    public const int AppointmentYears = 2;
 
     public sealed class Responses(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, RouteVersions routes, TimeProvider clock, AuditLog audit)
     {
@@ -99,7 +100,7 @@ public static class PartnerReferrals
         {
             if (r.Note is { Length: > 200 })
                 throw ReferralProblem.Field("note", "Ort und Hinweise zum Termin dürfen höchstens 200 Zeichen lang sein.");
-            var at = r.AppointmentAt?.ToUniversalTime(); // timestamptz takes UTC only; any offset is accepted from the client
+            var at = Appointment(r.AppointmentAt);
             return AnswerAsync(p, id, "accepted", FeedbackLevels.Attendance, ct,
                 f => { f.AppointmentAt = at; f.Note = string.IsNullOrWhiteSpace(r.Note) ? null : r.Note.Trim(); },
                 (referral, f) => (M.PartnerAccepted, new ReferralAccepted(referral.Id, referral.OrganizationId, f.Id, at, f.At)));
@@ -135,9 +136,22 @@ public static class PartnerReferrals
         {
             if (r.AppointmentAt is null)
                 throw ReferralProblem.Field("appointmentAt", "Bitte geben Sie den Termin an.");
-            var at = r.AppointmentAt.Value.ToUniversalTime();
+            var at = Appointment(r.AppointmentAt)!.Value;
             return AnswerAsync(p, id, "appointment-offered", FeedbackLevels.Attendance, ct, f => f.AppointmentAt = at,
                 (referral, f) => (M.PartnerOfferedAppointment, new AppointmentOffered(referral.Id, referral.OrganizationId, f.Id, at, f.At)));
+        }
+
+        /// <summary>
+        /// In UTC (timestamptz takes UTC only; any offset is accepted from the client), and within two years of today:
+        /// a year 1 or 9999 is a typo or an attack, and deadlines counted from it would overflow.
+        /// </summary>
+        private DateTimeOffset? Appointment(DateTimeOffset? at)
+        {
+            if (at is not { } value) return null;
+            var now = clock.GetUtcNow();
+            if (value < now.AddYears(-AppointmentYears) || value > now.AddYears(AppointmentYears))
+                throw ReferralProblem.Field("appointmentAt", $"Der Termin muss innerhalb von {AppointmentYears} Jahren vor oder nach dem heutigen Tag liegen.");
+            return value.ToUniversalTime();
         }
 
         public Task<Answered> AttendanceAsync(ClaimsPrincipal p, Guid id, AttendanceRequest r, CancellationToken ct = default)

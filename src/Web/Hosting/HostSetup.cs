@@ -6,6 +6,7 @@ using Netzwerk.Platform;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Input;
 using Netzwerk.Platform.Messaging;
 using Netzwerk.Platform.Problems;
 using Netzwerk.Platform.Time;
@@ -49,6 +50,7 @@ public static class HostSetup
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Deputies>();
         services.AddGermanProblems();
+        services.AddInputRules();
         services.AddNetzwerkAuthentication();
         services.AddNetzwerkOidc(configuration);
         services.AddNetzwerkRateLimits(configuration);
@@ -95,7 +97,9 @@ public static class HostSetup
         app.UseStaticFiles();
         app.UseRouting();
         app.UseRateLimiter();
+        app.UseInputRules();
         app.UseAuthentication();
+        app.UseSameOriginGuard();
         app.UseScopedSessionGuard();
         app.UseDeniedAccessAudit();
         app.UseAuthorization();

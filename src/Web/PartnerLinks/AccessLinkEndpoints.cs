@@ -58,7 +58,6 @@ public static class AccessLinkEndpoints
             return Results.Ok(new { revoked });
         })
         .RequireAuthorization(p => p.RequireClaim(NetzwerkClaims.Role, Roles.CaseManager, Roles.TeamLead, Roles.NetworkCoordinator, Roles.Administrator))
-        .AddEndpointFilter<CookieAntiforgeryFilter>()
         .WithTags("Zugangslinks");
         return app;
     }

@@ -23,6 +23,8 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, ReferralsDb db) : Pa
         var to = Ui.ParseDate(bis);
         if (!string.IsNullOrWhiteSpace(von) && from is null) ModelState.AddModelError("von", "Bitte geben Sie ein gültiges Anfangsdatum an.");
         if (!string.IsNullOrWhiteSpace(bis) && to is null) ModelState.AddModelError("bis", "Bitte geben Sie ein gültiges Enddatum an.");
+        if (from is { } f && !ReferralFigures.WithinData(f)) { ModelState.AddModelError("von", ReferralFigures.OutsideData); from = null; }
+        if (to is { } t && !ReferralFigures.WithinData(t)) { ModelState.AddModelError("bis", ReferralFigures.OutsideData); to = null; }
         if (from is not null && to is not null && to < from) { ModelState.AddModelError("bis", "Das Ende des Zeitraums liegt vor dem Anfang."); to = null; }
         var routes = await db.Routes.AsNoTracking().Select(r => new { r.CategoryCode, r.Name, r.Version }).ToListAsync(ct);
         Kinds = routes.GroupBy(r => r.CategoryCode).Select(g => (g.Key, g.MaxBy(r => r.Version)!.Name)).OrderBy(k => k.Name).ToList();

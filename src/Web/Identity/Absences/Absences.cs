@@ -34,6 +34,7 @@ public sealed class AbsenceBook(NpgsqlDataSource dataSource, UserDirectory users
             if (e < s) errors["endsOn"] = ["Der letzte Tag darf nicht vor dem ersten liegen."];
             else if (e < Today) errors["endsOn"] = ["Die Abwesenheit liegt vollständig in der Vergangenheit."];
             else if (e.DayNumber - s.DayNumber > 366) errors["endsOn"] = ["Eine Abwesenheit darf höchstens ein Jahr dauern."];
+            else if (s > Today.AddYears(2)) errors["startsOn"] = ["Eine Abwesenheit kann höchstens zwei Jahre im Voraus erfasst werden."];
         }
         if (caseManagerId.Length > 200 || deputyId?.Length > 200) errors["caseManagerId"] = ["Die Kennung ist zu lang."];
         if (errors.Count > 0) return new Invalid(errors);
