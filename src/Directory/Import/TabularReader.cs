@@ -80,12 +80,12 @@ public static class TabularReader
     {
         using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
         var text = reader.ReadToEnd();
-        CheckLines(text);
         // German Excel saves CSV with ';' — take whichever separator the header line uses more.
         var firstLine = text.Split('\n', 2)[0];
         var delimiter = firstLine.Count(c => c == ';') > firstLine.Count(c => c == ',') ? ";" : ",";
         if (firstLine.Count(c => c == delimiter[0]) >= MaxColumns)
             throw new InvalidDataException($"Die Kopfzeile hat mehr als {MaxColumns} Spalten.");
+        CheckLines(text);
         using var csv = new CsvReader(new StringReader(text), new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             Delimiter = delimiter, MaxFieldSize = MaxCellLength, BadDataFound = null, MissingFieldFound = null, DetectColumnCountChanges = false, TrimOptions = TrimOptions.Trim,
@@ -114,7 +114,7 @@ public static class TabularReader
         foreach (var l in text.AsSpan().EnumerateLines())
         {
             line++;
-            if (l.Length > MaxLineLength) throw new InvalidDataException($"Zeile {line} ist länger als {MaxLineLength:N0} Zeichen.");
+            if (l.Length > MaxLineLength) throw new InvalidDataException($"Zeile {line} ist länger als {MaxLineLength} Zeichen.");
             if (!CleanText.IsClean(l)) throw new InvalidDataException($"Zeile {line} enthält unzulässige Steuerzeichen.");
         }
     }
@@ -142,7 +142,7 @@ public static class TabularReader
                 var column = ColumnIndex(cell.CellReference?.Value);
                 var at = $"Zeile {row.RowIndex?.Value}, Spalte {column + 1}";
                 if (column >= MaxColumns) throw new InvalidDataException($"{at}: Die Tabelle hat mehr als {MaxColumns} Spalten.");
-                if (value.Length > MaxCellLength) throw new InvalidDataException($"{at}: Eine Zelle darf höchstens {MaxCellLength:N0} Zeichen enthalten.");
+                if (value.Length > MaxCellLength) throw new InvalidDataException($"{at}: Eine Zelle darf höchstens {MaxCellLength} Zeichen enthalten.");
                 if (!CleanText.IsClean(value)) throw new InvalidDataException($"{at}: Die Zelle enthält unzulässige Steuerzeichen.");
                 values[column] = value.Trim();
             }

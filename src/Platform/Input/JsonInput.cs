@@ -59,7 +59,9 @@ public sealed class NoNullItemsConverterFactory : JsonConverterFactory
             {
                 if (reader.TokenType == JsonTokenType.Null)
                     throw new InvalidInputException("Die Liste enthält einen leeren Eintrag (null).");
-                items.Add(JsonSerializer.Deserialize(ref reader, itemInfo)!);
+                try { items.Add(JsonSerializer.Deserialize(ref reader, itemInfo)!); }
+                // The inner call would report its own root ("$") as the path; without one, the list's path is added.
+                catch (JsonException e) { throw new InvalidInputException(e is InvalidInputException ? e.Message : "Ein Eintrag der Liste hat ein ungültiges Format."); }
             }
             return (TList)(object)(typeof(TList).IsArray ? items.ToArray() : items);
         }
