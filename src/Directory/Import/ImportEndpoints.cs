@@ -33,7 +33,13 @@ public static class ImportEndpoints
             using var buffer = new MemoryStream();
             if (http.Request.HasFormContentType)
             {
-                var form = await http.Request.ReadFormAsync(ct);
+                IFormCollection form;
+                try { form = await http.Request.ReadFormAsync(ct); }
+                // A multipart body that ends early or breaks its own boundaries: the client's error, not ours.
+                catch (Exception e) when (e is InvalidDataException or IOException && !ct.IsCancellationRequested)
+                {
+                    return Problems.Validation(new Dictionary<string, string[]> { ["file"] = ["Der Upload ist unvollständig oder beschädigt. Bitte senden Sie die Datei erneut."] });
+                }
                 var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
                 if (file is null) return Problems.Validation(new Dictionary<string, string[]> { ["file"] = ["Bitte wählen Sie eine Datei aus."] });
                 if (file.Length > MaxUploadBytes) return TooLarge();
