@@ -100,7 +100,6 @@ public sealed class FuzzTests(NetzwerkApp app, ITestOutputHelper output) : IClas
         var key = user ?? "(anonym)";
         if (_clients.TryGetValue(key, out var c)) return c;
         c = user is null ? app.Anonymous() : await app.ClientFor(user);
-        c.Timeout = TimeSpan.FromSeconds(60);
         return _clients[key] = c;
     }
 
@@ -109,7 +108,8 @@ public sealed class FuzzTests(NetzwerkApp app, ITestOutputHelper output) : IClas
     {
         var clock = Stopwatch.StartNew();
         var rng = new Random(1234);
-        var doc = new OpenApiDocument(await (await ClientAsync(null)).GetStringAsync("/openapi/v1.json"));
+        var json = await (await ClientAsync(null)).GetStringAsync("/openapi/v1.json");
+        var doc = new OpenApiDocument(json);
         var fixtures = new FuzzFixtures(app);
         var rows = new RowCounter(app.ConnectionString);
         await rows.SnapshotAsync();
