@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Netzwerk.Platform.Time;
 using Netzwerk.Tests.Infrastructure;
 using Netzwerk.Workflows.Outbox;
 using Xunit.Abstractions;
@@ -54,19 +55,31 @@ public sealed class PoolPoisoningTests(SingleConnectionApp app, ITestOutputHelpe
         var becker = await app.ClientFor("ds.becker");
         HttpContent Body(string json) => new StringContent(json, Encoding.UTF8, "application/json");
 
-        var failing = new (string Who, HttpClient Client, Func<HttpRequestMessage> Request)[]
+        // Each family: the same statement first with valid values often enough for Npgsql to prepare it automatically
+        // (the app's data sources prepare statements used repeatedly), then once with a NUL (or an edge value) that
+        // PostgreSQL rejects, then the valid requests of other users on the same single connection.
+        var absenceDay = 400;
+        HttpRequestMessage Absence(string deputy)
         {
-            ("fm.mueller", mueller, () => new(HttpMethod.Get, "/api/directory/search?q=Schulden%00")),
-            ("fm.mueller", mueller, () => new(HttpMethod.Get, "/api/directory/search?q=a%00b&category=%00")),
-            ("anonym", anonymous, () => new(HttpMethod.Get, "/hsds/services?search=a%00b")),
-            ("anonym", anonymous, () => new(HttpMethod.Get, "/hsds/service_at_locations?postcode=%00&proximity=5")),
-            ("nk.hoffmann", hoffmann, () => new(HttpMethod.Post, "/api/directory/organizations") { Content = Body("{\"name\":\"Träger\\u0000\",\"description\":\"x\\u0000\"}") }),
-            ("nk.hoffmann", hoffmann, () => new(HttpMethod.Post, "/api/directory/synonyms") { Content = Body("{\"term\":\"a\\u0000\",\"expansions\":[\"b\\u0000\"]}") }),
-            ("nk.hoffmann", hoffmann, () => new(HttpMethod.Get, "/api/figures?from=0001-01-01&to=9999-12-31")),
-            ("ds.becker", becker, () => new(HttpMethod.Get, "/api/audit?user=%00&objectId=%00")),
-            ("fm.mueller", mueller, () => new(HttpMethod.Get, "/api/referrals?status=%00")),
-            ("fm.mueller", mueller, () => new(HttpMethod.Post, "/api/referrals") { Content = Body(
-                $"{{\"caseReference\":\"AZ\\u0000\",\"serviceId\":\"{FuzzFixtures.DebtService}\",\"reason\":\"x\\u0000\",\"urgency\":\"soon\",\"sharedCategories\":[\"contact-data\"]}}") }),
+            var from = GermanTime.Today.AddDays(absenceDay += 3);
+            return new(HttpMethod.Post, "/api/absences") { Content = Body(
+                $"{{\"deputyId\":\"{deputy}\",\"startsOn\":\"{from:yyyy-MM-dd}\",\"endsOn\":\"{from.AddDays(1):yyyy-MM-dd}\"}}") };
+        }
+        var serial = 0;
+        HttpRequestMessage Organization(string name) => new(HttpMethod.Post, "/api/directory/organizations")
+            { Content = Body($"{{\"name\":\"{name}\",\"description\":\"Freier Träger\"}}") };
+        var families = new (string Who, HttpClient Client, Func<HttpRequestMessage> Warm, Func<HttpRequestMessage> Fail)[]
+        {
+            ("fm.mueller", mueller, () => Absence("fm.schmidt"), () => Absence("fm.schmidt\\u0000")),
+            ("fm.mueller", mueller, () => new(HttpMethod.Get, "/api/directory/search?q=Schulden"), () => new(HttpMethod.Get, "/api/directory/search?q=Schul%00den")),
+            ("fm.mueller", mueller, () => new(HttpMethod.Get, "/api/directory/search?q=Beratung&category=schuldnerberatung"), () => new(HttpMethod.Get, "/api/directory/search?q=Beratung&category=%00")),
+            ("anonym", anonymous, () => new(HttpMethod.Get, "/hsds/services?search=Beratung"), () => new(HttpMethod.Get, "/hsds/services?search=a%00b")),
+            ("anonym", anonymous, () => new(HttpMethod.Get, "/hsds/service_at_locations?postcode=01917"), () => new(HttpMethod.Get, "/hsds/service_at_locations?postcode=%00")),
+            ("nk.hoffmann", hoffmann, () => Organization($"Fuzz-Träger {++serial}"), () => Organization("Träger\\u0000")),
+            ("nk.hoffmann", hoffmann, () => new(HttpMethod.Get, "/api/directory/entries?q=Beratung"), () => new(HttpMethod.Get, "/api/directory/entries?q=a%00b")),
+            ("nk.hoffmann", hoffmann, () => new(HttpMethod.Get, "/api/figures?from=2026-01-01&to=2026-12-31"), () => new(HttpMethod.Get, "/api/figures?from=0001-01-01&to=9999-12-31")),
+            ("ds.becker", becker, () => new(HttpMethod.Get, "/api/audit?user=fm.mueller"), () => new(HttpMethod.Get, "/api/audit?user=%00")),
+            ("fm.mueller", mueller, () => new(HttpMethod.Get, "/api/referrals?status=sent"), () => new(HttpMethod.Get, "/api/referrals?status=%00")),
         };
         var valid = new (string Who, HttpClient Client, string Url)[]
         {
@@ -80,10 +93,16 @@ public sealed class PoolPoisoningTests(SingleConnectionApp app, ITestOutputHelpe
 
         var broken = new List<string>();
         var sent = 0;
-        for (var round = 0; round < 3; round++)
-            foreach (var f in failing)
+        foreach (var f in families)
+        {
+            for (var i = 0; i < 6; i++)
             {
-                var request = f.Request();
+                var warm = await f.Client.SendAsync(f.Warm());
+                if ((int)warm.StatusCode >= 500) output.WriteLine($"Aufwärmen {f.Warm().RequestUri} → {(int)warm.StatusCode}");
+            }
+            for (var round = 0; round < 2; round++)
+            {
+                var request = f.Fail();
                 var label = $"{request.Method} {request.RequestUri} als {f.Who}";
                 try
                 {
@@ -105,7 +124,13 @@ public sealed class PoolPoisoningTests(SingleConnectionApp app, ITestOutputHelpe
                     }
                     catch (Exception e) { broken.Add($"GET {v.Url} als {v.Who} nach {label} → Ausnahme {e.GetType().Name}: {e.Message}"); }
                 }
+                // The same statement again, valid: it must work on the connection the failure used.
+                var again = await f.Client.SendAsync(f.Warm());
+                sent++;
+                if ((int)again.StatusCode >= 500)
+                    broken.Add($"{f.Warm().Method} {f.Warm().RequestUri} als {f.Who} (gültig) nach {label} → {(int)again.StatusCode}");
             }
+        }
 
         output.WriteLine($"{sent} gültige Anfragen, {broken.Count} gescheitert");
         foreach (var b in broken) output.WriteLine("  " + b);
