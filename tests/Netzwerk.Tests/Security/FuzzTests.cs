@@ -149,10 +149,10 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
             var variants = Variants(op, doc, rng).ToList();
             foreach (var v in variants)
             {
-                var status = await SendAndCheckAsync(op, v, insider, entitledCaller: true, fixtures, rows);
+                var status = await SendAndCheckAsync(op, v, insider, insider, entitledCaller: true, fixtures, rows);
                 if (status is { } s) statuses[s] = statuses.GetValueOrDefault(s) + 1;
                 if (hasOutsider && (!v.Hostile || v.AlsoAsOutsider))
-                    await SendAndCheckAsync(op, v, outsider, entitledCaller: false, fixtures, rows);
+                    await SendAndCheckAsync(op, v, outsider, insider, entitledCaller: false, fixtures, rows);
             }
             perOperation.Add($"{op.Key} als {insider ?? "anonym"} / {(hasOutsider ? outsider ?? "anonym" : "—")}: {variants.Count} Varianten; "
                              + string.Join(", ", statuses.Select(kv => $"{kv.Key}×{kv.Value}")));
@@ -172,36 +172,13 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
     /// <summary>"POST /api/referrals/{id:guid}" → "POST /api/referrals/{id}" (the document has no route constraints).</summary>
     private static string NormaliseKey(string key) => Regex.Replace(key, @"\{(\w+)(:[^}]*)?\}", "{$1}");
 
-    private async Task<int?> SendAndCheckAsync(ApiOperation op, Variant v, string? user, bool entitledCaller, FuzzFixtures fixtures, RowCounter rows)
+    private async Task<int?> SendAndCheckAsync(ApiOperation op, Variant v, string? user, string? insider, bool entitledCaller, FuzzFixtures fixtures, RowCounter rows)
     {
         var caller = user ?? "anonym";
         var label = $"{op.Method} {op.Path} [{v.Name}{(entitledCaller ? "" : ", nicht berechtigt")} als {caller}]";
         HttpRequestMessage request;
-        var usedKinds = new List<string>();
-        try
-        {
-            var url = new StringBuilder();
-            foreach (var segment in op.Path.Split('/', StringSplitOptions.RemoveEmptyEntries))
-            {
-                url.Append('/');
-                var m = Regex.Match(segment, @"^\{(\w+)\}$");
-                if (!m.Success) { url.Append(segment); continue; }
-                var name = m.Groups[1].Value;
-                if (v.Path is not null && v.Path.TryGetValue(name, out var overridden))
-                {
-                    url.Append(overridden.StartsWith('@') ? await fixtures.GetAsync(overridden[1..]) : overridden);
-                    continue;
-                }
-                var p = op.Parameters.FirstOrDefault(x => x.Name == name && x.In == "path") ?? new ApiParameter(name, "path", true, null);
-                var (kind, _) = FuzzFixtures.KindFor(op, p);
-                if (kind is null) url.Append(Guid.NewGuid());
-                else if (kind.StartsWith('=')) url.Append(Uri.EscapeDataString(kind[1..]));
-                else { url.Append(await fixtures.GetAsync(kind)); usedKinds.Add(kind); }
-            }
-            var query = v.Query ?? ValidQuery(op.Key).Select(q => (q.Name, Uri.EscapeDataString(q.Value))).ToList();
-            if (query.Count > 0) url.Append('?').Append(string.Join('&', query.Select(q => $"{Uri.EscapeDataString(q.Name)}={q.Value}")));
-            request = new HttpRequestMessage(new HttpMethod(op.Method), url.ToString()) { Content = v.Content?.Invoke() };
-        }
+        List<string> usedKinds;
+        try { (request, usedKinds) = await BuildAsync(op, v, fixtures); }
         catch (Exception e)
         {
             _failures.Add($"{label} → Testaufbau gescheitert: {Short(e.Message)}");
@@ -252,29 +229,69 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
                 if (diff.Length > 0) _failures.Add($"{label} → {status}, aber Zeilen geändert: {diff}");
             }
             // After every refused (or failed) request: does the next valid request of another user still work?
-            if (v.Hostile || !entitledCaller) await ProbeAsync(op, label, status);
+            if (v.Hostile || !entitledCaller) await ProbeAsync(op, label, status, insider, fixtures);
         }
         return status;
     }
 
+    private static async Task<(HttpRequestMessage Request, List<string> UsedKinds)> BuildAsync(ApiOperation op, Variant v, FuzzFixtures fixtures)
+    {
+        var usedKinds = new List<string>();
+        var url = new StringBuilder();
+        foreach (var segment in op.Path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            url.Append('/');
+            var m = Regex.Match(segment, @"^\{(\w+)\}$");
+            if (!m.Success) { url.Append(segment); continue; }
+            var name = m.Groups[1].Value;
+            if (v.Path is not null && v.Path.TryGetValue(name, out var overridden))
+            {
+                url.Append(overridden.StartsWith('@') ? await fixtures.GetAsync(overridden[1..]) : overridden);
+                continue;
+            }
+            var p = op.Parameters.FirstOrDefault(x => x.Name == name && x.In == "path") ?? new ApiParameter(name, "path", true, null);
+            var (kind, _) = FuzzFixtures.KindFor(op, p);
+            if (kind is null) url.Append(Guid.NewGuid());
+            else if (kind.StartsWith('=')) url.Append(Uri.EscapeDataString(kind[1..]));
+            else { url.Append(await fixtures.GetAsync(kind)); usedKinds.Add(kind); }
+        }
+        var query = v.Query ?? ValidQuery(op.Key).Select(q => (q.Name, Uri.EscapeDataString(q.Value))).ToList();
+        if (query.Count > 0) url.Append('?').Append(string.Join('&', query.Select(q => $"{Uri.EscapeDataString(q.Name)}={q.Value}")));
+        return (new HttpRequestMessage(new HttpMethod(op.Method), url.ToString()) { Content = v.Content?.Invoke() }, usedKinds);
+    }
+
     /// <summary>A cheap valid request of another user right after a refused one: a poisoned pooled connection shows here.</summary>
-    private async Task ProbeAsync(ApiOperation op, string after, int status)
+    private async Task ProbeAsync(ApiOperation op, string after, int status, string? insider, FuzzFixtures fixtures)
     {
         after = $"{after} ({status})";
         _probeCount++;
-        var search = op.Path.StartsWith("/api/directory/search") || _probeCount % 7 == 0;
-        var url = search ? "/api/directory/search?q=Beratung" : "/api/referrals";
-        var client = await ClientAsync("fm.schmidt");
+        // A GET operation: its own valid request, by the entitled user (another user where the operation is public):
+        // a statement that failed on a connection must work again on it. Otherwise a list and a search of fm.schmidt.
+        HttpRequestMessage request;
+        string prober;
+        if (op.Method == "GET")
+        {
+            (request, _) = await BuildAsync(op, new Variant("gültig", Hostile: false), fixtures);
+            prober = insider ?? "fm.schmidt";
+        }
+        else
+        {
+            var search = _probeCount % 5 == 0;
+            request = new HttpRequestMessage(HttpMethod.Get, search ? "/api/directory/search?q=Beratung" : "/api/referrals");
+            prober = "fm.schmidt";
+        }
+        var url = request.RequestUri!.ToString();
+        var client = await ClientAsync(prober);
         try
         {
-            var response = await client.GetAsync(url);
+            var response = await client.SendAsync(request);
             _requests++;
             if (!response.IsSuccessStatusCode)
-                _failures.Add($"GET {url} als fm.schmidt direkt nach {after} → {(int)response.StatusCode}: {Short(await response.Content.ReadAsStringAsync())}");
+                _failures.Add($"Kontrolle GET {url} als {prober} direkt nach {after} → {(int)response.StatusCode}: {Short(await response.Content.ReadAsStringAsync())}");
         }
         catch (Exception e)
         {
-            _failures.Add($"GET {url} als fm.schmidt direkt nach {after} → Ausnahme {e.GetType().Name}: {Short(e.Message)}");
+            _failures.Add($"Kontrolle GET {url} als {prober} direkt nach {after} → Ausnahme {e.GetType().Name}: {Short(e.Message)}");
         }
     }
 
@@ -383,7 +400,8 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
         if (obj.Count > 0)
         {
             var firstKey = obj.First().Key;
-            var dupText = "{" + System.Text.Json.JsonSerializer.Serialize(firstKey) + ":\"a\u0000b\"," + bodyText.TrimStart()[1..];
+            // The same key twice with its own valid value: nothing else is wrong with the body, so only refusing duplicates gives 400.
+            var dupText = "{" + System.Text.Json.JsonSerializer.Serialize(firstKey) + ":" + Hostile.Serialize(obj[firstKey]) + "," + bodyText.TrimStart()[1..];
             yield return new Variant($"doppelter Schlüssel {firstKey}", Content: () => Json(dupText), MustBeRefused: "doppelter JSON-Schlüssel angenommen");
         }
 
