@@ -86,6 +86,12 @@ public sealed class FuzzFixtures(NetzwerkApp app)
             case "term": return (await CreatedAsync("nk.hoffmann", "/api/directory/taxonomy-terms", new { taxonomy = "partnerart", name = $"Fuzzbegriff {++_serial}" })).ToString();
             case "synonym": return (await CreatedAsync("nk.hoffmann", "/api/directory/synonyms", new { term = $"fuzzwort{++_serial}", expansions = new[] { "Schulden" } })).ToString();
             case "absence": return (await AbsenceAsync("fm.mueller")).ToString();
+            case "hsds-taxonomy":
+            {
+                var list = JsonDocument.Parse(await app.Anonymous().GetStringAsync("/hsds/taxonomies")).RootElement;
+                var items = list.ValueKind == JsonValueKind.Array ? list : list.GetProperty("contents");
+                return items.EnumerateArray().First().GetProperty("id").GetString()!;
+            }
             case "foreign-referral": return (await ReadyAsync("fm.yilmaz", AddictionService)).Referral.ToString();
             case "foreign-consent": return (await ReadyAsync("fm.yilmaz", AddictionService)).Consent.ToString();
             case "foreign-partner-referral": return (await SentAsync("fm.mueller", AddictionService)).ToString();
@@ -232,7 +238,7 @@ public sealed class FuzzFixtures(NetzwerkApp app)
         if (path.StartsWith("/hsds/services/{id}")) return ("=" + DebtService, null);
         if (path.StartsWith("/hsds/organizations/{id}")) return ("=" + DemoUsers.Organizations.DebtCounsellingKamenz, null);
         if (path.StartsWith("/hsds/taxonomy_terms/{id}")) return ("term", null);
-        if (path.StartsWith("/hsds/taxonomies/{id}")) return ("=partnerart", null);
+        if (path.StartsWith("/hsds/taxonomies/{id}")) return ("hsds-taxonomy", null);
         return (null, null);
     }
 }
