@@ -186,7 +186,12 @@ public static partial class EntryRules
         if (!string.IsNullOrWhiteSpace(i.Phone) && !IsPhone(i.Phone)) e.Add("phone", "Die Telefonnummer ist ungültig.");
         if (i.Status is not null && !EntryStatus.All.Contains(i.Status)) e.Add("status", "Unbekannter Status.");
         if (i.CooperationNote is { Length: > MaxText }) e.Add("cooperationNote", $"Die Notiz darf höchstens {MaxText} Zeichen lang sein.");
+        if (i.CooperationSince is { } since && (since < FirstCooperation || since > LastCooperation))
+            e.Add("cooperationSince", "Das Datum der Kooperation muss zwischen dem 01.01.1990 und dem 31.12.2099 liegen.");
     }
+
+    // A year 1 or 9999 is a typo (or an attack), not a cooperation agreement.
+    private static readonly DateOnly FirstCooperation = new(1990, 1, 1), LastCooperation = new(2099, 12, 31);
 
     public static TimeOnly ParseTime(string s) => TryParseTime(s, out var t) ? t : throw new FormatException(s);
 
