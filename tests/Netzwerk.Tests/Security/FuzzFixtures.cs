@@ -43,7 +43,7 @@ public sealed class FuzzFixtures(NetzwerkApp app)
     {
         purpose = "Vermittlung in die Schuldnerberatung",
         dataCategories = new[] { "contact-data", "referral-reason" },
-        feedbackLevel = "outcome",
+        feedbackLevel = "full", // progress notes and outcome notes are allowed at this level only
         form = "signed-paper",
         givenOn = GermanTime.Today.ToString("yyyy-MM-dd"),
     };

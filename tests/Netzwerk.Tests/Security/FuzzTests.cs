@@ -58,19 +58,19 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
         "POST /api/partner/referrals/{id}/attendance" => Node(new { attended = true }),
         "POST /api/partner/referrals/{id}/progress" => Node(new { note = "Gläubigerliste erstellt" }),
         "POST /api/partner/referrals/{id}/outcome" => Node(new { reasonCode = "completed-with-result", note = "Plan steht" }),
-        "POST /api/directory/organizations" or "PUT /api/directory/organizations/{id}" => Node(FuzzFixtures.OrganizationBody("Fuzz-Träger Valide")),
+        "POST /api/directory/organizations" or "PUT /api/directory/organizations/{id}" => Node(FuzzFixtures.OrganizationBody("Fuzz-Träger Valide " + Unique)),
         "POST /api/directory/services" or "PUT /api/directory/services/{id}" =>
-            Node(FuzzFixtures.ServiceBody(Netzwerk.Platform.Identity.DemoUsers.Organizations.DebtCounsellingKamenz, "Fuzz-Angebot Valide")),
+            Node(FuzzFixtures.ServiceBody(Netzwerk.Platform.Identity.DemoUsers.Organizations.DebtCounsellingKamenz, "Fuzz-Angebot Valide " + Unique)),
         "PUT /api/directory/services/{id}/availability" => Node(new { capacityFree = 5, waitingDays = 3, openingHours = new[] { new { weekday = 3, opens = "10:00", closes = "16:00" } } }),
         "POST /api/directory/services/{id}/proposals" => Node(new { changes = new { description = "Beratung auch anonym", email = "drogen@suchtberatung.example" }, note = "Neue Schwerpunkte" }),
         "POST /api/directory/proposals/{id}/reject" => Node(new { reason = "Name bitte wie im Vertrag" }),
-        "POST /api/directory/taxonomy-terms" or "PUT /api/directory/taxonomy-terms/{id}" => Node(new { taxonomy = "partnerart", name = "Fuzz Lebensmittelhilfe" }),
-        "POST /api/directory/synonyms" or "PUT /api/directory/synonyms/{id}" => Node(new { term = "fuzzessen", expansions = new[] { "Tafel", "Lebensmittelhilfe" }, note = "Fuzz" }),
+        "POST /api/directory/taxonomy-terms" or "PUT /api/directory/taxonomy-terms/{id}" => Node(new { taxonomy = "partnerart", name = "Fuzz Lebensmittelhilfe " + Unique }),
+        "POST /api/directory/synonyms" or "PUT /api/directory/synonyms/{id}" => Node(new { term = "fuzzessen" + Unique, expansions = new[] { "Tafel", "Lebensmittelhilfe" }, note = "Fuzz" }),
         "POST /api/absences" => Node(new { startsOn = GermanTime.Today.AddDays(30).ToString("yyyy-MM-dd"), endsOn = GermanTime.Today.AddDays(31).ToString("yyyy-MM-dd") }),
         "PUT /api/routes/{categoryCode}" => Node(new
         {
             categoryCode = "fuzz-route", name = "Fuzz-Weg", requiredCategories = new[] { "contact-data" }, responseWorkingDays = 5,
-            reminderWorkingDays = new[] { 2 }, escalationWorkingDays = 10, escalationTarget = "team-lead", defaultFeedbackLevel = "attendance", forwardingAllowed = true,
+            reminderWorkingDays = new[] { 2 }, escalationWorkingDays = 10, escalationTarget = Roles.TeamLead, defaultFeedbackLevel = "attendance", forwardingAllowed = true,
         }),
         "POST /api/admin/dead-letters/replay" => Node(new { queue = "referrals-feedback-inbox_error", max = 1 }),
         _ => null,
@@ -146,15 +146,17 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
             if (hasOutsider) outsider = OutsiderPreference.FirstOrDefault(u => !roles.Contains(DemoUsers.Find(u)!.Role)); // null = anonymous
 
             var statuses = new SortedDictionary<int, int>();
+            int? validStatus = null;
             var variants = Variants(op, doc, rng).ToList();
             foreach (var v in variants)
             {
                 var status = await SendAndCheckAsync(op, v, insider, insider, entitledCaller: true, fixtures, rows);
                 if (status is { } s) statuses[s] = statuses.GetValueOrDefault(s) + 1;
+                if (!v.Hostile) validStatus = status;
                 if (hasOutsider && (!v.Hostile || v.AlsoAsOutsider))
                     await SendAndCheckAsync(op, v, outsider, insider, entitledCaller: false, fixtures, rows);
             }
-            perOperation.Add($"{op.Key} als {insider ?? "anonym"} / {(hasOutsider ? outsider ?? "anonym" : "—")}: {variants.Count} Varianten; "
+            perOperation.Add($"{op.Key} als {insider ?? "anonym"} / {(hasOutsider ? outsider ?? "anonym" : "—")}: {variants.Count} Varianten; gültig → {validStatus}; "
                              + string.Join(", ", statuses.Select(kv => $"{kv.Key}×{kv.Value}")));
         }
 
@@ -304,8 +306,13 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
 
     // ---------------------------------------------------------------- variants
 
+    /// <summary>Stands in a valid body for a number of its own per request (names that must be unique: terms, synonyms).</summary>
+    private const string Unique = "UNIQUENUMBER";
+    private static int _unique;
+
     private static HttpContent Json(string text, string contentType = "application/json")
     {
+        text = text.Replace(Unique, Interlocked.Increment(ref _unique).ToString());
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType.Contains('/') && !contentType.Contains("charset") ? contentType + "; charset=utf-8" : contentType);
         return content;
@@ -313,6 +320,7 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
 
     private static HttpContent Raw(string text, string contentType)
     {
+        text = text.Replace(Unique, Interlocked.Increment(ref _unique).ToString());
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         return content;
