@@ -84,6 +84,28 @@ public class NetzwerkApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _tokens = new();
 
+    /// <summary>A browser-like client signed in through the demo sign-in page (/anmelden): it holds the session cookie.</summary>
+    public async Task<HttpClient> CookieClientAsync(string user)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var token = FormToken(await client.GetStringAsync("/anmelden"));
+        var signIn = await client.PostAsync("/anmelden", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["user"] = user, ["__RequestVerificationToken"] = token,
+        }));
+        if (signIn.StatusCode != System.Net.HttpStatusCode.Redirect || (await client.GetAsync("/api/me")).StatusCode != System.Net.HttpStatusCode.OK)
+            throw new InvalidOperationException($"Anmeldung als {user} über /anmelden fehlgeschlagen: {(int)signIn.StatusCode}");
+        return client;
+    }
+
+    /// <summary>The anti-forgery token of the first form on a page.</summary>
+    public static string FormToken(string page)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"");
+        if (!match.Success) match = System.Text.RegularExpressions.Regex.Match(page, "value=\"([^\"]+)\"[^>]*name=\"__RequestVerificationToken\"");
+        return match.Success ? match.Groups[1].Value : throw new InvalidOperationException("Die Seite enthält kein Anti-Forgery-Token.");
+    }
+
     public async Task<NpgsqlConnection> OpenDatabaseAsync()
     {
         var conn = new NpgsqlConnection(ConnectionString);

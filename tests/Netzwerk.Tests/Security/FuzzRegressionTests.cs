@@ -145,24 +145,6 @@ public sealed class PoolPoisoningTests(SingleConnectionApp app, ITestOutputHelpe
 /// </summary>
 public sealed class CrossSiteFormPostTests(NetzwerkApp app, ITestOutputHelper output) : IClassFixture<NetzwerkApp>
 {
-    /// <summary>Signs in through the demo sign-in page (/anmelden) and returns a client holding the session cookie.</summary>
-    private async Task<HttpClient> CookieClientAsync(string user)
-    {
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var page = await client.GetStringAsync("/anmelden");
-        var token = Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"") is { Success: true } m1 ? m1.Groups[1].Value
-            : Regex.Match(page, "value=\"([^\"]+)\"[^>]*name=\"__RequestVerificationToken\"").Groups[1].Value;
-        token.ShouldNotBeNullOrEmpty("Anti-Forgery-Token der Anmeldeseite");
-        var signIn = await client.PostAsync("/anmelden", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["user"] = user, ["__RequestVerificationToken"] = token,
-        }));
-        signIn.StatusCode.ShouldBe(HttpStatusCode.Redirect, await signIn.Content.ReadAsStringAsync());
-        signIn.Headers.GetValues("Set-Cookie").ShouldContain(c => c.StartsWith("netzwerk.session="));
-        (await client.GetAsync("/api/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        return client;
-    }
-
     private static HttpRequestMessage CrossSite(string url, HttpContent content)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
@@ -211,8 +193,8 @@ public sealed class CrossSiteFormPostTests(NetzwerkApp app, ITestOutputHelper ou
         var fixtures = new FuzzFixtures(app);
         var cookies = new Dictionary<string, HttpClient>
         {
-            ["fm.mueller"] = await CookieClientAsync("fm.mueller"),
-            ["nk.hoffmann"] = await CookieClientAsync("nk.hoffmann"),
+            ["fm.mueller"] = await app.CookieClientAsync("fm.mueller"),
+            ["nk.hoffmann"] = await app.CookieClientAsync("nk.hoffmann"),
         };
         var failures = new List<string>();
 

@@ -24,7 +24,7 @@ public sealed class HostileInputTests(ReferralTestApp app) : IClassFixture<Refer
     }
 
     private static void NamesField(JsonElement problem, string field) =>
-        problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ShouldContain(n => n.StartsWith(field), problem.ToString());
+        (problem.TryGetProperty("errors", out var errors) ? errors : throw new ShouldAssertException($"Kein Feld benannt: {problem}")).EnumerateObject().Select(p => p.Name).ShouldContain(n => n.StartsWith(field), problem.ToString());
 
     [Theory]
     [InlineData("/hsds/services?search=Schulden%00", "search")]
@@ -115,5 +115,44 @@ public sealed class HostileInputTests(ReferralTestApp app) : IClassFixture<Refer
         }
         statuses.ShouldAllBe(s => s == HttpStatusCode.OK || s == HttpStatusCode.Conflict);
         (await app.CountAsync($"SELECT count(*) FROM directory.service_search WHERE service_id = '{id}'")).ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("fm.schmidt\u0001", true)]
+    // NUL: the framework's form reading refuses it first (a German 400 without a field name).
+    [InlineData("fm.schmidt\0", false)]
+    public async Task A_page_form_with_a_control_character_is_a_400_and_records_nothing(string deputy, bool namesField)
+    {
+        var fm = await app.CookieClientAsync("fm.mueller");
+        var token = ReferralTestApp.FormToken(await fm.GetStringAsync("/abwesenheiten"));
+        var before = await app.CountAsync("SELECT count(*) FROM platform.absences");
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var response = await fm.PostAsync("/abwesenheiten", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["CaseManagerId"] = "fm.mueller", ["DeputyId"] = deputy, ["StartsOn"] = today.AddDays(1).ToString("yyyy-MM-dd"),
+            ["EndsOn"] = today.AddDays(3).ToString("yyyy-MM-dd"), ["__RequestVerificationToken"] = token,
+        }));
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        if (namesField) NamesField(problem, "DeputyId");
+        (await app.CountAsync("SELECT count(*) FROM platform.absences")).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task A_cookie_session_changes_state_through_the_api_only_with_the_page_token_from_this_origin()
+    {
+        var fm = await app.CookieClientAsync("fm.mueller");
+        var token = ReferralTestApp.FormToken(await fm.GetStringAsync("/abwesenheiten"));
+        HttpRequestMessage Read(string? csrf, string origin)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/inbox/{Guid.NewGuid()}/read");
+            request.Headers.Add("Origin", origin);
+            if (csrf is not null) request.Headers.Add("X-CSRF-TOKEN", csrf);
+            return request;
+        }
+        // With the token, from our own origin: the call reaches its handler (an unknown item: 404).
+        (await fm.SendAsync(Read(token, "http://localhost"))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        await ProblemAsync(await fm.SendAsync(Read(null, "http://localhost")), HttpStatusCode.Forbidden);
+        await ProblemAsync(await fm.SendAsync(Read(token, "https://evil.example")), HttpStatusCode.Forbidden);
+        await ProblemAsync(await fm.SendAsync(Read("gefälscht", "http://localhost")), HttpStatusCode.Forbidden);
     }
 }
