@@ -205,26 +205,10 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
     /// <summary>Refused, or answered without any data (an empty list, a zero count): nothing leaked either way.</summary>
     private static async Task<bool> IsRefusalAsync(HttpResponseMessage r)
     {
-        if (IsRefusal(r)) return true;
+        if (Hostile.IsRefusal(r)) return true;
         if (r.StatusCode != HttpStatusCode.OK || r.Content.Headers.ContentType?.MediaType != "application/json") return false;
-        try { return IsEmpty(JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement); }
-        catch (JsonException) { return false; }
+        return Hostile.IsEmptyJson(await r.Content.ReadAsStringAsync());
     }
-
-    private static bool IsEmpty(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Array => e.GetArrayLength() == 0,
-        JsonValueKind.Object => e.EnumerateObject().All(p => IsEmpty(p.Value)),
-        JsonValueKind.Number => e.GetDouble() == 0,
-        JsonValueKind.Null or JsonValueKind.False => true,
-        _ => false,
-    };
-
-    private static bool IsRefusal(HttpResponseMessage r) =>
-        r.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound
-        || (r.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found
-            && r.Headers.Location?.OriginalString is { } loc
-            && (loc.Contains("/anmelden") || loc.Contains("/zugriff-verweigert")));
 
     [Fact]
     public void Every_endpoint_is_classified()
