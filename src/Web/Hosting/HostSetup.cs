@@ -6,6 +6,7 @@ using Netzwerk.Platform;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Mail;
 using Netzwerk.Platform.Messaging;
 using Netzwerk.Platform.Problems;
 using Netzwerk.Platform.Time;
@@ -47,6 +48,7 @@ public static class HostSetup
         // Startup tasks first: hosted services start in registration order, the bus comes later.
         services.AddHostedService<StartupTasksHostedService>();
         services.AddSingleton<AuditLog>();
+        services.AddNetzwerkMail(configuration);
         services.AddSingleton<Deputies>();
         services.AddGermanProblems();
         services.AddNetzwerkAuthentication();
@@ -103,6 +105,7 @@ public static class HostSetup
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapMailOutbox();
         app.MapOpenApi().AllowAnonymous();
         app.UseSwaggerUI(o =>
         {
