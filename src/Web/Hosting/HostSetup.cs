@@ -27,8 +27,9 @@ public static class HostSetup
                 "Der Demo-Modus (Demo__Enabled) darf in der Umgebung 'Production' nicht eingeschaltet werden.");
         services.AddSingleton(demo);
 
-        // Structured logs to the console; request paths are logged, bodies and query values never.
-        Log.Logger = new LoggerConfiguration()
+        // Structured logs to the console, each line with the trace id of its request or message (Activity.Current);
+        // request paths are logged as route patterns, bodies and query values never.
+        services.AddSerilog((sp, log) => log
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
@@ -37,10 +38,10 @@ public static class HostSetup
             // our exception handler answers them and logs server errors itself, without input values.
             .MinimumLevel.Override("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", Serilog.Events.LogEventLevel.Fatal)
             .Enrich.FromLogContext()
-            .WriteTo.Console()
-            .CreateLogger();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(Log.Logger, dispose: false);
+            .ReadFrom.Services(sp) // further sinks registered as ILogEventSink (the tests read the log this way)
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {TraceId}{NewLine}{Exception}"),
+            // One logger per host (the tests run several in one process), not the static Log.Logger.
+            preserveStaticLogger: true);
 
         services.AddSingleton<TimeProvider>(GermanTime.Clock);
         services.AddHttpContextAccessor();
