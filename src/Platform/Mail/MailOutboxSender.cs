@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Hosting;
@@ -33,12 +34,27 @@ public sealed class SmtpSettings
 /// Delivery is at least once: a crash between the server's acceptance and the mark sends the mail again, with the
 /// same Message-ID (the outbox id), by which mail systems recognise the duplicate.
 /// </summary>
-public sealed class MailOutboxSender(NpgsqlDataSource dataSource, MailOutbox outbox, SmtpSettings smtp, ILogger<MailOutboxSender> logger)
-    : BackgroundService
+public sealed class MailOutboxSender : BackgroundService
 {
+    public const string MeterName = "Netzwerk.Mail";
     private const int BatchSize = 20;
     private static readonly TimeSpan KeepSent = TimeSpan.FromDays(30);
-    private DateTimeOffset _nextCleanUp = DateTimeOffset.MinValue;
+    private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(15);
+    private readonly NpgsqlDataSource dataSource;
+    private readonly MailOutbox outbox;
+    private readonly SmtpSettings smtp;
+    private readonly ILogger<MailOutboxSender> logger;
+    private DateTimeOffset _nextCleanUp = DateTimeOffset.MinValue, _nextCount = DateTimeOffset.MinValue;
+    private long? _pending;
+
+    public MailOutboxSender(NpgsqlDataSource dataSource, MailOutbox outbox, SmtpSettings smtp, IMeterFactory meters,
+        ILogger<MailOutboxSender> logger)
+    {
+        (this.dataSource, this.outbox, this.smtp, this.logger) = (dataSource, outbox, smtp, logger);
+        // Counted in the send loop, so that a metrics scrape never waits for the database.
+        meters.Create(MeterName).CreateObservableGauge("netzwerk.mails.pending",
+            () => _pending is { } p ? [new Measurement<long>(p)] : Array.Empty<Measurement<long>>(), description: "Mails not yet sent");
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,6 +64,11 @@ public sealed class MailOutboxSender(NpgsqlDataSource dataSource, MailOutbox out
             {
                 while (await SendDueAsync(stoppingToken) == BatchSize) { }
                 if (DateTimeOffset.UtcNow >= _nextCleanUp) await DeleteOldSentAsync(stoppingToken);
+                if (DateTimeOffset.UtcNow >= _nextCount)
+                {
+                    _pending = await MailOutbox.CountPendingAsync(dataSource, stoppingToken);
+                    _nextCount = DateTimeOffset.UtcNow + CountInterval;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception e)

@@ -50,6 +50,7 @@ public static class HostSetup
         services.AddHostedService<StartupTasksHostedService>();
         services.AddSingleton<AuditLog>();
         services.AddNetzwerkMail(configuration);
+        services.AddNetzwerkTelemetry(configuration);
         services.AddSingleton<Deputies>();
         services.AddGermanProblems();
         services.AddNetzwerkAuthentication();
@@ -107,6 +108,7 @@ public static class HostSetup
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapMailOutbox();
+        app.MapNetzwerkMetrics(app.Configuration);
         app.MapOpenApi().AllowAnonymous();
         app.UseSwaggerUI(o =>
         {
