@@ -69,8 +69,12 @@ public static class HostSetup
         services.Configure<ForwardedHeadersOptions>(o =>
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
 
+        // Ready: PostgreSQL answers (AspNetCore.HealthChecks.NpgSql), every migration is applied (ours), and the bus is
+        // connected (MassTransit registers "masstransit-bus" with the tag "ready" itself; it reports the connection the
+        // app's consumers and publishers use, where a RabbitMQ.Client check would open a connection of its own).
         services.AddHealthChecks()
-            .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+            .AddNpgSql(sp => sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), name: "postgresql", tags: ["ready"])
+            .AddCheck<DatabaseReadyCheck>("migrations", tags: ["ready"]);
         services.AddOpenApi();
         services.AddRazorPages(o =>
         {
@@ -106,7 +110,16 @@ public static class HostSetup
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            // Each check's name and status, never exception text (it may name hosts and users).
+            ResponseWriter = (ctx, report) => ctx.Response.WriteAsJsonAsync(new
+            {
+                status = report.Status.ToString(),
+                checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+            }),
+        }).AllowAnonymous();
         app.MapMailOutbox();
         app.MapNetzwerkMetrics(app.Configuration);
         app.MapOpenApi().AllowAnonymous();
@@ -120,7 +133,7 @@ public static class HostSetup
     }
 }
 
-/// <summary>Ready when PostgreSQL answers and every migration is applied.</summary>
+/// <summary>Ready when every migration is applied (whether PostgreSQL answers at all is the NpgSql check's).</summary>
 public sealed class DatabaseReadyCheck(Migrator migrator) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
@@ -133,7 +146,7 @@ public sealed class DatabaseReadyCheck(Migrator migrator) : IHealthCheck
         }
         catch (Exception e)
         {
-            return HealthCheckResult.Unhealthy("PostgreSQL nicht erreichbar.", e);
+            return HealthCheckResult.Unhealthy("Migrationsstand nicht lesbar.", e);
         }
     }
 }
