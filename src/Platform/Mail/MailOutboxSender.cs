@@ -40,17 +40,17 @@ public sealed class MailOutboxSender : BackgroundService
     private const int BatchSize = 20;
     private static readonly TimeSpan KeepSent = TimeSpan.FromDays(30);
     private static readonly TimeSpan CountInterval = TimeSpan.FromSeconds(15);
-    private readonly NpgsqlDataSource dataSource;
-    private readonly MailOutbox outbox;
-    private readonly SmtpSettings smtp;
-    private readonly ILogger<MailOutboxSender> logger;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly MailOutbox _outbox;
+    private readonly SmtpSettings _smtp;
+    private readonly ILogger<MailOutboxSender> _logger;
     private DateTimeOffset _nextCleanUp = DateTimeOffset.MinValue, _nextCount = DateTimeOffset.MinValue;
     private long? _pending;
 
     public MailOutboxSender(NpgsqlDataSource dataSource, MailOutbox outbox, SmtpSettings smtp, IMeterFactory meters,
         ILogger<MailOutboxSender> logger)
     {
-        (this.dataSource, this.outbox, this.smtp, this.logger) = (dataSource, outbox, smtp, logger);
+        (_dataSource, _outbox, _smtp, _logger) = (dataSource, outbox, smtp, logger);
         // Counted in the send loop, so that a metrics scrape never waits for the database.
         meters.Create(MeterName).CreateObservableGauge("netzwerk.mails.pending",
             () => _pending is { } p ? [new Measurement<long>(p)] : Array.Empty<Measurement<long>>(), description: "Mails not yet sent");
@@ -66,16 +66,16 @@ public sealed class MailOutboxSender : BackgroundService
                 if (DateTimeOffset.UtcNow >= _nextCleanUp) await DeleteOldSentAsync(stoppingToken);
                 if (DateTimeOffset.UtcNow >= _nextCount)
                 {
-                    _pending = await MailOutbox.CountPendingAsync(dataSource, stoppingToken);
+                    _pending = await MailOutbox.CountPendingAsync(_dataSource, stoppingToken);
                     _nextCount = DateTimeOffset.UtcNow + CountInterval;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception e)
             {
-                logger.LogWarning("Mail outbox round failed ({ExceptionType}); retrying", e.GetType().Name);
+                _logger.LogWarning("Mail outbox round failed ({ExceptionType}); retrying", e.GetType().Name);
             }
-            await Task.Delay(smtp.PollInterval, stoppingToken).ContinueWith(_ => { });
+            await Task.Delay(_smtp.PollInterval, stoppingToken).ContinueWith(_ => { });
         }
     }
 
@@ -92,7 +92,7 @@ public sealed class MailOutboxSender : BackgroundService
                 try
                 {
                     var message = Compose(mail);
-                    if (!string.IsNullOrWhiteSpace(smtp.PickupDirectory)) await WriteToPickupAsync(mail.Id, message, ct);
+                    if (!string.IsNullOrWhiteSpace(_smtp.PickupDirectory)) await WriteToPickupAsync(mail.Id, message, ct);
                     else
                     {
                         client ??= await ConnectAsync(ct);
@@ -104,7 +104,7 @@ public sealed class MailOutboxSender : BackgroundService
                 {
                     var delay = RetryDelay(mail.Attempts);
                     var error = e is SmtpCommandException c ? $"{e.GetType().Name}: {c.StatusCode}" : e.GetType().Name;
-                    logger.LogWarning("Mail {MailId} ({Kind}) not sent on attempt {Attempt} ({Error}); next attempt in {Delay}",
+                    _logger.LogWarning("Mail {MailId} ({Kind}) not sent on attempt {Attempt} ({Error}); next attempt in {Delay}",
                         mail.Id, mail.Kind, mail.Attempts, error, delay);
                     await MarkFailedAsync(mail.Id, error, delay, ct);
                     // The connection may be broken: the next mail opens a new one.
@@ -125,7 +125,7 @@ public sealed class MailOutboxSender : BackgroundService
     internal TimeSpan RetryDelay(int attempts)
     {
         var factor = Math.Pow(2, Math.Min(Math.Max(attempts - 1, 0), 20));
-        var delay = TimeSpan.FromTicks((long)Math.Min(smtp.FirstRetryDelay.Ticks * factor, smtp.MaxRetryDelay.Ticks));
+        var delay = TimeSpan.FromTicks((long)Math.Min(_smtp.FirstRetryDelay.Ticks * factor, _smtp.MaxRetryDelay.Ticks));
         return delay;
     }
 
@@ -134,8 +134,8 @@ public sealed class MailOutboxSender : BackgroundService
     private async Task<List<ClaimedMail>> ClaimAsync(CancellationToken ct)
     {
         // The lease outlasts a whole batch of sends at the configured timeout, so it cannot run out while a mail is sent.
-        var lease = smtp.Timeout * (BatchSize + 2);
-        await using var cmd = dataSource.CreateCommand("""
+        var lease = _smtp.Timeout * (BatchSize + 2);
+        await using var cmd = _dataSource.CreateCommand("""
             UPDATE platform.mail_outbox SET claimed_until = clock_timestamp() + $2, attempts = attempts + 1
             WHERE id IN (SELECT id FROM platform.mail_outbox
                          WHERE sent_at IS NULL AND next_attempt_at <= clock_timestamp()
@@ -155,12 +155,12 @@ public sealed class MailOutboxSender : BackgroundService
 
     private MimeMessage Compose(ClaimedMail mail)
     {
-        var from = MailboxAddress.Parse(smtp.From);
+        var from = MailboxAddress.Parse(_smtp.From);
         var message = new MimeMessage
         {
             MessageId = $"{mail.Id:N}@{from.Domain}",
             Subject = mail.Subject,
-            Body = new TextPart("plain") { Text = outbox.Unprotect(mail.Body) },
+            Body = new TextPart("plain") { Text = _outbox.Unprotect(mail.Body) },
         };
         message.From.Add(from);
         message.To.Add(MailboxAddress.Parse(mail.To));
@@ -169,11 +169,11 @@ public sealed class MailOutboxSender : BackgroundService
 
     private async Task<SmtpClient> ConnectAsync(CancellationToken ct)
     {
-        var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
+        var client = new SmtpClient { Timeout = (int)_smtp.Timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(smtp.Host, smtp.Port, smtp.Security, ct);
-            if (!string.IsNullOrEmpty(smtp.UserName)) await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", ct);
+            await client.ConnectAsync(_smtp.Host, _smtp.Port, _smtp.Security, ct);
+            if (!string.IsNullOrEmpty(_smtp.UserName)) await client.AuthenticateAsync(_smtp.UserName, _smtp.Password ?? "", ct);
             return client;
         }
         catch
@@ -185,14 +185,14 @@ public sealed class MailOutboxSender : BackgroundService
 
     private async Task WriteToPickupAsync(Guid id, MimeMessage message, CancellationToken ct)
     {
-        System.IO.Directory.CreateDirectory(smtp.PickupDirectory!);
+        System.IO.Directory.CreateDirectory(_smtp.PickupDirectory!);
         // Named by the mail's id: writing it again replaces the file instead of adding a second mail.
-        await message.WriteToAsync(Path.Combine(smtp.PickupDirectory!, $"{id:N}.eml"), ct);
+        await message.WriteToAsync(Path.Combine(_smtp.PickupDirectory!, $"{id:N}.eml"), ct);
     }
 
     private async Task MarkSentAsync(Guid id, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = _dataSource.CreateCommand("""
             UPDATE platform.mail_outbox SET sent_at = clock_timestamp(), body = NULL, claimed_until = NULL, last_error = NULL
             WHERE id = $1
             """);
@@ -203,7 +203,7 @@ public sealed class MailOutboxSender : BackgroundService
 
     private async Task MarkFailedAsync(Guid id, string error, TimeSpan delay, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = _dataSource.CreateCommand("""
             UPDATE platform.mail_outbox SET claimed_until = NULL, last_error = $2, next_attempt_at = clock_timestamp() + $3
             WHERE id = $1
             """);
@@ -215,7 +215,7 @@ public sealed class MailOutboxSender : BackgroundService
 
     private async Task DeleteOldSentAsync(CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand("DELETE FROM platform.mail_outbox WHERE sent_at < clock_timestamp() - $1");
+        await using var cmd = _dataSource.CreateCommand("DELETE FROM platform.mail_outbox WHERE sent_at < clock_timestamp() - $1");
         cmd.Parameters.AddWithValue(KeepSent);
         await cmd.ExecuteNonQueryAsync(ct);
         _nextCleanUp = DateTimeOffset.UtcNow.AddHours(1);
