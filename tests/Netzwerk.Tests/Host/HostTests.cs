@@ -14,17 +14,14 @@ public sealed class HostTests(NetzwerkApp app) : IClassFixture<NetzwerkApp>
     [Fact]
     public async Task Ready_when_database_is_migrated_and_broker_connected()
     {
-        // Each part by name; the bus reports "Degraded" while its receive endpoints are still starting.
-        JsonElement checks = default;
-        for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until; await Task.Delay(200))
-        {
-            var response = await app.Anonymous().GetAsync("/health/ready");
-            response.StatusCode.ShouldBe(HttpStatusCode.OK);
-            checks = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
-            if (checks.EnumerateObject().All(c => c.Value.GetString() == "Healthy")) break;
-        }
-        foreach (var check in new[] { "postgresql", "migrations", "masstransit-bus" })
-            checks.GetProperty(check).GetString().ShouldBe("Healthy", check);
+        // Each part by name. The bus says "Degraded" (still ready) while a receive endpoint starts or after one was
+        // stopped, as the ping test in this class does.
+        var response = await app.Anonymous().GetAsync("/health/ready");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var checks = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
+        checks.GetProperty("postgresql").GetString().ShouldBe("Healthy");
+        checks.GetProperty("migrations").GetString().ShouldBe("Healthy");
+        checks.GetProperty("masstransit-bus").GetString().ShouldBeOneOf("Healthy", "Degraded");
 
         await using var db = await app.OpenDatabaseAsync();
         await using var cmd = db.CreateCommand();
