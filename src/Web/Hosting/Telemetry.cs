@@ -20,29 +20,31 @@ public static class Telemetry
 {
     public static IServiceCollection AddNetzwerkTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        // What is traced and measured is described always; providers run only when something exports, so an
+        // instance without OTLP or /metrics pays nothing for spans nobody reads (the tests add in-memory exporters).
+        services.ConfigureOpenTelemetryTracerProvider(t => t
+            .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
+                !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/metrics"))
+            .AddHttpClientInstrumentation()
+            .AddNpgsql()
+            .AddSource("MassTransit")
+            .AddProcessor(new WithoutRequestData()));
+        services.ConfigureOpenTelemetryMeterProvider(m => m
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddNpgsqlInstrumentation()
+            .AddMeter("MassTransit", WorkflowMetrics.MeterName, MailOutboxSender.MeterName));
+
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var prometheus = configuration.GetValue<bool>("Metrics:Prometheus");
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("netzwerk"))
-            .WithTracing(t =>
-            {
-                t.AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
-                        !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/metrics"))
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsql()
-                    .AddSource("MassTransit")
-                    .AddProcessor(new WithoutRequestData());
-                if (otlp) t.AddOtlpExporter();
-            })
-            .WithMetrics(m =>
-            {
-                m.AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsqlInstrumentation()
-                    .AddMeter("MassTransit", WorkflowMetrics.MeterName, MailOutboxSender.MeterName);
-                if (otlp) m.AddOtlpExporter();
-                if (prometheus) m.AddPrometheusExporter();
-            });
+        if (!otlp && !prometheus) return services;
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService("netzwerk"));
+        if (otlp) telemetry.WithTracing(t => t.AddOtlpExporter());
+        telemetry.WithMetrics(m =>
+        {
+            if (otlp) m.AddOtlpExporter();
+            if (prometheus) m.AddPrometheusExporter();
+        });
         return services;
     }
 

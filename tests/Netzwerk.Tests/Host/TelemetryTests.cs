@@ -21,8 +21,8 @@ public sealed class TracedApp : ReferralTestApp
     protected override void ConfigureTestServices(IServiceCollection services)
     {
         base.ConfigureTestServices(services);
-        services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans));
-        services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(Metrics));
+        // The app describes what to trace; without OTLP it starts no tracer, so the test starts one with its exporter.
+        services.AddOpenTelemetry().WithTracing(t => t.AddInMemoryExporter(Spans)).WithMetrics(m => m.AddInMemoryExporter(Metrics));
     }
 }
 
@@ -84,6 +84,23 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
         {
             foreach (var secret in forbidden) value.ShouldNotContain(secret, Case.Insensitive);
             Email.IsMatch(value).ShouldBeFalse(value);
+        }
+    }
+
+    [Fact]
+    public async Task Without_OTLP_or_Prometheus_no_telemetry_is_collected()
+    {
+        var plain = new Infrastructure.NetzwerkApp();
+        try
+        {
+            await plain.InitializeAsync();
+            plain.Services.GetService<TracerProvider>().ShouldBeNull();
+            plain.Services.GetService<MeterProvider>().ShouldBeNull();
+            (await plain.Anonymous().GetAsync("/metrics")).IsSuccessStatusCode.ShouldBeFalse();
+        }
+        finally
+        {
+            await plain.DisposeAsync();
         }
     }
 
