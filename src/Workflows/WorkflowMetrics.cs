@@ -20,6 +20,7 @@ public sealed class WorkflowMetrics : BackgroundService
     private readonly Counter<long> _transitions;
     private readonly IServiceProvider _services;
     private readonly ILogger<WorkflowMetrics> _logger;
+    private readonly ObservableGauge<long> _outboxGauge;
     private long? _outbox, _deadlinesScheduled, _deadlinesOverdue, _deadLetters;
 
     public WorkflowMetrics(IMeterFactory meters, IServiceProvider services, ILogger<WorkflowMetrics> logger)
@@ -28,7 +29,7 @@ public sealed class WorkflowMetrics : BackgroundService
         _logger = logger;
         var meter = meters.Create(MeterName);
         _transitions = meter.CreateCounter<long>("netzwerk.referral.transitions", description: "Events applied to referrals");
-        meter.CreateObservableGauge("netzwerk.outbox.pending", () => Measure(_outbox), description: "Messages not yet published");
+        _outboxGauge = meter.CreateObservableGauge("netzwerk.outbox.pending", () => Measure(_outbox), description: "Messages not yet published");
         meter.CreateObservableGauge("netzwerk.deadlines.pending", () => new[]
         {
             new Measurement<long>(_deadlinesScheduled ?? 0, new KeyValuePair<string, object?>("state", "scheduled")),
@@ -46,7 +47,8 @@ public sealed class WorkflowMetrics : BackgroundService
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            await SampleAsync(stoppingToken);
+            // Only while something reads the figures (an exporter listens to the meter).
+            if (_outboxGauge.Enabled) await SampleAsync(stoppingToken);
             await Task.Delay(SampleInterval, stoppingToken).ContinueWith(_ => { });
         }
     }

@@ -45,6 +45,7 @@ public sealed class MailOutboxSender : BackgroundService
     private readonly SmtpSettings _smtp;
     private readonly ILogger<MailOutboxSender> _logger;
     private DateTimeOffset _nextCleanUp = DateTimeOffset.MinValue, _nextCount = DateTimeOffset.MinValue;
+    private readonly ObservableGauge<long> _pendingGauge;
     private long? _pending;
 
     public MailOutboxSender(NpgsqlDataSource dataSource, MailOutbox outbox, SmtpSettings smtp, IMeterFactory meters,
@@ -52,7 +53,7 @@ public sealed class MailOutboxSender : BackgroundService
     {
         (_dataSource, _outbox, _smtp, _logger) = (dataSource, outbox, smtp, logger);
         // Counted in the send loop, so that a metrics scrape never waits for the database.
-        meters.Create(MeterName).CreateObservableGauge("netzwerk.mails.pending",
+        _pendingGauge = meters.Create(MeterName).CreateObservableGauge("netzwerk.mails.pending",
             () => _pending is { } p ? [new Measurement<long>(p)] : Array.Empty<Measurement<long>>(), description: "Mails not yet sent");
     }
 
@@ -64,7 +65,7 @@ public sealed class MailOutboxSender : BackgroundService
             {
                 while (await SendDueAsync(stoppingToken) == BatchSize) { }
                 if (DateTimeOffset.UtcNow >= _nextCleanUp) await DeleteOldSentAsync(stoppingToken);
-                if (DateTimeOffset.UtcNow >= _nextCount)
+                if (_pendingGauge.Enabled && DateTimeOffset.UtcNow >= _nextCount)
                 {
                     _pending = await MailOutbox.CountPendingAsync(_dataSource, stoppingToken);
                     _nextCount = DateTimeOffset.UtcNow + CountInterval;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Tests.Referrals;
+using Netzwerk.Workflows;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -50,11 +51,17 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
 
         // Prometheus text for Administration only.
         var admin = await app.ClientFor("admin");
-        var scrape = await admin.GetAsync("/metrics");
-        scrape.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var text = await scrape.Content.ReadAsStringAsync();
-        text.ShouldContain("netzwerk_referral_transitions");
-        text.ShouldContain("http_server_request_duration");
+        await app.Services.GetRequiredService<WorkflowMetrics>().SampleAsync(CancellationToken.None);
+        var text = await Netzwerk.Tests.Identity.TestProcesses.EventuallyAsync(async () =>
+        {
+            var scrape = await admin.GetAsync("/metrics");
+            scrape.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var body = await scrape.Content.ReadAsStringAsync();
+            return body.Contains("netzwerk_mails_pending") ? body : null; // counted by the mail sender's next round
+        }, "mails pending in /metrics", seconds: 30);
+        foreach (var name in new[] { "netzwerk_referral_transitions", "http_server_request_duration", "netzwerk_outbox_pending",
+                     "netzwerk_deadlines_pending", "netzwerk_dead_letters" })
+            text.ShouldContain(name);
         (await fm.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await app.Anonymous().GetAsync("/metrics")).IsSuccessStatusCode.ShouldBeFalse();
 
