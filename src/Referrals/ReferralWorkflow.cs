@@ -26,7 +26,7 @@ public sealed record Actor(string UserId, string Role)
 /// wide row was the largest single cost of a referral's lifecycle in the profile. New referrals, consents and other
 /// rows a caller adds to the context are still saved by EF Core, first, in the same transaction.
 /// </remarks>
-public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machine, TimeProvider clock)
+public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machine, WorkflowMetrics metrics, TimeProvider clock)
 {
     private readonly List<HistoryEntry> _history = [];
 
@@ -79,6 +79,7 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         // One instant for both: referral and state share the updated_at column.
         var now = Now;
         referral.Status = ReferralStateMachine.StatusOf(state.CurrentState);
+        metrics.Transition(@event.Name, referral.Status);
         referral.UpdatedAt = now;
         state.UpdatedAt = now;
         _history.Add(new HistoryEntry

@@ -23,6 +23,8 @@ public static class WorkflowsModule
         services.AddSingleton<DeadlinePoller>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlinePoller>());
         services.AddSingleton<DeadLetterQueues>();
+        services.AddSingleton<WorkflowMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkflowMetrics>());
         services.AddScoped<IRetentionTask, MessageLogRetention>();
         return services;
     }

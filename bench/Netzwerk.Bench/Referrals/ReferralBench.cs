@@ -247,6 +247,8 @@ public static class ReferralBench
             // Access-link e-mails go to the sink below (each sent referral mails one).
             builder.UseSetting("Smtp:Host", "127.0.0.1");
             builder.UseSetting("Smtp:Port", smtpPort.ToString());
+            builder.UseSetting("Smtp:Security", "None");
+            builder.UseSetting("Smtp:PollInterval", "00:00:00.200");
             // One log line per request would measure the console, not the workflow.
             builder.UseSetting("Logging:LogLevel:Netzwerk.Requests", "Warning");
             // (Serilog's provider has its own catch-all rule, so the filter must name that provider.)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -21,12 +22,11 @@ public static class AuthenticationSetup
     internal static readonly CryptoProviderFactory NonCachingCrypto = new() { CacheSignatureProviders = false };
     private static readonly HashSet<string> AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
-    /// <summary>One key ring for all instances, kept across restarts (<see cref="DataProtectionKeys"/>).</summary>
+    /// <summary>One key ring for all instances, kept across restarts (<see cref="KeyRingDb"/>).</summary>
     public static IDataProtectionBuilder AddNetzwerkDataProtection(this IServiceCollection services)
     {
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
-            o => o.XmlRepository = new DataProtectionKeys(sp.GetRequiredService<NpgsqlDataSource>())));
-        return services.AddDataProtection().SetApplicationName(DataProtectionKeys.ApplicationName);
+        services.AddDbContext<KeyRingDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        return services.AddDataProtection().PersistKeysToDbContext<KeyRingDb>().SetApplicationName(KeyRingDb.ApplicationName);
     }
 
     /// <summary>

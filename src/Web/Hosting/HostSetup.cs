@@ -7,6 +7,7 @@ using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Input;
+using Netzwerk.Platform.Mail;
 using Netzwerk.Platform.Messaging;
 using Netzwerk.Platform.Problems;
 using Netzwerk.Platform.Time;
@@ -27,8 +28,9 @@ public static class HostSetup
                 "Der Demo-Modus (Demo__Enabled) darf in der Umgebung 'Production' nicht eingeschaltet werden.");
         services.AddSingleton(demo);
 
-        // Structured logs to the console; request paths are logged, bodies and query values never.
-        Log.Logger = new LoggerConfiguration()
+        // Structured logs to the console, each line with the trace id of its request or message (Activity.Current);
+        // request paths are logged as route patterns, bodies and query values never.
+        services.AddSerilog((sp, log) => log
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
@@ -37,10 +39,10 @@ public static class HostSetup
             // our exception handler answers them and logs server errors itself, without input values.
             .MinimumLevel.Override("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", Serilog.Events.LogEventLevel.Fatal)
             .Enrich.FromLogContext()
-            .WriteTo.Console()
-            .CreateLogger();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(Log.Logger, dispose: false);
+            .ReadFrom.Services(sp) // further sinks registered as ILogEventSink (the tests read the log this way)
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {TraceId}{NewLine}{Exception}"),
+            // One logger per host (the tests run several in one process), not the static Log.Logger.
+            preserveStaticLogger: true);
 
         services.AddSingleton<TimeProvider>(GermanTime.Clock);
         services.AddHttpContextAccessor();
@@ -48,6 +50,8 @@ public static class HostSetup
         // Startup tasks first: hosted services start in registration order, the bus comes later.
         services.AddHostedService<StartupTasksHostedService>();
         services.AddSingleton<AuditLog>();
+        services.AddNetzwerkMail(configuration);
+        services.AddNetzwerkTelemetry(configuration);
         services.AddSingleton<Deputies>();
         services.AddGermanProblems();
         services.AddInputRules();
@@ -67,8 +71,12 @@ public static class HostSetup
         services.Configure<ForwardedHeadersOptions>(o =>
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
 
+        // Ready: PostgreSQL answers (AspNetCore.HealthChecks.NpgSql), every migration is applied (ours), and the bus is
+        // connected (MassTransit registers "masstransit-bus" with the tag "ready" itself; it reports the connection the
+        // app's consumers and publishers use, where a RabbitMQ.Client check would open a connection of its own).
         services.AddHealthChecks()
-            .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+            .AddNpgSql(sp => sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), name: "postgresql", tags: ["ready"])
+            .AddCheck<DatabaseReadyCheck>("migrations", tags: ["ready"]);
         services.AddOpenApi();
         services.AddRazorPages(o =>
         {
@@ -106,7 +114,18 @@ public static class HostSetup
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            // Each check's name and status, never exception text (it may name hosts and users).
+            ResponseWriter = (ctx, report) => ctx.Response.WriteAsJsonAsync(new
+            {
+                status = report.Status.ToString(),
+                checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+            }),
+        }).AllowAnonymous();
+        app.MapMailOutbox();
+        app.MapNetzwerkMetrics(app.Configuration);
         app.MapOpenApi().AllowAnonymous();
         app.UseSwaggerUI(o =>
         {
@@ -118,7 +137,7 @@ public static class HostSetup
     }
 }
 
-/// <summary>Ready when PostgreSQL answers and every migration is applied.</summary>
+/// <summary>Ready when every migration is applied (whether PostgreSQL answers at all is the NpgSql check's).</summary>
 public sealed class DatabaseReadyCheck(Migrator migrator) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
@@ -131,7 +150,7 @@ public sealed class DatabaseReadyCheck(Migrator migrator) : IHealthCheck
         }
         catch (Exception e)
         {
-            return HealthCheckResult.Unhealthy("PostgreSQL nicht erreichbar.", e);
+            return HealthCheckResult.Unhealthy("Migrationsstand nicht lesbar.", e);
         }
     }
 }

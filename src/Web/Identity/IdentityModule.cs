@@ -25,9 +25,7 @@ public static class IdentityModule
         var links = configuration.GetSection("PartnerLinks").Get<PartnerLinkSettings>() ?? new PartnerLinkSettings();
         if (configuration["PublicBaseUrl"] is { Length: > 0 } publicBaseUrl) links.PublicBaseUrl = publicBaseUrl;
         services.AddSingleton(links);
-        services.AddSingleton(configuration.GetSection("Smtp").Get<SmtpSettings>() ?? new SmtpSettings());
         services.AddSingleton<AccessLinks>();
-        services.AddSingleton<AccessLinkMail>();
         services.PostConfigure<CookieAuthenticationOptions>(AuthenticationSetup.CookieScheme, o =>
         {
             var previous = o.Events.OnValidatePrincipal;
@@ -46,7 +44,7 @@ public static class IdentityModule
 
     public static void AddIdentityConsumers(this IBusRegistrationConfigurator bus)
     {
-        // Retries with pauses: an SMTP server that is briefly away must not lose the partner's link.
+        // Retries with pauses for a database that is briefly away; the mail itself is retried by the mail outbox.
         bus.AddConsumer<IssueAccessLinkOnReferralSent>((_, c) =>
             c.UseMessageRetry(r => r.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2))));
         bus.AddConsumer<RevokeAccessLinksOnAccessEnded>((_, c) =>

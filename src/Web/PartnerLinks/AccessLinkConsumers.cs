@@ -1,17 +1,18 @@
 using MassTransit;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Mail;
 using Netzwerk.Workflows.Contracts;
 using Npgsql;
 
 namespace Netzwerk.Web.PartnerLinks;
 
 /// <summary>
-/// Issues and mails the access link when a referral reaches a partner. Idempotent: one link per referral
+/// Issues the access link and queues its mail when a referral reaches a partner. Idempotent: one link per referral
 /// (unique constraint), so a redelivered message finds the link and does nothing.
 /// </summary>
 public sealed class IssueAccessLinkOnReferralSent(
-    NpgsqlDataSource dataSource, AccessLinks links, AccessLinkMail mail, IServiceLookup services, AuditLog audit,
+    NpgsqlDataSource dataSource, AccessLinks links, MailOutbox mail, IServiceLookup services, AuditLog audit,
     PartnerLinkSettings settings, TimeProvider clock, ILogger<IssueAccessLinkOnReferralSent> log) : IConsumer<ReferralSentToPartner>
 {
     public async Task Consume(ConsumeContext<ReferralSentToPartner> context)
@@ -29,8 +30,8 @@ public sealed class IssueAccessLinkOnReferralSent(
         }
 
         // One link per referral (unique referral_id). A duplicate delivered meanwhile waits at that key until this
-        // transaction ends, then inserts nothing and leaves. The mail is sent inside the transaction, so a failed mail
-        // leaves no link behind and the retry starts afresh.
+        // transaction ends, then inserts nothing and leaves. The mail is queued in the same transaction: the link exists
+        // exactly when its mail does, and the mail outbox sends it, retrying until the mail server takes it.
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var token = AccessLinks.NewToken();
@@ -51,8 +52,8 @@ public sealed class IssueAccessLinkOnReferralSent(
             if (await insert.ExecuteNonQueryAsync(ct) == 0) return; // mailed already
         }
 
-        await mail.SendAsync(service.ReferralEmail, service.OrganizationName, reference,
-            $"{settings.PublicBaseUrl.TrimEnd('/')}/zugang/{token}", expiresAt, ct);
+        await mail.EnqueueAsync(conn, tx, AccessLinkMail.Compose(service.ReferralEmail, service.OrganizationName, reference,
+            $"{settings.PublicBaseUrl.TrimEnd('/')}/zugang/{token}", expiresAt), ct);
         await tx.CommitAsync(ct);
         await audit.RecordAsync(new AuditEvent("issue", "partner-link", linkId.ToString(), "ok",
             $"referral={m.ReferralId};organization={m.OrganizationId}"), "system", "system", null, ct);

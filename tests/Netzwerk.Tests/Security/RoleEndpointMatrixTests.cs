@@ -141,6 +141,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /api/figures"] = Coordination,
         ["GET /api/admin/dead-letters"] = [Roles.Administrator],
         ["POST /api/admin/dead-letters/replay"] = [Roles.Administrator],
+        ["GET /api/admin/mails"] = [Roles.Administrator],
         // Referral pages (feat/referral-ui): case work, partner, coordination; figures are aggregates for coordination only
         ["GET /verweisungen"] = CaseWork,
         ["GET /verweisungen/neu"] = CaseWork,

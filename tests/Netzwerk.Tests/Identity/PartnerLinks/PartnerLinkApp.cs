@@ -30,6 +30,10 @@ public class PartnerLinkApp : NetzwerkApp
         ["Smtp:Host"] = "127.0.0.1",
         ["Smtp:Port"] = _smtpPort.ToString(),
         ["Smtp:From"] = "netzwerk@jobcenter-test.example",
+        ["Smtp:Security"] = "None", // aiosmtpd on loopback offers no TLS
+        ["Smtp:PollInterval"] = "00:00:00.200",
+        ["Smtp:FirstRetryDelay"] = "00:00:00.300",
+        ["Smtp:MaxRetryDelay"] = "00:00:01",
         ["PublicBaseUrl"] = BaseUrl,
         ["PartnerLinks:LifetimeDays"] = "14",
         ["RateLimits:AccessLinkPermitLimit"] = "10000",
@@ -53,16 +57,29 @@ public class PartnerLinkApp : NetzwerkApp
     public override async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(MailFolder);
-        var script = Path.Combine(TestProcesses.RepositoryRoot(), "tests", "Netzwerk.Tests", "Identity", "PartnerLinks", "smtp_sink.py");
-        // Debian's python3 (with python3-aiosmtpd), not a pyenv shim that may come first in PATH.
-        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        _smtp = await TestProcesses.StartAsync(new ProcessStartInfo(python, $"\"{script}\" {_smtpPort} \"{MailFolder}\""),
-            "smtp listening", TimeSpan.FromSeconds(30));
+        await StartSmtpAsync();
         await TestServers.CreateDatabaseAsync(DatabaseName);
         await TestServers.CreateVirtualHostAsync(VirtualHost);
         UseKestrel(_appPort);
         StartServer();
         await Browser.InitializeAsync();
+    }
+
+    /// <summary>Starts the SMTP server (again) on its port.</summary>
+    public async Task StartSmtpAsync()
+    {
+        var script = Path.Combine(TestProcesses.RepositoryRoot(), "tests", "Netzwerk.Tests", "Identity", "PartnerLinks", "smtp_sink.py");
+        // Debian's python3 (with python3-aiosmtpd), not a pyenv shim that may come first in PATH.
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        _smtp = await TestProcesses.StartAsync(new ProcessStartInfo(python, $"\"{script}\" {_smtpPort} \"{MailFolder}\""),
+            "smtp listening", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Stops the SMTP server: connections to its port are refused until <see cref="StartSmtpAsync"/>.</summary>
+    public void StopSmtp()
+    {
+        TestProcesses.Stop(_smtp);
+        _smtp = null;
     }
 
     public IReadOnlyList<ReceivedMail> MailsTo(string address) => System.IO.Directory.GetFiles(MailFolder, "*.json")
