@@ -14,7 +14,7 @@ public sealed class CookieAntiforgeryFilter(IAntiforgery antiforgery) : IEndpoin
     {
         var http = context.HttpContext;
         // The same test that sends the request to the bearer scheme (AuthenticationSetup): a cookie session never skips this.
-        var bearer = ValidatedTokens.TokenOf(http.Request) is not null;
+        var bearer = AuthenticationSetup.BearerTokenOf(http.Request) is not null;
         if (!bearer && !await antiforgery.IsRequestValidAsync(http))
             return Results.Problem(statusCode: 400, title: Problems.Titles[400],
                 detail: "Das Formular ist abgelaufen oder wurde nicht von dieser Anwendung gesendet. Bitte laden Sie die Seite neu.");

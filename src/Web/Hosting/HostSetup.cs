@@ -49,8 +49,7 @@ public static class HostSetup
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Deputies>();
         services.AddGermanProblems();
-        services.AddNetzwerkAuthentication();
-        services.AddNetzwerkOidc(configuration);
+        services.AddNetzwerkAuthentication(configuration, demo.Enabled);
         services.AddNetzwerkRateLimits(configuration);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, DeniedAccessAudit>();
         // 1 MB per request unless an endpoint raises it ([RequestSizeLimit] on evidence and import uploads).
