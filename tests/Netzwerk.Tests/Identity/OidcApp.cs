@@ -7,8 +7,10 @@ namespace Netzwerk.Tests.Identity;
 /// signing in against a real oidc-provider started for this fixture: a generic provider, or with
 /// <paramref name="entraId"/> one that issues tokens like Entra ID, which the app reads through Microsoft.Identity.Web.
 /// </summary>
-public class OidcApp(bool entraId = false) : NetzwerkApp
+public class OidcApp(bool entraId) : NetzwerkApp
 {
+    public OidcApp() : this(false) { }
+
     private readonly int _appPort = TestProcesses.FreePort();
     protected override bool UseRealServer => true;
     public OidcTestProvider Provider { get; } = new(entraId);

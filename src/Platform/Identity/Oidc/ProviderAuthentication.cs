@@ -44,17 +44,11 @@ public static class ProviderAuthentication
                 entra.Bind(m);
                 m.CallbackPath = OidcSettings.CallbackPath;
                 m.SignedOutCallbackPath = OidcSettings.SignedOutCallbackPath;
-                m.ResponseType = OpenIdConnectResponseType.Code;
-                m.SignInScheme = AuthenticationSetup.CookieScheme;
             }, null, Scheme, cookieScheme: null);
             // With a certificate instead of a secret, the code is redeemed by MSAL (client assertion), not by the handler.
             if (entra.GetSection("ClientCertificates").GetChildren().Any())
                 webApp.EnableTokenAcquisitionToCallDownstreamApi().AddInMemoryTokenCaches();
-            auth.AddMicrosoftIdentityWebApi(jwt =>
-            {
-                jwt.MetadataAddress = settings.MetadataAddress;
-                jwt.RequireHttpsMetadata = settings.RequireHttpsMetadata;
-            }, m =>
+            auth.AddMicrosoftIdentityWebApi(_ => { }, m =>
             {
                 entra.Bind(m);
                 // Our claim mapping refuses tokens without a mapped role; Identity.Web's scope-or-role check would
@@ -67,11 +61,8 @@ public static class ProviderAuthentication
             auth.AddOpenIdConnect(Scheme, o =>
             {
                 o.Authority = settings.Authority;
-                o.MetadataAddress = settings.MetadataAddress;
-                o.RequireHttpsMetadata = settings.RequireHttpsMetadata;
                 o.ClientId = settings.ClientId;
                 o.ClientSecret = settings.ClientSecret;
-                o.ResponseType = OpenIdConnectResponseType.Code;
                 o.Scope.Clear();
                 foreach (var scope in settings.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries)) o.Scope.Add(scope);
                 o.CallbackPath = OidcSettings.CallbackPath;
@@ -80,20 +71,25 @@ public static class ProviderAuthentication
             auth.AddJwtBearer(AuthenticationSetup.BearerScheme, o =>
             {
                 o.Authority = settings.Authority;
-                o.MetadataAddress = settings.MetadataAddress!;
-                o.RequireHttpsMetadata = settings.RequireHttpsMetadata;
             });
         }
 
-        // Registered after the handlers' own set-up (and Identity.Web's), so these settings win.
-        auth.Services.PostConfigure<OpenIdConnectOptions>(Scheme, o => ConfigureSignIn(o, settings));
-        auth.Services.PostConfigure<JwtBearerOptions>(AuthenticationSetup.BearerScheme, o => ConfigureBearer(o, settings));
+        // Registered after the handlers' own set-up (and Identity.Web's, which copies its options over the handler's),
+        // so these settings win; still Configure, not PostConfigure, because the handlers' PostConfigure reads them.
+        auth.Services.Configure<OpenIdConnectOptions>(Scheme, o => ConfigureSignIn(o, settings));
+        auth.Services.Configure<JwtBearerOptions>(AuthenticationSetup.BearerScheme, o => ConfigureBearer(o, settings));
         return auth;
     }
 
     private static void ConfigureSignIn(OpenIdConnectOptions o, OidcSettings settings)
     {
         o.SignInScheme = AuthenticationSetup.CookieScheme;
+        o.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+        if (settings.MetadataAddress is not null) o.MetadataAddress = settings.MetadataAddress;
+        // The code comes back in the query of a top-level GET: a cross-site form_post would not carry the SameSite=Lax
+        // correlation and nonce cookies.
+        o.ResponseType = OpenIdConnectResponseType.Code;
+        o.ResponseMode = OpenIdConnectResponseMode.Query;
         o.UsePkce = true;
         o.PushedAuthorizationBehavior = PushedAuthorizationBehavior.UseIfAvailable;
         o.MapInboundClaims = false;
@@ -156,6 +152,8 @@ public static class ProviderAuthentication
 
     private static void ConfigureBearer(JwtBearerOptions o, OidcSettings settings)
     {
+        o.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+        if (settings.MetadataAddress is not null) o.MetadataAddress = settings.MetadataAddress;
         o.MapInboundClaims = false;
         var p = o.TokenValidationParameters;
         p.ValidAlgorithms = Algorithms;
