@@ -7,13 +7,14 @@ namespace Netzwerk.Tests.Identity;
 /// signing in against a real oidc-provider started for this fixture: a generic provider, or with
 /// <paramref name="entraId"/> one that issues tokens like Entra ID, which the app reads through Microsoft.Identity.Web.
 /// </summary>
-public class OidcApp(bool entraId) : NetzwerkApp
+public class OidcApp : NetzwerkApp
 {
-    public OidcApp() : this(false) { }
+    public OidcApp() : this(entraId: false) { }
+    protected OidcApp(bool entraId) => Provider = new OidcTestProvider(entraId);
 
     private readonly int _appPort = TestProcesses.FreePort();
     protected override bool UseRealServer => true;
-    public OidcTestProvider Provider { get; } = new(entraId);
+    public OidcTestProvider Provider { get; }
     public string BaseUrl => $"http://localhost:{_appPort}";
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(Provider.AppSettings())
@@ -44,7 +45,10 @@ public class OidcApp(bool entraId) : NetzwerkApp
 }
 
 /// <summary>The app with <c>Identity:Provider=EntraId</c> against an Entra-ID-like provider.</summary>
-public sealed class EntraIdApp() : OidcApp(entraId: true);
+public sealed class EntraIdApp : OidcApp
+{
+    public EntraIdApp() : base(entraId: true) { }
+}
 
 /// <summary>One Chromium for the OIDC browser tests.</summary>
 public class OidcBrowserFixture : IAsyncLifetime

@@ -166,7 +166,7 @@ public abstract class ProviderSignInTests(OidcBrowserFixture fx)
         response.Headers.Location!.ToString().ShouldBe("/anmelden?fehler=ungueltig");
         var page = await http.GetAsync(response.Headers.Location!.ToString());
         page.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await page.Content.ReadAsStringAsync()).ShouldContain("Die Anmeldung konnte nicht bestätigt werden");
+        WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync()).ShouldContain("Die Anmeldung konnte nicht bestätigt werden");
     }
 
     [Fact]

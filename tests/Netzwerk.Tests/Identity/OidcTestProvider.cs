@@ -106,7 +106,7 @@ public sealed class OidcTestProvider(bool entraId = false) : IAsyncDisposable
             accounts = EntraId ? EntraAccounts : GenericAccounts,
             scopes = EntraId ? new[] { "openid", "profile" } : ["openid", "profile", "netzwerk"],
             claims = EntraId
-                ? new Dictionary<string, string[]> { ["openid"] = ["sub", "tid", "oid"], ["profile"] = ["name", "preferred_username", "roles", "groups"] }
+                ? new Dictionary<string, string[]> { ["openid"] = ["sub"], ["profile"] = ["name", "preferred_username", "tid", "oid", "roles", "groups"] }
                 : new Dictionary<string, string[]> { ["openid"] = ["sub"], ["profile"] = ["name", "preferred_username"], ["netzwerk"] = ["jc_roles", "jc_org", "jc_team"] },
         });
         var psi = new ProcessStartInfo("node", "server.mjs") { WorkingDirectory = dir };

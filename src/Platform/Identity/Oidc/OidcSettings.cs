@@ -26,6 +26,8 @@ public sealed class OidcSettings
     /// <summary>Audience of access tokens for this API. Without it, the provider's bearer tokens are not accepted.</summary>
     public string? ApiAudience { get; set; }
     public bool RequireHttpsMetadata { get; set; } = true;
+    /// <summary>Public base URL for the redirect URIs (e.g. behind a proxy); default: the request's own.</summary>
+    public string? PublicBaseUrl { get; set; }
 
     public string? SubjectClaim { get; set; }
     public string NameClaim { get; set; } = "name";

@@ -147,7 +147,21 @@ public static class ProviderAuthentication
                 providerError ? "anbieter" : expired ? "abgelaufen" : "ungueltig");
             ctx.HandleResponse();
         };
-        o.Events.OnRedirectToIdentityProvider = previousRedirect;
+        var previousSignOut = o.Events.OnRedirectToIdentityProviderForSignOut;
+        var publicBase = settings.PublicBaseUrl?.TrimEnd('/');
+        o.Events.OnRedirectToIdentityProvider = async ctx =>
+        {
+            await previousRedirect(ctx);
+            if (publicBase is null) return;
+            // The code is redeemed with the redirect URI remembered here, so both must name the public address.
+            ctx.ProtocolMessage.RedirectUri = publicBase + OidcSettings.CallbackPath;
+            ctx.Properties.Items[OpenIdConnectDefaults.RedirectUriForCodePropertiesKey] = ctx.ProtocolMessage.RedirectUri;
+        };
+        o.Events.OnRedirectToIdentityProviderForSignOut = async ctx =>
+        {
+            await previousSignOut(ctx);
+            if (publicBase is not null) ctx.ProtocolMessage.PostLogoutRedirectUri = publicBase + OidcSettings.SignedOutCallbackPath;
+        };
     }
 
     private static void ConfigureBearer(JwtBearerOptions o, OidcSettings settings)
@@ -196,7 +210,7 @@ public static class ProviderAuthentication
         p.ValidateIssuer = true;
         p.ValidIssuer = settings.EntraIssuer;
         p.ValidIssuers = null;
-        p.IssuerValidator = Validators.ValidateIssuer;
+        p.IssuerValidator = null; // the standard check against ValidIssuer
     }
 
     private static async Task RefuseAsync(HttpContext http, string reason, string errorCode)
