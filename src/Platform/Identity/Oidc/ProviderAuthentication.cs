@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using Netzwerk.Platform.Audit;
@@ -92,7 +93,10 @@ public static class ProviderAuthentication
         o.ResponseMode = OpenIdConnectResponseMode.Query;
         o.UsePkce = true;
         o.PushedAuthorizationBehavior = PushedAuthorizationBehavior.UseIfAvailable;
+        // Claim names as the provider sends them (roles, oid, tid), as the mapping expects. Identity.Web hands the handler
+        // a token handler of its own, which the MapInboundClaims switch does not reach: a fresh one.
         o.MapInboundClaims = false;
+        o.TokenHandler = new JsonWebTokenHandler { MapInboundClaims = false };
         o.GetClaimsFromUserInfoEndpoint = false;
         o.SaveTokens = false; // only the id_token is kept (below), for the sign-out at the provider
         o.UseTokenLifetime = false; // our session lifetime (8 h), not the id_token's
@@ -120,7 +124,9 @@ public static class ProviderAuthentication
             var mapped = new OidcClaimsMapper(settings).Map(ctx.Principal.Claims, AuthenticationSetup.CookieScheme);
             if (mapped.Identity is null)
             {
-                await RefuseAsync(ctx.HttpContext, mapped.Error!, "rolle");
+                // The claim names (never values) tell an operator which mapping setting is wrong.
+                var names = string.Join(",", ctx.Principal.Claims.Select(c => c.Type).Distinct());
+                await RefuseAsync(ctx.HttpContext, $"{mapped.Error} (claims: {names})", "rolle");
                 ctx.HandleResponse();
                 return;
             }
