@@ -55,8 +55,7 @@ public static class HostSetup
         services.AddSingleton<Deputies>();
         services.AddGermanProblems();
         services.AddInputRules();
-        services.AddNetzwerkAuthentication();
-        services.AddNetzwerkOidc(configuration);
+        services.AddNetzwerkAuthentication(configuration, demo.Enabled);
         services.AddNetzwerkRateLimits(configuration);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, DeniedAccessAudit>();
         // 1 MB per request unless an endpoint raises it ([RequestSizeLimit] on evidence and import uploads).

@@ -9,9 +9,8 @@ public static class SecurityHeaders
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
         // Sign-out is a form post that redirects to the provider's end_session_endpoint: form-action must allow it.
-        var oidc = app.ApplicationServices.GetService<Netzwerk.Platform.Identity.Oidc.OidcSettings>();
-        var provider = oidc is { Enabled: true } && Uri.TryCreate(oidc.MetadataAddress ?? oidc.Authority, UriKind.Absolute, out var u)
-            ? " " + u.GetLeftPart(UriPartial.Authority)
+        var provider = app.ApplicationServices.GetService<Netzwerk.Platform.Identity.Oidc.OidcSettings>()?.ProviderOrigin is { } origin
+            ? " " + origin
             : "";
         return app.Use(async (ctx, next) =>
     {

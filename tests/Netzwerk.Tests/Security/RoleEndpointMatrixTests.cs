@@ -43,7 +43,6 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /zugang-ungueltig"] = [Public],
         ["GET /zugang/{token}"] = [Public],
         ["GET /anmelden/oidc"] = [Public],
-        ["GET /anmelden/oidc/rueckkehr"] = [Public],
         ["GET /health/live"] = [Public],
         ["GET /health/ready"] = [Public],
         ["GET /openapi/{documentName}.json"] = [Public],

@@ -3,7 +3,8 @@ using System.Security.Claims;
 namespace Netzwerk.Platform.Identity.Oidc;
 
 /// <summary>
-/// Turns a provider's claims into ours (sub, name, role, org, team) using the mapping in configuration.
+/// Turns a provider's claims into ours (sub, name, role, org, team) using the mapping in configuration:
+/// the role from the role claim (mapped or already ours), else from a mapped group id.
 /// Nothing else from the provider's token reaches the session.
 /// </summary>
 public sealed class OidcClaimsMapper(OidcSettings settings)
@@ -15,12 +16,15 @@ public sealed class OidcClaimsMapper(OidcSettings settings)
         var claims = providerClaims.ToList();
         string? First(string type) => claims.FirstOrDefault(c => c.Type == type)?.Value;
 
-        var subject = First(settings.SubjectClaim);
+        var subject = First(settings.Subject);
         if (string.IsNullOrWhiteSpace(subject)) return new(null, "Das Konto hat keine Kennung (sub).");
 
         var role = claims.Where(c => c.Type == settings.RoleClaim)
             .Select(c => MapRole(c.Value))
-            .FirstOrDefault(r => r is not null);
+            .FirstOrDefault(r => r is not null)
+            ?? claims.Where(c => c.Type == settings.GroupClaim)
+                .Select(c => settings.GroupMap.TryGetValue(c.Value, out var m) && Roles.All.Contains(m) ? m : null)
+                .FirstOrDefault(r => r is not null);
         if (role is null) return new(null, "Ihrem Konto ist keine Rolle in Netzwerk zugeordnet.");
 
         Guid? organization = null;
