@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Netzwerk.Platform.Identity;
 
 namespace Netzwerk.Web.Hosting;
 
@@ -26,7 +27,8 @@ public static class SameOriginGuard
     private static bool Applies(HttpRequest request) =>
         request.Path.StartsWithSegments("/api")
         && !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method))
-        && !request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        // The same test that sends a request to a bearer scheme: a cookie session never skips this guard.
+        && AuthenticationSetup.BearerTokenOf(request) is null
         && request.HttpContext.User.Identity?.IsAuthenticated == true;
 
     private static async Task<bool> ProvesSameOriginAsync(HttpContext http)
