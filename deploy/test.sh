@@ -28,6 +28,12 @@ set -e
 # stop the servers first so that the summary is the last line
 nz_session_end
 
+# CI shows only the end of the output: name the failed tests there, with the first lines of each failure.
+if grep -q '^\s*Failed Netzwerk\.' "$log"; then
+  echo
+  echo "Fehlgeschlagene Tests:"
+  grep -A6 '^\s*Failed Netzwerk\.' "$log" | cut -c1-300 | head -80
+fi
 summary="$(nz_test_summary "$log")" || _nz_log "Keine Testergebnisse in der Ausgabe gefunden (Build-Fehler?), siehe $log"
 echo
 echo "$summary"
