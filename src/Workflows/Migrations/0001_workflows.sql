@@ -1,19 +1,7 @@
--- The referral workflow's own tables: state instances, transactional outbox, durable deadlines and
--- the inbox of handled message ids that makes consumers idempotent.
+-- Generic messaging tables: transactional outbox, durable deadlines and the inbox of handled message ids that
+-- makes consumers idempotent. (Until issue 15 this file also created workflows.referral_states; a database that
+-- has it keeps it until referrals/0003 has run, which replaces it.)
 CREATE SCHEMA IF NOT EXISTS workflows;
-
--- One row per referral: the state machine instance (xmin is the optimistic concurrency token).
-CREATE TABLE workflows.referral_states (
-    correlation_id uuid PRIMARY KEY,
-    current_state text NOT NULL,
-    organization_id uuid NOT NULL,
-    service_id uuid NOT NULL,
-    case_manager_id text NOT NULL,
-    route_category text NOT NULL,
-    route_version int NOT NULL,
-    appointment_at timestamptz,
-    updated_at timestamptz NOT NULL
-);
 
 -- Messages written in the same transaction as the state change; the dispatcher publishes them.
 CREATE TABLE workflows.outbox (
