@@ -3,8 +3,7 @@
 ALTER TABLE workflows.deadlines RENAME COLUMN referral_id TO subject_id;
 ALTER TABLE workflows.deadlines ADD COLUMN owner text NOT NULL DEFAULT 'referrals';
 ALTER TABLE workflows.deadlines ALTER COLUMN owner DROP DEFAULT;
-ALTER INDEX workflows.deadlines_referral RENAME TO deadlines_subject;
-DROP INDEX workflows.deadlines_subject;
+DROP INDEX IF EXISTS workflows.deadlines_referral;
 CREATE INDEX deadlines_subject ON workflows.deadlines (owner, subject_id);
 -- Left over from before referrals/0003 (which copied what it held onto the referral's own row).
 DROP TABLE IF EXISTS workflows.referral_states;

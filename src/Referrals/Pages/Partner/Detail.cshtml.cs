@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals.Partner;
 using Netzwerk.Referrals.Suggestions;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.Pages.Partner;
 
