@@ -1,5 +1,4 @@
 using MassTransit;
-using MassTransit.Context;
 using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Lifecycle.Contracts;
 
@@ -321,20 +320,4 @@ public static class ReferralStatus
         [Cancelled] = "Storniert", [InProgress] = "In Betreuung", [OnHold] = "Warteliste",
         [Completed] = "Erfolgreich abgeschlossen", [Failed] = "Ohne Erfolg beendet", [EnteredInError] = "Irrtümlich erfasst",
     };
-}
-
-/// <summary>
-/// Raises an event on the machine outside a message consumer (MassTransit 8 has no public <c>RaiseEvent(instance, event, data)</c>).
-/// The contexts are MassTransit's own public ones — the message's around a context that has no transport, the saga's around
-/// that — so activities must not publish themselves: they collect messages on the instance, which the runner writes to the outbox.
-/// </summary>
-public static class StateMachineRunner
-{
-    public static Task RaiseEvent<T>(this ReferralStateMachine machine, ReferralState instance, Event<T> @event, T data)
-        where T : class
-    {
-        var saga = new DefaultSagaConsumeContext<ReferralState, T>(new MessageConsumeContext<T>(MissingConsumeContext.Instance, data), instance);
-        var context = new MassTransitStateMachine<ReferralState>.BehaviorContextProxy<T>(machine, saga, saga, @event);
-        return ((StateMachine<ReferralState>)machine).RaiseEvent(context);
-    }
 }
