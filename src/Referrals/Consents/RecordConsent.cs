@@ -75,7 +75,8 @@ public static class RecordConsent
             var referral = await access.ForResponsibleAsync(principal, referralId, ct);
             var check = Validators.GetValue(clock, c => new Validator(c)).Validate(request);
             if (!check.IsValid) throw ReferralProblem.Invalid(check);
-            if (referral.Status != ReferralStatus.Draft)
+            // A consent is what sending needs: it is recorded while the machine still allows sending.
+            if (!workflow.Machine.AllowedEvents(referral.Workflow!.CurrentState).Contains(ReferralStateMachine.EventNames.Sent))
                 throw ReferralProblem.Conflict("Eine Einwilligung wird vor dem Senden erfasst; diese Verweisung ist kein Entwurf mehr.");
 
             byte[]? evidence = null;
