@@ -1,13 +1,14 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Workflows.Outbox;
 
 namespace Netzwerk.Referrals;
 
 /// <summary>
-/// Referrals and the workflow tables in one context, so that a state change, its history, its outbox
-/// messages and its deadlines are saved in one transaction.
+/// Referrals, their workflow state and the consumer frame's table in one context, so that a state change, its history and
+/// the claim of the message that caused it are saved in one transaction (outbox rows and deadlines go through
+/// <see cref="OutboxWriter"/> and <c>DeadlineWriter</c>, in the same transaction).
 /// </summary>
 public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbContext(options)
 {
@@ -18,8 +19,6 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
     public DbSet<InboxItem> InboxItems => Set<InboxItem>();
     public DbSet<ReferralRoute> Routes => Set<ReferralRoute>();
     public DbSet<ReferralState> States => Set<ReferralState>();
-    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
-    public DbSet<Deadline> Deadlines => Set<Deadline>();
 
     /// <summary>The referral's consent: loaded along by <see cref="ReferralAccess"/>, else read (untracked).</summary>
     public async Task<Consent?> ConsentOfAsync(Referral referral, CancellationToken ct) =>
@@ -43,6 +42,16 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
             e.HasKey(x => new { x.CategoryCode, x.Version });
         });
         WorkflowModel.Configure(model);
+        model.Entity<ReferralState>(e =>
+        {
+            e.HasKey(x => x.CorrelationId);
+            e.Property(x => x.Version).IsRowVersion();
+            e.Ignore(x => x.Route);
+            e.Ignore(x => x.Consent);
+            e.Ignore(x => x.Outgoing);
+            e.Ignore(x => x.DeadlinesToSchedule);
+            e.Ignore(x => x.DeadlineKindsToCancel);
+        });
         // The state machine instance shares the referral's row (table splitting): the referral is read with its state in one
         // query, and a transition writes one row (by hand, ReferralRows). The shared columns (organisation, service,
         // Fallmanager, route, updated_at) carry the same values in both; the row's xmin guards both against concurrent changes.

@@ -16,12 +16,13 @@ using Netzwerk.Referrals.Inbox;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Partner;
 using Netzwerk.Referrals.Routes;
-using Netzwerk.Referrals.Routing;
 using Netzwerk.Referrals.Send;
 using Netzwerk.Referrals.Suggestions;
 using Netzwerk.Referrals.View;
-using Netzwerk.Workflows;
 using Netzwerk.Workflows.DeadLetters;
+using Netzwerk.Workflows.Deadlines;
+using Netzwerk.Workflows.Outbox;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 using Microsoft.AspNetCore.Http;
 using Netzwerk.Platform.Retention;
 using Npgsql;
@@ -38,7 +39,11 @@ public static class ReferralsModule
             // A failed save reaches its caller as an exception (a 409, a retried message, or a logged server error). EF's own
             // error line would only repeat it — and a redelivered message meeting its claimed id is expected, not an error.
             .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug))));
-        services.TryAddSingleton<ReferralStateMachine>();
+        services.AddSingleton<ReferralStateMachine>();
+        // What the lifecycle publishes (every message record of its contracts namespace) and the deadlines it owns.
+        services.AddMessageContracts(typeof(ReferralRequested).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(ReferralRequested).Namespace && t is { IsPublic: true, IsClass: true, IsAbstract: false }));
+        services.AddSingleton<IDeadlineOwner, ReferralDeadlines>();
         services.AddScoped<ReferralWorkflow>();
         services.AddScoped<ReferralAccess>();
         services.AddSingleton<RouteVersions>();
@@ -64,7 +69,7 @@ public static class ReferralsModule
 
     public static void AddReferralConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<RouteReferralConsumer, RouteReferralConsumerDefinition>();
+        bus.AddConsumer<ConsentExpiryConsumer, ConsentExpiryConsumerDefinition>();
         bus.AddConsumer<FeedbackInboxConsumer, FeedbackInboxConsumerDefinition>();
     }
 

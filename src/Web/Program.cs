@@ -17,7 +17,6 @@ builder.Services.AddIdentityFeatures(builder.Configuration);
 builder.Services.AddNetzwerkBus(builder.Configuration, bus =>
 {
     bus.AddReferralConsumers();
-    bus.AddWorkflowConsumers();
     bus.AddIdentityConsumers();
 });
 

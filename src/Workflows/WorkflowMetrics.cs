@@ -8,8 +8,8 @@ using Npgsql;
 namespace Netzwerk.Workflows;
 
 /// <summary>
-/// The workflow's figures for operators (meter <see cref="MeterName"/>): transitions by event and resulting status (the
-/// machine's own names, never ids or free text), and the backlogs of outbox, deadlines and dead letters, sampled
+/// Messaging figures for operators (meter <see cref="MeterName"/>): transitions of the modules' workflows by workflow, event
+/// and resulting status (the machines' own names, never ids or free text; the modules report them), and the backlogs of outbox, deadlines and dead letters, sampled
 /// in the background so that a scrape never waits for the database or the broker.
 /// </summary>
 public sealed class WorkflowMetrics : BackgroundService
@@ -28,7 +28,7 @@ public sealed class WorkflowMetrics : BackgroundService
         _services = services;
         _logger = logger;
         var meter = meters.Create(MeterName);
-        _transitions = meter.CreateCounter<long>("netzwerk.referral.transitions", description: "Events applied to referrals");
+        _transitions = meter.CreateCounter<long>("netzwerk.workflow.transitions", description: "Events applied to workflow instances");
         _outboxGauge = meter.CreateObservableGauge("netzwerk.outbox.pending", () => Measure(_outbox), description: "Messages not yet published");
         meter.CreateObservableGauge("netzwerk.deadlines.pending", () => new[]
         {
@@ -40,8 +40,9 @@ public sealed class WorkflowMetrics : BackgroundService
 
     private static IEnumerable<Measurement<long>> Measure(long? value) => value is { } v ? [new Measurement<long>(v)] : [];
 
-    public void Transition(string eventName, string toStatus)
-        => _transitions.Add(1, new KeyValuePair<string, object?>("event", eventName), new KeyValuePair<string, object?>("status", toStatus));
+    public void Transition(string workflow, string eventName, string toStatus)
+        => _transitions.Add(1, new KeyValuePair<string, object?>("workflow", workflow), new KeyValuePair<string, object?>("event", eventName),
+            new KeyValuePair<string, object?>("status", toStatus));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,4 +1,3 @@
-using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Database;
@@ -9,13 +8,17 @@ using Netzwerk.Workflows.Outbox;
 
 namespace Netzwerk.Workflows;
 
-/// <summary>The referral workflow: state machine, message contracts, deadlines, outbox and inbox.</summary>
+/// <summary>
+/// Generic messaging: the outbox and its dispatcher, durable deadlines and their poller, the consumer frame, dead letters.
+/// It knows no feature: modules register their message contracts (<see cref="MessageContractsRegistration.AddMessageContracts"/>)
+/// and the deadlines they own (<see cref="IDeadlineOwner"/>).
+/// </summary>
 public static class WorkflowsModule
 {
     public static IServiceCollection AddWorkflows(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMigrations("workflows", typeof(WorkflowsModule).Assembly, order: 30);
-        services.AddSingleton<ReferralStateMachine>();
+        services.AddSingleton<MessageContracts>();
         services.AddSingleton(configuration.GetSection("Workflows:Outbox").Get<OutboxSettings>() ?? new OutboxSettings());
         services.AddSingleton(configuration.GetSection("Workflows:Deadlines").Get<DeadlineSettings>() ?? new DeadlineSettings());
         services.AddSingleton<OutboxDispatcher>();
@@ -27,9 +30,5 @@ public static class WorkflowsModule
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowMetrics>());
         services.AddScoped<IRetentionTask, MessageLogRetention>();
         return services;
-    }
-
-    public static void AddWorkflowConsumers(this IBusRegistrationConfigurator bus)
-    {
     }
 }

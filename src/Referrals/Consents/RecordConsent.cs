@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Time;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.Consents;
 
@@ -75,7 +75,8 @@ public static class RecordConsent
             var referral = await access.ForResponsibleAsync(principal, referralId, ct);
             var check = Validators.GetValue(clock, c => new Validator(c)).Validate(request);
             if (!check.IsValid) throw ReferralProblem.Invalid(check);
-            if (referral.Status != ReferralStatus.Draft)
+            // A consent is what sending needs: it is recorded while the machine still allows sending.
+            if (!workflow.Machine.AllowedEvents(referral.Workflow!.CurrentState).Contains(ReferralStateMachine.EventNames.Sent))
                 throw ReferralProblem.Conflict("Eine Einwilligung wird vor dem Senden erfasst; diese Verweisung ist kein Entwurf mehr.");
 
             byte[]? evidence = null;
@@ -116,7 +117,7 @@ public static class RecordConsent
             referral.ConsentId = consent.Id;
             referral.FeedbackLevel = consent.FeedbackLevel;
             referral.UpdatedAt = clock.GetUtcNow();
-            workflow.Record(referral, "ConsentRecorded", Actor.Of(user));
+            workflow.Record(referral, ReferralWorkflow.ConsentRecorded, Actor.Of(user));
             // The consent and the history entry go with the referral's row, which is guarded against a concurrent change
             // (e.g. a send at the same moment: the send and this consent must not interleave).
             if (evidence is null) await workflow.SaveAsync(referral, referral.Workflow!, ct, newConsent: consent);

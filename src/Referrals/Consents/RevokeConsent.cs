@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Workflows;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 using Netzwerk.Workflows.Outbox;
 
 namespace Netzwerk.Referrals.Consents;
@@ -44,16 +44,16 @@ public static class RevokeConsent
             consent.RevokedAt = now;
             consent.RevokedBy = user.Id;
             var cancelled = new List<Guid>();
-            foreach (var referral in referrals.Where(r => ReferralStatus.Open.Contains(r.Status)))
+            foreach (var referral in referrals.Where(r => workflow.Machine.AllowedEvents(r.Workflow!.CurrentState).Contains(ReferralStateMachine.EventNames.ConsentEnded)))
             {
                 var state = referral.Workflow!;
                 await workflow.RaiseAsync(referral, state, workflow.Machine.ConsentEnded,
-                    new ConsentWithdrawn(referral.Id, consentId, "consent-revoked", now), Actor.Of(user), "consent-revoked");
+                    new ConsentWithdrawn(referral.Id, consentId, CancellationReasons.ConsentRevoked, now), Actor.Of(user), CancellationReasons.ConsentRevoked, ct);
                 await workflow.SaveAsync(referral, state, ct);
                 cancelled.Add(referral.Id);
             }
-            db.Outbox.Add(OutboxMessage.For(new ConsentRevoked(consentId, consent.OrganizationId, cancelled, now)));
             await db.SaveChangesAsync(ct);
+            await OutboxWriter.WriteAsync(db, new ConsentRevoked(consentId, consent.OrganizationId, cancelled, now), ct);
             await tx.CommitAsync(ct);
             await audit.RecordAsync(new AuditEvent("consent.revoke", "consent", consentId.ToString(),
                 Detail: $"{cancelled.Count} referrals cancelled"), ct);

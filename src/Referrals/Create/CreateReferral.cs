@@ -8,7 +8,7 @@ using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals.Routes;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.Create;
 

@@ -5,9 +5,10 @@ using Microsoft.AspNetCore.Routing;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Problems;
 using Netzwerk.Platform.Time;
-using Netzwerk.Workflows;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 using Npgsql;
+using E = Netzwerk.Referrals.Lifecycle.ReferralStateMachine.EventNames;
 
 namespace Netzwerk.Referrals.Figures;
 
@@ -31,7 +32,8 @@ public static class ReferralFigures
         int Accepted, int Declined, double? AcceptanceRate, double? MedianResponseHours, int AttendanceReported, int Attended,
         double? AttendanceRate, IReadOnlyList<OutcomeCount> Outcomes);
 
-    private const string Base = """
+    // Stored event names come from the machine: a renamed event cannot silently drop out of the figures.
+    private const string Base = $"""
         WITH base AS (
             SELECT r.id, r.status, r.route_category, r.sent_at
             FROM referrals.referrals r
@@ -42,11 +44,11 @@ public static class ReferralFigures
         ), per AS (
             SELECT b.id, b.status, b.route_category,
                    extract(epoch FROM (SELECT min(h.at) FROM referrals.history h WHERE h.referral_id = b.id
-                        AND h.event IN ('PartnerAccepted', 'PartnerDeclined', 'PartnerWaitlisted', 'PartnerProposedForwarding')) - b.sent_at) / 3600.0 AS response_hours,
-                   EXISTS (SELECT 1 FROM referrals.history h WHERE h.referral_id = b.id AND h.event = 'PartnerAccepted') AS accepted,
-                   EXISTS (SELECT 1 FROM referrals.history h WHERE h.referral_id = b.id AND h.event = 'PartnerDeclined') AS declined,
+                        AND h.event IN ('{E.PartnerAccepted}', '{E.PartnerDeclined}', '{E.PartnerWaitlisted}', '{E.PartnerProposedForwarding}')) - b.sent_at) / 3600.0 AS response_hours,
+                   EXISTS (SELECT 1 FROM referrals.history h WHERE h.referral_id = b.id AND h.event = '{E.PartnerAccepted}') AS accepted,
+                   EXISTS (SELECT 1 FROM referrals.history h WHERE h.referral_id = b.id AND h.event = '{E.PartnerDeclined}') AS declined,
                    (SELECT f.attended FROM referrals.feedback f WHERE f.referral_id = b.id AND f.kind = 'attendance' ORDER BY f.at DESC LIMIT 1) AS attended,
-                   (SELECT h.detail FROM referrals.history h WHERE h.referral_id = b.id AND h.event = 'Closed' ORDER BY h.id DESC LIMIT 1) AS close_reason,
+                   (SELECT h.detail FROM referrals.history h WHERE h.referral_id = b.id AND h.event = '{E.Closed}' ORDER BY h.id DESC LIMIT 1) AS close_reason,
                    (SELECT f.reason_code FROM referrals.feedback f WHERE f.referral_id = b.id AND f.kind = 'declined' ORDER BY f.at DESC LIMIT 1) AS decline_reason
             FROM base b
         )

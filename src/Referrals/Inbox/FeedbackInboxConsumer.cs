@@ -3,23 +3,24 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Time;
-using Netzwerk.Workflows;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 using Netzwerk.Workflows.Inbox;
 
 namespace Netzwerk.Referrals.Inbox;
 
 /// <summary>
-/// Puts every piece of partner feedback, reminder and escalation into the inbox of whoever must read it:
+/// Puts every piece of partner feedback, reminder, escalation and the cancellation for an expired consent into the inbox
+/// of whoever must read it:
 /// the responsible Fallmanager, the deputy while the Fallmanager is absent, else the team inbox;
 /// escalations go to the route's target (Teamleitung of the team, or Netzwerkkoordination).
 /// Idempotent: the message id is claimed in the same transaction as the inbox item (written in groups by
 /// <see cref="FeedbackInboxWriter"/>).
 /// </summary>
-public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, ReferralWorkflow workflow, FeedbackInboxWriter writer) :
+public sealed class FeedbackInboxConsumer(FeedbackInboxWriter writer) :
     IConsumer<ReferralAccepted>, IConsumer<ReferralDeclined>, IConsumer<ReferralWaitlisted>, IConsumer<ForwardingProposed>,
     IConsumer<AppointmentOffered>, IConsumer<AttendanceReported>, IConsumer<ProgressReported>, IConsumer<OutcomeReported>,
-    IConsumer<ReferralReminderDue>, IConsumer<ReferralEscalated>
+    IConsumer<ReferralReminderDue>, IConsumer<ReferralEscalated>, IConsumer<ReferralCancelled>
 {
     public const string Name = "feedback-inbox";
     private static readonly TimeZoneInfo Berlin = GermanTime.Berlin;
@@ -50,39 +51,22 @@ public sealed class FeedbackInboxConsumer(ReferralsDb db, Deputies deputies, Ref
         DeadlineKinds.PartnerResponse => AddAsync(c, c.Message.ReferralId, "response-overdue", "Antwortfrist abgelaufen: Der Partner hat noch nicht geantwortet", null, c.Message.DueAt),
         DeadlineKinds.Reminder => AddAsync(c, c.Message.ReferralId, "reminder", "Erinnerung: Der Partner hat noch nicht geantwortet", null, c.Message.DueAt),
         DeadlineKinds.Attendance => AddAsync(c, c.Message.ReferralId, "attendance-overdue", "Keine Rückmeldung zur Teilnahme am Termin", null, c.Message.DueAt),
-        DeadlineKinds.ConsentExpiry => AddAsync(c, c.Message.ReferralId, "consent-expired", "Einwilligung abgelaufen – die Verweisung wurde storniert", null, c.Message.DueAt,
-            cancelForExpiredConsent: true),
         _ => Task.CompletedTask,
     };
 
     public Task Consume(ConsumeContext<ReferralEscalated> c) => AddAsync(c, c.Message.ReferralId, "escalated",
         "Eskalation: Der Partner hat auf eine Verweisung nicht geantwortet", null, c.Message.At, escalateTo: c.Message.Target);
 
-    private Task AddAsync(ConsumeContext context, Guid referralId, string kind, string title, Guid? feedbackId, DateTimeOffset occurredAt,
-        string? escalateTo = null, bool cancelForExpiredConsent = false)
-    {
-        var draft = new InboxDraft(context.MessageId ?? throw new InvalidOperationException("MessageId missing"), referralId, kind, title,
-            feedbackId, occurredAt, escalateTo);
-        return cancelForExpiredConsent ? CancelForExpiredConsentAsync(context, draft) : writer.WriteAsync(draft, context.CancellationToken);
-    }
+    // The machine cancelled the referral because its consent expired (see ConsentExpiryConsumer); other cancellations were
+    // someone's own action and need no notice.
+    public Task Consume(ConsumeContext<ReferralCancelled> c) => c.Message.Reason == CancellationReasons.ConsentExpired
+        ? AddAsync(c, c.Message.ReferralId, "consent-expired", "Einwilligung abgelaufen – die Verweisung wurde storniert", null, c.Message.At)
+        : Task.CompletedTask;
 
-    // Rare, and it changes the referral: its own transaction, with the notice in it.
-    private Task CancelForExpiredConsentAsync(ConsumeContext context, InboxDraft draft) => HandledMessages.HandleOnceAsync(db, Name, context, async ct =>
-    {
-        var referral = await db.Referrals.AsNoTracking().Include(r => r.Workflow).SingleOrDefaultAsync(r => r.Id == draft.ReferralId, ct)
-                       ?? throw InboxRecipients.UnknownReferral();
-        try
-        {
-            await workflow.ApplyAsync(referral, workflow.Machine.ConsentEnded,
-                new ConsentWithdrawn(referral.Id, referral.ConsentId ?? Guid.Empty, "consent-expired", draft.OccurredAt), Actor.System, "consent-expired", ct);
-        }
-        catch (ReferralProblem p) when (p.Status == 409)
-        {
-            return; // already ended: no notice needed
-        }
-        db.InboxItems.Add(InboxRecipients.Address(draft, referral.CaseManagerId, referral.Team,
-            await deputies.ForCaseManagerAsync(referral.CaseManagerId, ct)));
-    });
+    private Task AddAsync(ConsumeContext context, Guid referralId, string kind, string title, Guid? feedbackId, DateTimeOffset occurredAt,
+        string? escalateTo = null)
+        => writer.WriteAsync(new InboxDraft(context.MessageId ?? throw new InvalidOperationException("MessageId missing"), referralId, kind, title,
+            feedbackId, occurredAt, escalateTo), context.CancellationToken);
 }
 
 public sealed class FeedbackInboxConsumerDefinition : ConsumerDefinition<FeedbackInboxConsumer>

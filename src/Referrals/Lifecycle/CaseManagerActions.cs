@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 
 namespace Netzwerk.Referrals.Lifecycle;
 
@@ -24,7 +24,7 @@ public static class CaseManagerActions
             var referral = await access.ForResponsibleAsync(principal, id, ct);
             var user = principal.CurrentUser();
             await workflow.ApplyAsync(referral, workflow.Machine.CancelledByCaseManager,
-                new ReferralCancelled(referral.Id, referral.OrganizationId, "cancelled-by-case-manager", user.Id, workflow.Now), Actor.Of(user), request.Reason?.Trim(), ct);
+                new ReferralCancelled(referral.Id, referral.OrganizationId, CancellationReasons.ByCaseManager, user.Id, workflow.Now), Actor.Of(user), request.Reason?.Trim(), ct);
             await audit.RecordAsync(new AuditEvent("referral.cancel", "referral", id.ToString()), ct);
             return new Changed(id, referral.Status);
         }

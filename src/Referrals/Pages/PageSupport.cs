@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Time;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
+using E = Netzwerk.Referrals.Lifecycle.ReferralStateMachine.EventNames;
 
 namespace Netzwerk.Referrals.Pages;
 
@@ -69,7 +70,7 @@ public static class Ui
     public static IHtmlContent StatusBadge(string status)
         => new HtmlString($"<span class=\"status {StatusClass(status)}\" data-status=\"{Enc(status)}\">{Enc(ReferralStatus.German.GetValueOrDefault(status, status))}</span>");
 
-    public static string Reason(string? code) => code is null ? "–" : Netzwerk.Workflows.Contracts.ReasonCodes.German.GetValueOrDefault(code, code);
+    public static string Reason(string? code) => code is null ? "–" : Netzwerk.Referrals.Lifecycle.Contracts.ReasonCodes.German.GetValueOrDefault(code, code);
     public static string Category(string code) => DataCategories.German.GetValueOrDefault(code, code);
     public static string Level(string code) => FeedbackLevels.German.GetValueOrDefault(code, code);
     public static string Urgency(string code) => Urgencies.German.GetValueOrDefault(code, code);
@@ -83,13 +84,13 @@ public static class Ui
 
     public static readonly IReadOnlyDictionary<string, string> Events = new Dictionary<string, string>
     {
-        ["Drafted"] = "Entwurf angelegt", ["ConsentRecorded"] = "Einwilligung erfasst", ["Sent"] = "An den Partner gesendet",
-        ["PartnerAccepted"] = "Vom Partner angenommen", ["PartnerDeclined"] = "Vom Partner abgelehnt",
-        ["PartnerWaitlisted"] = "Auf die Warteliste gesetzt", ["PartnerProposedForwarding"] = "Weiterleitung vorgeschlagen",
-        ["PartnerOfferedAppointment"] = "Termin angeboten", ["PartnerReportedAttendance"] = "Teilnahme gemeldet",
-        ["PartnerReportedProgress"] = "Verlauf gemeldet", ["PartnerReportedOutcome"] = "Ergebnis gemeldet",
-        ["Closed"] = "Abgeschlossen", ["CancelledByCaseManager"] = "Storniert", ["ConsentEnded"] = "Storniert (Einwilligung beendet)",
-        ["MarkedEnteredInError"] = "Als irrtümlich erfasst markiert",
+        [E.Drafted] = "Entwurf angelegt", [ReferralWorkflow.ConsentRecorded] = "Einwilligung erfasst", [E.Sent] = "An den Partner gesendet",
+        [E.PartnerAccepted] = "Vom Partner angenommen", [E.PartnerDeclined] = "Vom Partner abgelehnt",
+        [E.PartnerWaitlisted] = "Auf die Warteliste gesetzt", [E.PartnerProposedForwarding] = "Weiterleitung vorgeschlagen",
+        [E.PartnerOfferedAppointment] = "Termin angeboten", [E.PartnerReportedAttendance] = "Teilnahme gemeldet",
+        [E.PartnerReportedProgress] = "Verlauf gemeldet", [E.PartnerReportedOutcome] = "Ergebnis gemeldet",
+        [E.Closed] = "Abgeschlossen", [E.CancelledByCaseManager] = "Storniert", [E.ConsentEnded] = "Storniert (Einwilligung beendet)",
+        [E.MarkedEnteredInError] = "Als irrtümlich erfasst markiert",
     };
 
     public static string Event(string name) => Events.GetValueOrDefault(name, name);

@@ -10,8 +10,9 @@ using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Routes;
-using Netzwerk.Workflows;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.Lifecycle.Contracts;
+using E = Netzwerk.Referrals.Lifecycle.ReferralStateMachine.EventNames;
 
 namespace Netzwerk.Referrals.Partner;
 
@@ -29,12 +30,13 @@ public static class PartnerReferrals
         DateTimeOffset? SentAt, DateTimeOffset? ResponseDueAt, bool ClientDataVisible, string? CaseReference,
         string? ContactDetails, string? Reason, string? CooperationPlanGoal, string? Note, string? HealthInformation,
         string[] VisibleCategories, string FeedbackLevel, string FeedbackLevelText, bool ForwardingAllowed,
-        IReadOnlyList<FeedbackDto> Feedback);
+        IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<string> AllowedActions);
 
     public sealed record FeedbackDto(Guid Id, string Kind, string? ReasonCode, bool? Attended, DateTimeOffset? AppointmentAt,
         Guid? ProposedServiceId, string? Note, DateTimeOffset At);
 
-    public sealed class Queries(ReferralsDb db, ReferralAccess access, RouteVersions routes, IServiceLookup services, AuditLog audit, TimeProvider clock)
+    public sealed class Queries(ReferralsDb db, ReferralAccess access, RouteVersions routes, IServiceLookup services, AuditLog audit, TimeProvider clock,
+        ReferralStateMachine machine)
     {
         public async Task<IReadOnlyList<Summary>> ListAsync(ClaimsPrincipal principal, string? status, CancellationToken ct = default)
         {
@@ -71,8 +73,25 @@ public static class PartnerReferrals
                 Shows(DataCategories.Reason) ? referral.Note : null,
                 Shows(DataCategories.HealthAddiction) ? referral.HealthInformation : null,
                 categories, referral.FeedbackLevel, FeedbackLevels.German[referral.FeedbackLevel], route.ForwardingAllowed,
-                visible ? feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.At)).ToList() : []);
+                visible ? feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.At)).ToList() : [],
+                visible ? AllowedActions(referral, route, machine) : []);
         }
+    }
+
+    /// <summary>
+    /// The partner's events the machine allows in the referral's state, narrowed by what the machine does not know: the route's
+    /// forwarding rule and the consented feedback level (the answering handlers check the same).
+    /// </summary>
+    private static IReadOnlyList<string> AllowedActions(Referral referral, ReferralRoute route, ReferralStateMachine machine)
+    {
+        var allowed = machine.AllowedEvents(referral.Workflow!.CurrentState);
+        return E.ByPartner.Where(allowed.Contains).Where(e => e switch
+        {
+            E.PartnerProposedForwarding => route.ForwardingAllowed,
+            E.PartnerReportedProgress => FeedbackLevels.Allows(referral.FeedbackLevel, FeedbackLevels.Full),
+            E.PartnerReportedOutcome => FeedbackLevels.Allows(referral.FeedbackLevel, FeedbackLevels.Outcome),
+            _ => true,
+        }).ToList();
     }
 
     // ---- answers -----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Platform.Retention;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.Retention;
 

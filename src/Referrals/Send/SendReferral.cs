@@ -7,8 +7,8 @@ using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Routes;
-using Netzwerk.Workflows;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 
 namespace Netzwerk.Referrals.Send;
 
@@ -39,7 +39,7 @@ public static class SendReferral
         public async Task<Response> HandleAsync(ClaimsPrincipal principal, Guid referralId, CancellationToken ct = default)
         {
             var referral = await access.ForResponsibleAsync(principal, referralId, ct);
-            if (referral.Status != ReferralStatus.Draft)
+            if (!workflow.Machine.AllowedEvents(referral.Workflow!.CurrentState).Contains(ReferralStateMachine.EventNames.Sent))
                 throw ReferralProblem.Conflict($"Die Verweisung wurde bereits gesendet (Status „{ReferralStatus.German[referral.Status]}“). Es wurde nichts geändert.");
             var route = await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
             var consent = await db.ConsentOfAsync(referral, ct);
@@ -55,14 +55,14 @@ public static class SendReferral
             var user = principal.CurrentUser();
             var now = workflow.Now;
             referral.SentAt = now;
-            referral.ResponseDueAt = WorkingDays.Add(now, route.ResponseWorkingDays);
             await workflow.ApplyAsync(referral, workflow.Machine.Sent,
                 new ReferralRequested(referral.Id, referral.OrganizationId, referral.ServiceId, referral.CaseManagerId,
                     referral.RouteCategory, referral.RouteVersion, now),
                 Actor.Of(user), null, ct);
             await audit.RecordAsync(new AuditEvent("referral.send", "referral", referral.Id.ToString(),
                 Detail: "categories " + string.Join(",", referral.SharedCategories)), ct);
-            return new Response(referral.Id, referral.Status, now, referral.ResponseDueAt.Value);
+            // The machine started the response deadline; the referral's due date follows it.
+            return new Response(referral.Id, referral.Status, now, referral.ResponseDueAt!.Value);
         }
     }
 

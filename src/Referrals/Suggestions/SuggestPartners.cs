@@ -2,7 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 using Npgsql;
 
 namespace Netzwerk.Referrals.Suggestions;

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.View;
 
@@ -30,9 +30,10 @@ public static class ReferralQueries
         string[] SharedCategories, string? CooperationPlanGoal, string? Note, string Status, string StatusText,
         string RouteCategory, int RouteVersion, string FeedbackLevel, DateTimeOffset CreatedAt, DateTimeOffset? SentAt,
         DateTimeOffset? ResponseDueAt, DateTimeOffset? AttendanceDueAt, DateTimeOffset? ClosedAt, string? OutcomeReason,
-        ConsentDto? Consent, IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<HistoryDto> History);
+        ConsentDto? Consent, IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<HistoryDto> History, IReadOnlyList<string> AllowedActions);
 
-    public sealed class Queries(ReferralsDb db, ReferralAccess access, Deputies deputies, IServiceLookup services, AuditLog audit)
+    public sealed class Queries(ReferralsDb db, ReferralAccess access, Deputies deputies, IServiceLookup services, AuditLog audit,
+        ReferralStateMachine machine)
     {
         public async Task<IReadOnlyList<Summary>> ListAsync(ClaimsPrincipal principal, string? status, CancellationToken ct = default)
         {
@@ -72,7 +73,9 @@ public static class ReferralQueries
                 consent is null ? null : new ConsentDto(consent.Id, consent.Purpose, consent.DataCategories, consent.FeedbackLevel, consent.Form,
                     consent.GivenOn, consent.ExpiresOn, consent.ClientIsMinor, consent.GuardianName is not null, consent.EvidenceContentType, consent.RevokedAt),
                 feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.ByUser, f.At)).ToList(),
-                history.Select(h => new HistoryDto(h.At, h.FromStatus, h.ToStatus, h.Event, h.ByUser, h.ByRole, h.Detail)).ToList());
+                history.Select(h => new HistoryDto(h.At, h.FromStatus, h.ToStatus, h.Event, h.ByUser, h.ByRole, h.Detail)).ToList(),
+                // The Fallmanager's events the machine allows now (who may act is checked by the handlers).
+                ReferralStateMachine.EventNames.ByCaseManager.Where(machine.AllowedEvents(r.Workflow!.CurrentState).Contains).ToList());
         }
     }
 

@@ -2,7 +2,7 @@ using MassTransit;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Mail;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 using Npgsql;
 
 namespace Netzwerk.Web.PartnerLinks;

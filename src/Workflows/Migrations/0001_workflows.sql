@@ -1,19 +1,7 @@
--- The referral workflow's own tables: state instances, transactional outbox, durable deadlines and
--- the inbox of handled message ids that makes consumers idempotent.
+-- Generic messaging tables: transactional outbox, durable deadlines and the inbox of handled message ids that
+-- makes consumers idempotent. (Databases created before issue 15 got a module's instance table and a module-specific
+-- deadline column from this file; 0003 brings them to this shape.)
 CREATE SCHEMA IF NOT EXISTS workflows;
-
--- One row per referral: the state machine instance (xmin is the optimistic concurrency token).
-CREATE TABLE workflows.referral_states (
-    correlation_id uuid PRIMARY KEY,
-    current_state text NOT NULL,
-    organization_id uuid NOT NULL,
-    service_id uuid NOT NULL,
-    case_manager_id text NOT NULL,
-    route_category text NOT NULL,
-    route_version int NOT NULL,
-    appointment_at timestamptz,
-    updated_at timestamptz NOT NULL
-);
 
 -- Messages written in the same transaction as the state change; the dispatcher publishes them.
 CREATE TABLE workflows.outbox (
@@ -39,7 +27,8 @@ CREATE TRIGGER outbox_notify AFTER INSERT ON workflows.outbox
 -- Durable timers: no delayed-message exchange exists, so deadlines live here and a poller fires them.
 CREATE TABLE workflows.deadlines (
     id uuid PRIMARY KEY,
-    referral_id uuid NOT NULL,
+    owner text NOT NULL,                 -- the module that scheduled it and decides when it falls due
+    subject_id uuid NOT NULL,            -- the owner's id of what it times
     kind text NOT NULL,
     due_at timestamptz NOT NULL,
     detail text,
@@ -48,7 +37,7 @@ CREATE TABLE workflows.deadlines (
     cancelled_at timestamptz
 );
 CREATE INDEX deadlines_due ON workflows.deadlines (due_at) WHERE fired_at IS NULL AND cancelled_at IS NULL;
-CREATE INDEX deadlines_referral ON workflows.deadlines (referral_id);
+CREATE INDEX deadlines_subject ON workflows.deadlines (owner, subject_id);
 
 -- Message ids a consumer has handled, written in the same transaction as its effect.
 CREATE TABLE workflows.handled_messages (

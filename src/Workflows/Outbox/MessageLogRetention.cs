@@ -13,7 +13,7 @@ public sealed class MessageLogRetention(NpgsqlDataSource dataSource, OutboxSetti
 {
     public string Name => "workflows.message-log";
 
-    // The runner's cutoff is the referral data's period (years); these rows have their own, much shorter one.
+    // The runner's cutoff is the client data's period (years); these rows have their own, much shorter one.
     public async Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken ct)
     {
         await using var batch = dataSource.CreateBatch();

@@ -21,7 +21,7 @@ public sealed class OutboxSettings
 /// after the broker confirmed it (publisher confirms). A crash between confirm and commit publishes
 /// the row again with the same MessageId — the consumers' inbox drops the duplicate.
 /// </summary>
-public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IBus bus, OutboxSettings settings, IHostApplicationLifetime lifetime,
+public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IBus bus, MessageContracts contracts, OutboxSettings settings, IHostApplicationLifetime lifetime,
     ILogger<OutboxDispatcher> logger)
     : BackgroundService
 {
@@ -73,7 +73,7 @@ public sealed class OutboxDispatcher(NpgsqlDataSource dataSource, IBus bus, Outb
         {
             try
             {
-                var type = MessageJson.ContractType(row.Type) ?? throw new InvalidOperationException($"Unknown message type {row.Type}");
+                var type = contracts.Resolve(row.Type) ?? throw new InvalidOperationException($"Unknown message type {row.Type}");
                 var message = JsonSerializer.Deserialize(row.Body, type, MessageJson.Options)!;
                 await bus.Publish(message, type, ctx => ctx.MessageId = row.Id, ct);
                 lock (sent) sent.Add(row.Id);

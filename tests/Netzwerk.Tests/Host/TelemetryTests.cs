@@ -59,7 +59,7 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
             var body = await scrape.Content.ReadAsStringAsync();
             return body.Contains("netzwerk_mails_pending") ? body : null; // counted by the mail sender's next round
         }, "mails pending in /metrics", seconds: 30);
-        foreach (var name in new[] { "netzwerk_referral_transitions", "http_server_request_duration", "netzwerk_outbox_pending",
+        foreach (var name in new[] { "netzwerk_workflow_transitions", "http_server_request_duration", "netzwerk_outbox_pending",
                      "netzwerk_deadlines_pending", "netzwerk_dead_letters" })
             text.ShouldContain(name);
         (await fm.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
@@ -74,7 +74,7 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
         spans.ShouldContain(s => s.Source.Name == "Microsoft.AspNetCore" && s.DisplayName == "POST /api/referrals/{id:guid}/send");
         spans.ShouldContain(s => s.Source.Name == "Npgsql");
         spans.ShouldContain(s => s.Source.Name == "MassTransit");
-        metrics.ShouldContain(m => m.Name == "netzwerk.referral.transitions");
+        metrics.ShouldContain(m => m.Name == "netzwerk.workflow.transitions");
         metrics.ShouldContain(m => m.Name == "http.server.request.duration");
 
         string[] forbidden = [caseReference, "Mietschulden", "Stromsperre", "0151 000000", "Schuldenregulierung", "Bitte zeitnah",

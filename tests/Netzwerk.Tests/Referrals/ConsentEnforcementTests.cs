@@ -144,7 +144,7 @@ public sealed class ConsentEnforcementTests(ReferralTestApp app) : IClassFixture
         (await app.CountAsync($"SELECT count(*) FROM workflows.outbox WHERE message_type LIKE '%.ConsentRevoked' AND body->>'consentId' = '{consentId}'")).ShouldBe(1);
         (await app.CountAsync($"SELECT count(*) FROM workflows.outbox WHERE message_type LIKE '%.PartnerAccessEnded' AND body->>'referralId' = '{id}'")).ShouldBe(1);
         (await app.CountAsync($"SELECT count(*) FROM platform.audit_entries WHERE action = 'consent.revoke' AND object_id = '{consentId}'")).ShouldBe(1);
-        (await app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE referral_id = '{id}' AND fired_at IS NULL AND cancelled_at IS NULL")).ShouldBe(0);
+        (await app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE subject_id = '{id}' AND fired_at IS NULL AND cancelled_at IS NULL")).ShouldBe(0);
 
         (await fm.PostAsync($"/api/consents/{consentId}/revoke", null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
     }

@@ -37,7 +37,11 @@ public sealed class CrashTests
             var partner = await first.ClientFor("partner.schuldner");
             var ids = new List<Guid>();
             for (var i = 0; i < 5; i++) ids.Add(await first.SentReferralAsync(fm));
-            await Eventually.UntilAsync(() => first.CountAsync("SELECT count(DISTINCT referral_id) FROM workflows.deadlines"), n => n == 5);
+            (await first.CountAsync("SELECT count(DISTINCT subject_id) FROM workflows.deadlines")).ShouldBe(5); // started with the send
+            await Eventually.UntilAsync(() => first.CountAsync(
+                "SELECT count(*) FROM workflows.outbox WHERE sent_at IS NOT NULL AND message_type LIKE '%.ReferralSentToPartner'"), n => n == 5);
+            await Task.Delay(1000); // the access-link consumer has had its turn
+            var links = await first.CountAsync("SELECT count(*) FROM platform.partner_access_links");
 
             // A killed process takes its broker connection with it; an in-process test host whose bus is still
             // reconnecting would outlive its own disposal and consume as a zombie. So the bus goes first.
@@ -54,12 +58,12 @@ public sealed class CrashTests
                 await first.Services.GetRequiredService<MassTransit.IBusControl>().StopAsync(stop.Token);
             await first.StopHostAsync();
             // And pretend it had also crashed between a broker confirm and marking the rows sent:
-            // the five ReferralRequested messages go out a second time with their original ids.
+            // the five ReferralSentToPartner messages go out a second time with their original ids.
             await using (var db = new Npgsql.NpgsqlConnection(first.ConnectionString))
             {
                 await db.OpenAsync();
                 await using var cmd = db.CreateCommand();
-                cmd.CommandText = "UPDATE workflows.outbox SET sent_at = NULL WHERE message_type LIKE '%.ReferralRequested'";
+                cmd.CommandText = "UPDATE workflows.outbox SET sent_at = NULL WHERE message_type LIKE '%.ReferralSentToPartner'";
                 (await cmd.ExecuteNonQueryAsync()).ShouldBe(5);
             }
 
@@ -78,8 +82,9 @@ public sealed class CrashTests
                 items.Select(i => i.GetProperty("kind").GetString()).ShouldBe(["accepted"]);
                 (await ReferralTestApp.StatusOfAsync(fm2, id)).ShouldBe("accepted");
             }
-            // The re-sent ReferralRequested messages were recognised: routing happened once per referral.
+            // The re-sent ReferralSentToPartner messages were recognised: no second access link, no second deadline.
             await Task.Delay(1000);
+            (await second.CountAsync("SELECT count(*) FROM platform.partner_access_links")).ShouldBe(links);
             (await second.CountAsync("SELECT count(*) FROM workflows.outbox WHERE message_type LIKE '%.ReferralSentToPartner'")).ShouldBe(5);
             (await second.CountAsync("SELECT count(*) FROM workflows.deadlines WHERE kind = 'partner-response'")).ShouldBe(5);
             (await second.CountAsync("SELECT count(*) FROM referrals.inbox_items")).ShouldBe(5);

@@ -13,12 +13,12 @@ public sealed class DeadlineTests
         await using var db = new Npgsql.NpgsqlConnection(app.DatabaseConnectionString);
         await db.OpenAsync();
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = $"SELECT due_at FROM workflows.deadlines WHERE referral_id = '{id}' AND kind = '{kind}'";
+        cmd.CommandText = $"SELECT due_at FROM workflows.deadlines WHERE subject_id = '{id}' AND kind = '{kind}'";
         return new DateTimeOffset(DateTime.SpecifyKind((DateTime)(await cmd.ExecuteScalarAsync())!, DateTimeKind.Utc));
     }
 
     private static Task<long> OpenDeadlinesAsync(ReferralTestApp app, Guid id)
-        => app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE referral_id = '{id}'");
+        => app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE subject_id = '{id}'");
 
     private static Task<long> WaitForRoutingAsync(ReferralTestApp app, Guid id)
         => Eventually.UntilAsync(() => OpenDeadlinesAsync(app, id), n => n >= 3);
@@ -57,7 +57,7 @@ public sealed class DeadlineTests
             // The answered referral's response deadlines were cancelled: only its "accepted" notice.
             await Task.Delay(500);
             Kinds(await ReferralTestApp.InboxAsync(fm, answered)).ShouldBe(["accepted"]);
-            (await app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE referral_id = '{answered}' AND fired_at IS NOT NULL")).ShouldBe(0);
+            (await app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE subject_id = '{answered}' AND fired_at IS NOT NULL")).ShouldBe(0);
         }
         finally { await app.DisposeAsync(); }
     }
@@ -75,7 +75,7 @@ public sealed class DeadlineTests
             var today = app.Clock.Today();
             await app.ConsentAsync(fm, id, expiresOn: today.AddDays(2));
             await app.SendAsync(fm, id);
-            await Eventually.UntilAsync(() => app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE referral_id = '{id}' AND kind = 'consent-expiry'"), n => n == 1);
+            await Eventually.UntilAsync(() => app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE subject_id = '{id}' AND kind = 'consent-expiry'"), n => n == 1);
             (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/accept")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
             app.Clock.Advance(TimeSpan.FromDays(4));
@@ -109,7 +109,7 @@ public sealed class DeadlineTests
             second.Clock.Advance(escalationAt - second.Clock.GetUtcNow() + TimeSpan.FromMinutes(1));
             Kinds(await ReferralTestApp.InboxAsync(fm2, id, atLeast: 2)).ShouldBe(["response-overdue", "reminder"], ignoreOrder: true);
             Kinds(await ReferralTestApp.InboxAsync(lead, id)).ShouldBe(["escalated"]);
-            (await second.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE referral_id = '{id}' AND fired_at IS NULL AND cancelled_at IS NULL")).ShouldBe(0);
+            (await second.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE subject_id = '{id}' AND fired_at IS NULL AND cancelled_at IS NULL")).ShouldBe(0);
             await second.DisposeAsync();
         }
         finally { await first.DisposeAsync(); }

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 
 namespace Netzwerk.Tests.Referrals;
 
@@ -127,6 +127,6 @@ public sealed class MessagingTests(ReferralTestApp app) : IClassFixture<Referral
         after!.Single(x => x.GetProperty("queue").GetString() == "referrals-feedback-inbox_error").GetProperty("messages").GetInt64().ShouldBe(0);
 
         (await admin.PostAsJsonAsync("/api/admin/dead-letters/replay", new { queue = "gibt-es-nicht_error" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await admin.PostAsJsonAsync("/api/admin/dead-letters/replay", new { queue = "referrals-route" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await admin.PostAsJsonAsync("/api/admin/dead-letters/replay", new { queue = "referrals-consent-expiry" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 }

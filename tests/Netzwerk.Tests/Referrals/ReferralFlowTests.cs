@@ -40,7 +40,7 @@ public sealed class ReferralFlowTests(ReferralTestApp app) : IClassFixture<Refer
 
         // The routing consumer started the deadlines and announced the referral to the partner side.
         (await app.CountAsync($"SELECT count(*) FROM workflows.outbox WHERE message_type LIKE '%ReferralSentToPartner'")).ShouldBe(1);
-        (await app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE referral_id = '{id}' AND kind = 'attendance-feedback' AND cancelled_at IS NULL")).ShouldBe(1);
+        (await app.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE subject_id = '{id}' AND kind = 'attendance-feedback' AND cancelled_at IS NULL")).ShouldBe(1);
 
         var history = (await fm.GetFromJsonAsync<JsonElement>($"/api/referrals/{id}")).GetProperty("history").EnumerateArray()
             .Select(h => h.GetProperty("toStatus").GetString()).ToList();

@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals.Partner;
 using Netzwerk.Referrals.Suggestions;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
+using E = Netzwerk.Referrals.Lifecycle.ReferralStateMachine.EventNames;
 
 namespace Netzwerk.Referrals.Pages.Partner;
 
@@ -30,16 +31,16 @@ public sealed class DetailModel(PartnerReferrals.Queries queries, PartnerReferra
     [BindProperty] public string? OutcomeReason { get; set; }
     [BindProperty] public string? OutcomeNote { get; set; }
 
-    private string S => Referral.Status;
-    private bool Open => Referral.ClientDataVisible;
-    public bool CanAccept => Open && S is ReferralStatus.Requested or ReferralStatus.OnHold;
-    public bool CanDecline => CanAccept;
-    public bool CanWaitlist => Open && S is ReferralStatus.Requested or ReferralStatus.Accepted or ReferralStatus.InProgress;
-    public bool CanForward => Open && Referral.ForwardingAllowed && S is ReferralStatus.Requested or ReferralStatus.Accepted or ReferralStatus.InProgress;
-    public bool CanOfferAppointment => Open && S is ReferralStatus.Accepted or ReferralStatus.InProgress;
-    public bool CanReportAttendance => CanOfferAppointment;
-    public bool CanReportProgress => CanOfferAppointment && FeedbackLevels.Allows(Referral.FeedbackLevel, FeedbackLevels.Full);
-    public bool CanReportOutcome => CanOfferAppointment && FeedbackLevels.Allows(Referral.FeedbackLevel, FeedbackLevels.Outcome);
+    // The referral's allowedActions: what the state machine allows now, narrowed by consent, feedback level and route.
+    private bool Allows(string eventName) => Referral.AllowedActions.Contains(eventName);
+    public bool CanAccept => Allows(E.PartnerAccepted);
+    public bool CanDecline => Allows(E.PartnerDeclined);
+    public bool CanWaitlist => Allows(E.PartnerWaitlisted);
+    public bool CanForward => Allows(E.PartnerProposedForwarding);
+    public bool CanOfferAppointment => Allows(E.PartnerOfferedAppointment);
+    public bool CanReportAttendance => Allows(E.PartnerReportedAttendance);
+    public bool CanReportProgress => Allows(E.PartnerReportedProgress);
+    public bool CanReportOutcome => Allows(E.PartnerReportedOutcome);
     public bool OutcomeNoteAllowed => FeedbackLevels.Allows(Referral.FeedbackLevel, FeedbackLevels.Full);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await ShowAsync(id, ct);

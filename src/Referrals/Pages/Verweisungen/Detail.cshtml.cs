@@ -9,7 +9,7 @@ using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Routes;
 using Netzwerk.Referrals.Send;
 using Netzwerk.Referrals.View;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.Pages.Verweisungen;
 
@@ -25,6 +25,9 @@ public sealed class DetailModel(
     public const int UploadLimit = 8 * 1024 * 1024;
 
     public ReferralQueries.Detail Referral { get; private set; } = null!;
+
+    /// <summary>Whether the state machine allows this event now (the page offers only those actions).</summary>
+    public bool Allows(string eventName) => Referral.AllowedActions.Contains(eventName);
     public ReferralRoute? Route { get; private set; }
     public string? Message { get; private set; }
     public bool IsResponsible => User.CurrentUser().Role == Roles.CaseManager;
@@ -143,7 +146,7 @@ public sealed class DetailModel(
         }
         Route = await db.Routes.FindAsync([Referral.RouteCategory, Referral.RouteVersion], ct);
         Message = TempData["Message"] as string;
-        if (prefill && Referral.Status == ReferralStatus.Draft && Referral.Consent is null)
+        if (prefill && Allows(ReferralStateMachine.EventNames.Sent) && Referral.Consent is null)
         {
             ConsentCategories = Referral.SharedCategories.Union(Route?.RequiredCategories ?? []).ToArray();
             ConsentLevel = Referral.FeedbackLevel;

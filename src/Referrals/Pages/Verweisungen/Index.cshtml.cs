@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals.View;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.Pages.Verweisungen;
 

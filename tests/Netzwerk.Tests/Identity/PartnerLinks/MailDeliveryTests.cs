@@ -3,7 +3,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 using Npgsql;
 
 namespace Netzwerk.Tests.Identity.PartnerLinks;

@@ -8,7 +8,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 using Npgsql;
 
 namespace Netzwerk.Tests.Identity.PartnerLinks;

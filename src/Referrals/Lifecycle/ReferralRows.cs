@@ -1,11 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Netzwerk.Workflows;
+using Netzwerk.Workflows.Deadlines;
 using Netzwerk.Workflows.Outbox;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Netzwerk.Referrals;
+namespace Netzwerk.Referrals.Lifecycle;
 
 /// <summary>
 /// What one transition writes, as one batch (one round trip): the referral's row — new, or guarded by its <c>xmin</c>,
@@ -14,13 +14,16 @@ namespace Netzwerk.Referrals;
 /// </summary>
 internal static class ReferralRows
 {
-    /// <summary>The referral's own due dates follow its deadlines.</summary>
+    /// <summary>The referral's own due dates (what lists and pages show) follow what the machine scheduled and cancelled.</summary>
     private static void ApplyDeadlines(Referral referral, ReferralState state)
     {
         if (state.DeadlineKindsToCancel.Contains(DeadlineKinds.PartnerResponse)) referral.ResponseDueAt = null;
         if (state.DeadlineKindsToCancel.Contains(DeadlineKinds.Attendance)) referral.AttendanceDueAt = null;
-        foreach (var (kind, dueAt) in state.DeadlinesToSchedule)
-            if (kind == DeadlineKinds.Attendance) referral.AttendanceDueAt = dueAt;
+        foreach (var deadline in state.DeadlinesToSchedule)
+        {
+            if (deadline.Kind == DeadlineKinds.PartnerResponse) referral.ResponseDueAt = deadline.DueAt;
+            if (deadline.Kind == DeadlineKinds.Attendance) referral.AttendanceDueAt = deadline.DueAt;
+        }
     }
 
     /// <summary>False when the referral's row changed since it was read (nothing of the batch may then be committed).</summary>
@@ -70,14 +73,9 @@ internal static class ReferralRows
                 Text(state.CurrentState), Time(state.AppointmentAt), Id(referral.Id), Typed(state.Version, NpgsqlDbType.Xid)));
         }
         if (state.DeadlineKindsToCancel.Count > 0)
-            batch.BatchCommands.Add(Command("""
-                UPDATE workflows.deadlines SET cancelled_at = $1
-                WHERE referral_id = $2 AND kind = ANY($3) AND fired_at IS NULL AND cancelled_at IS NULL
-                """, Time(now), Id(referral.Id), Texts(state.DeadlineKindsToCancel.Distinct().ToArray())));
-        foreach (var (kind, dueAt) in state.DeadlinesToSchedule)
-            batch.BatchCommands.Add(Command("""
-                INSERT INTO workflows.deadlines (id, referral_id, kind, due_at) VALUES ($1, $2, $3, $4)
-                """, Id(Guid.CreateVersion7()), Id(referral.Id), Text(kind), Time(dueAt)));
+            batch.BatchCommands.Add(DeadlineWriter.CancelCommand(ReferralDeadlines.Name, referral.Id, state.DeadlineKindsToCancel, now));
+        foreach (var deadline in state.DeadlinesToSchedule)
+            batch.BatchCommands.Add(DeadlineWriter.ScheduleCommand(ReferralDeadlines.Name, referral.Id, deadline));
         foreach (var h in history)
             batch.BatchCommands.Add(Command("""
                 INSERT INTO referrals.history (referral_id, at, from_status, to_status, event, by_user, by_role, detail)
@@ -90,13 +88,13 @@ internal static class ReferralRows
                 """, Id(feedback.Id), Id(feedback.ReferralId), Text(feedback.Kind), Text(feedback.ReasonCode), Typed(feedback.Attended, NpgsqlDbType.Boolean),
                 Time(feedback.AppointmentAt), Id(feedback.ProposedServiceId), Text(feedback.Note), Text(feedback.ByUser), Time(feedback.At)));
         // One statement per message, in order: each row's created_at (clock_timestamp()) keeps the publishing order.
-        foreach (var message in state.Outgoing.Select(OutboxMessage.For))
-            batch.BatchCommands.Add(Command("INSERT INTO workflows.outbox (id, message_type, body) VALUES ($1, $2, $3)",
-                Id(message.Id), Text(message.MessageType), Typed(message.Body, NpgsqlDbType.Jsonb)));
+        foreach (var message in state.Outgoing) batch.BatchCommands.Add(OutboxWriter.Command(message));
 
         state.DeadlineKindsToCancel.Clear();
         state.DeadlinesToSchedule.Clear();
         state.Outgoing.Clear();
+        state.Route = null;
+        state.Consent = null;
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
         // Statements without rows (the consent's insert) have no result set: the first one is the referral's xmin.

@@ -1,7 +1,8 @@
 using MassTransit;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Platform.Time;
+using Netzwerk.Referrals.Lifecycle.Contracts;
 
-namespace Netzwerk.Workflows;
+namespace Netzwerk.Referrals.Lifecycle;
 
 /// <summary>The referral was drafted by the Fallmanager (not published; it only creates the instance).</summary>
 public sealed record ReferralDrafted(Guid ReferralId, Guid OrganizationId, Guid ServiceId, string CaseManagerId,
@@ -17,10 +18,13 @@ public sealed record ConsentWithdrawn(Guid ReferralId, Guid ConsentId, string Re
 ///                       │ decline ▶ rejected   │ waitlist ▶ on-hold ◀──────────┘
 ///   cancel / consent withdrawn ▶ cancelled (any open state);  entered-in-error from every state but itself.
 ///
-/// The machine decides only what is allowed and what follows from it: the messages to publish (through
-/// the transactional outbox) and the deadlines to start or cancel. Consent, feedback level and
-/// authorisation are checked by the handlers before an event is raised. An event that is not allowed in
-/// the current state throws <see cref="UnhandledEventException"/>, which the API turns into a 409.
+/// The machine decides what is allowed (pages and API ask it: <see cref="AllowedEvents"/>) and what follows from it: the
+/// messages to publish (through the transactional outbox) and the deadlines to start or cancel — this file is the only
+/// place that starts or ends a referral's deadlines, and <see cref="StillApplies"/> says which ones a state still needs.
+/// Consent, feedback level and authorisation are checked by the handlers before an event is raised. An event that is not
+/// allowed in the current state throws <see cref="UnhandledEventException"/>, which the API turns into a 409.
+/// Stored names (the row's current_state, the history's event) are the property names below, kept as constants in
+/// <see cref="StateNames"/> and <see cref="EventNames"/> (a test holds them together).
 /// </summary>
 public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState>
 {
@@ -70,9 +74,10 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
                 .TransitionTo(Draft));
 
         During(Draft,
-            // The routing consumer starts the response, reminder and escalation deadlines.
             When(Sent)
-                .Then(c => c.Saga.Publish(c.Message))
+                .Then(c => StartPartnerDeadlines(c.Saga, c.Message.At))
+                .Then(c => c.Saga.Publish(new ReferralSentToPartner(c.Saga.CorrelationId, c.Saga.OrganizationId, c.Saga.ServiceId,
+                    c.Saga.CaseManagerId, c.Message.At)))
                 .TransitionTo(Requested));
 
         During(Requested, OnHold,
@@ -158,6 +163,34 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
                 .TransitionTo(EnteredInError));
     }
 
+    /// <summary>
+    /// On sending: the partner's response deadline, the reminders before it and the escalation, from the route version the
+    /// referral keeps; and the end of the consent, the day after it expires.
+    /// </summary>
+    private static void StartPartnerDeadlines(ReferralState saga, DateTimeOffset sentAt)
+    {
+        var route = saga.Route ?? throw new InvalidOperationException("The runner hands in the referral's route before it is sent.");
+        saga.ScheduleDeadline(DeadlineKinds.PartnerResponse, WorkingDays.Add(sentAt, route.ResponseWorkingDays));
+        foreach (var days in route.ReminderWorkingDays.Where(d => d < route.ResponseWorkingDays))
+            saga.ScheduleDeadline(DeadlineKinds.Reminder, WorkingDays.Add(sentAt, days));
+        saga.ScheduleDeadline(DeadlineKinds.Escalation, WorkingDays.Add(sentAt, route.EscalationWorkingDays), route.EscalationTarget);
+        if (saga.Consent?.ExpiresOn is { } expires)
+            saga.ScheduleDeadline(DeadlineKinds.ConsentExpiry, new DateTimeOffset(expires.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+    }
+
+    /// <summary>Which states still need a due deadline of each kind; in any other the deadline is cancelled instead of fired.</summary>
+    private static readonly Dictionary<string, string[]> StillNeededIn = new()
+    {
+        [DeadlineKinds.PartnerResponse] = [StateNames.Requested],
+        [DeadlineKinds.Reminder] = [StateNames.Requested],
+        [DeadlineKinds.Escalation] = [StateNames.Requested],
+        [DeadlineKinds.Attendance] = [StateNames.Accepted],
+        [DeadlineKinds.ConsentExpiry] = [StateNames.Draft, StateNames.Requested, StateNames.Accepted, StateNames.InProgress, StateNames.OnHold],
+    };
+
+    public static bool StillApplies(string deadlineKind, string stateName)
+        => StillNeededIn.TryGetValue(deadlineKind, out var states) && states.Contains(stateName);
+
     private static void ExpectAttendance(ReferralState saga, DateTimeOffset? appointmentAt)
     {
         if (appointmentAt is null) return;
@@ -172,24 +205,94 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
     // A draft was never visible to the partner: nothing to end.
     private static void EndPartnerAccessIfSent(ReferralState saga, string reason, DateTimeOffset at)
     {
-        if (saga.CurrentState != nameof(Draft)) EndPartnerAccess(saga, reason, at);
+        if (saga.CurrentState != StateNames.Draft) EndPartnerAccess(saga, reason, at);
+    }
+
+    private Dictionary<string, IReadOnlySet<string>>? _allowed;
+
+    /// <summary>
+    /// The events the machine accepts in a state (MassTransit's <c>NextEvents</c>), by name (<see cref="EventNames"/>): what
+    /// pages offer and the API lists as <c>allowedActions</c>. Handlers still check what the machine does not know (consent,
+    /// feedback level, the route's forwarding rule).
+    /// </summary>
+    public IReadOnlySet<string> AllowedEvents(string stateName)
+    {
+        _allowed ??= States.ToDictionary(s => s.Name, s => (IReadOnlySet<string>)NextEvents(s).Select(e => e.Name)
+            .Intersect(Events.Select(e => e.Name)).ToHashSet());
+        return _allowed.GetValueOrDefault(stateName) ?? throw new InvalidOperationException($"Unknown state {stateName}");
+    }
+
+    /// <summary>Stored state names (referrals.current_state). Must equal the state properties' names.</summary>
+    public static class StateNames
+    {
+        public const string Initial = "Initial";
+        public const string Final = "Final";
+        public const string Draft = nameof(ReferralStateMachine.Draft);
+        public const string Requested = nameof(ReferralStateMachine.Requested);
+        public const string Accepted = nameof(ReferralStateMachine.Accepted);
+        public const string Rejected = nameof(ReferralStateMachine.Rejected);
+        public const string Cancelled = nameof(ReferralStateMachine.Cancelled);
+        public const string InProgress = nameof(ReferralStateMachine.InProgress);
+        public const string OnHold = nameof(ReferralStateMachine.OnHold);
+        public const string Completed = nameof(ReferralStateMachine.Completed);
+        public const string Failed = nameof(ReferralStateMachine.Failed);
+        public const string EnteredInError = nameof(ReferralStateMachine.EnteredInError);
+    }
+
+    /// <summary>Stored event names (referrals.history.event, figures, history labels). Must equal the event properties' names.</summary>
+    public static class EventNames
+    {
+        public const string Drafted = nameof(ReferralStateMachine.Drafted);
+        public const string Sent = nameof(ReferralStateMachine.Sent);
+        public const string PartnerAccepted = nameof(ReferralStateMachine.PartnerAccepted);
+        public const string PartnerDeclined = nameof(ReferralStateMachine.PartnerDeclined);
+        public const string PartnerWaitlisted = nameof(ReferralStateMachine.PartnerWaitlisted);
+        public const string PartnerProposedForwarding = nameof(ReferralStateMachine.PartnerProposedForwarding);
+        public const string PartnerOfferedAppointment = nameof(ReferralStateMachine.PartnerOfferedAppointment);
+        public const string PartnerReportedAttendance = nameof(ReferralStateMachine.PartnerReportedAttendance);
+        public const string PartnerReportedProgress = nameof(ReferralStateMachine.PartnerReportedProgress);
+        public const string PartnerReportedOutcome = nameof(ReferralStateMachine.PartnerReportedOutcome);
+        public const string CancelledByCaseManager = nameof(ReferralStateMachine.CancelledByCaseManager);
+        public const string ConsentEnded = nameof(ReferralStateMachine.ConsentEnded);
+        public const string MarkedEnteredInError = nameof(ReferralStateMachine.MarkedEnteredInError);
+        public const string Closed = nameof(ReferralStateMachine.Closed);
+
+        /// <summary>What the partner may do (its view's allowedActions).</summary>
+        public static readonly string[] ByPartner = [PartnerAccepted, PartnerDeclined, PartnerWaitlisted, PartnerProposedForwarding,
+            PartnerOfferedAppointment, PartnerReportedAttendance, PartnerReportedProgress, PartnerReportedOutcome];
+        /// <summary>What the Fallmanager may do (the case-work view's allowedActions).</summary>
+        public static readonly string[] ByCaseManager = [Sent, CancelledByCaseManager, MarkedEnteredInError, Closed];
     }
 
     /// <summary>FHIR status code of a state name (what the API and the referral row show).</summary>
     public static string StatusOf(string stateName) => stateName switch
     {
-        nameof(Draft) => ReferralStatus.Draft,
-        nameof(Requested) => ReferralStatus.Requested,
-        nameof(Accepted) => ReferralStatus.Accepted,
-        nameof(Rejected) => ReferralStatus.Rejected,
-        nameof(Cancelled) => ReferralStatus.Cancelled,
-        nameof(InProgress) => ReferralStatus.InProgress,
-        nameof(OnHold) => ReferralStatus.OnHold,
-        nameof(Completed) => ReferralStatus.Completed,
-        nameof(Failed) => ReferralStatus.Failed,
-        nameof(EnteredInError) => ReferralStatus.EnteredInError,
+        StateNames.Draft => ReferralStatus.Draft,
+        StateNames.Requested => ReferralStatus.Requested,
+        StateNames.Accepted => ReferralStatus.Accepted,
+        StateNames.Rejected => ReferralStatus.Rejected,
+        StateNames.Cancelled => ReferralStatus.Cancelled,
+        StateNames.InProgress => ReferralStatus.InProgress,
+        StateNames.OnHold => ReferralStatus.OnHold,
+        StateNames.Completed => ReferralStatus.Completed,
+        StateNames.Failed => ReferralStatus.Failed,
+        StateNames.EnteredInError => ReferralStatus.EnteredInError,
         _ => throw new InvalidOperationException($"Unknown state {stateName}"),
     };
+}
+
+/// <summary>Kinds of a referral's durable deadlines (owner <see cref="ReferralDeadlines.Owner"/> in <c>workflows.deadlines</c>).</summary>
+public static class DeadlineKinds
+{
+    public const string PartnerResponse = "partner-response";
+    public const string Reminder = "reminder";
+    public const string Escalation = "escalation";
+    public const string Attendance = "attendance-feedback";
+    public const string ConsentExpiry = "consent-expiry";
+
+    /// <summary>Deadlines that wait for the partner's first answer.</summary>
+    public static readonly string[] AwaitingResponse = [PartnerResponse, Reminder, Escalation];
+    public static readonly string[] All = [PartnerResponse, Reminder, Escalation, Attendance, ConsentExpiry];
 }
 
 /// <summary>Referral statuses as the API shows them (HL7 FHIR Task status codes).</summary>
@@ -217,76 +320,4 @@ public static class ReferralStatus
         [Cancelled] = "Storniert", [InProgress] = "In Betreuung", [OnHold] = "Warteliste",
         [Completed] = "Erfolgreich abgeschlossen", [Failed] = "Ohne Erfolg beendet", [EnteredInError] = "Irrtümlich erfasst",
     };
-}
-
-/// <summary>
-/// Raises an event on the machine outside a message consumer (MassTransit 8 has no public
-/// <c>RaiseEvent(instance, event, data)</c> any more). The contexts MassTransit expects are stood in for
-/// by a proxy without a transport: saga, message and payloads work; activities must not publish
-/// themselves — they collect messages on the instance, which the caller writes to the outbox.
-/// </summary>
-public static class StateMachineRunner
-{
-    public static Task RaiseEvent<T>(this ReferralStateMachine machine, ReferralState instance, Event<T> @event, T data)
-        where T : class
-    {
-        var saga = DetachedContext.Create<SagaConsumeContext<ReferralState, T>>(instance, data);
-        var context = new MassTransitStateMachine<ReferralState>.BehaviorContextProxy<T>(machine, saga, saga, @event);
-        return ((StateMachine<ReferralState>)machine).RaiseEvent(context);
-    }
-
-    public class DetachedContext : System.Reflection.DispatchProxy
-    {
-        private object? _saga;
-        private object? _message;
-        private Dictionary<Type, object?> _payloads = [];
-        private readonly Dictionary<Type, object> _parts = [];
-
-        public static TContext Create<TContext>(object? saga, object? message) where TContext : class
-            => (TContext)Create(typeof(TContext), saga, message, []);
-
-        private static object Create(Type contextType, object? saga, object? message, Dictionary<Type, object?> payloads)
-        {
-            var proxy = (DetachedContext)Create(contextType, typeof(DetachedContext));
-            proxy._saga = saga;
-            proxy._message = message;
-            proxy._payloads = payloads;
-            return proxy;
-        }
-
-        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
-        {
-            if (method is null) return null;
-            switch (method.Name)
-            {
-                case "get_Saga": return _saga;
-                case "get_Message": return _message;
-                case "get_CancellationToken": return CancellationToken.None;
-                case "HasPayloadType": return _payloads.ContainsKey((Type)args![0]!);
-                case "TryGetPayload":
-                    args![0] = _payloads.GetValueOrDefault(method.GetGenericArguments()[0]);
-                    return args[0] is not null;
-                case "GetOrAddPayload":
-                {
-                    var type = method.GetGenericArguments()[0];
-                    if (!_payloads.TryGetValue(type, out var value))
-                        _payloads[type] = value = ((Delegate)args![0]!).DynamicInvoke();
-                    return value;
-                }
-            }
-            var returns = method.ReturnType;
-            if (returns == typeof(void)) return null;
-            if (returns == typeof(Task)) return Task.CompletedTask;
-            if (typeof(Task).IsAssignableFrom(returns))
-                throw new NotSupportedException($"{method.Name} needs a message transport; collect messages on the instance instead.");
-            if (returns.IsValueType) return Activator.CreateInstance(returns);
-            if (returns.IsInterface && !returns.IsGenericType && returns.Namespace == "MassTransit")
-            {
-                // ReceiveContext, SerializerContext, …: empty stand-ins rather than nulls.
-                if (!_parts.TryGetValue(returns, out var part)) _parts[returns] = part = Create(returns, _saga, _message, _payloads);
-                return part;
-            }
-            return null;
-        }
-    }
 }

@@ -1,8 +1,11 @@
+using System.Reflection;
 using MassTransit;
-using Netzwerk.Workflows;
-using Netzwerk.Workflows.Contracts;
+using Netzwerk.Referrals;
+using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.Lifecycle.Contracts;
+using Netzwerk.Workflows.Deadlines;
 
-namespace Netzwerk.Tests.Workflows;
+namespace Netzwerk.Tests.Referrals.Lifecycle;
 
 /// <summary>The state machine alone (pure logic, no database): every event in every state, allowed or refused.</summary>
 public sealed class ReferralStateMachineTests
@@ -92,12 +95,85 @@ public sealed class ReferralStateMachineTests
         [("Failed", "entered-in-error")] = "EnteredInError",
     };
 
+    private static readonly ReferralRoute Route = new()
+    {
+        CategoryCode = "*", Version = 1, ResponseWorkingDays = 5, ReminderWorkingDays = [3, 7], EscalationWorkingDays = 10, EscalationTarget = "Teamleitung",
+    };
+    private static readonly Consent ExpiringConsent = new() { ExpiresOn = new DateOnly(2026, 12, 31) };
+
+    // test event → the machine's event name (what pages and the API list as allowed)
+    private static readonly Dictionary<string, string> EventNameOf = new()
+    {
+        ["send"] = ReferralStateMachine.EventNames.Sent, ["accept"] = ReferralStateMachine.EventNames.PartnerAccepted,
+        ["decline"] = ReferralStateMachine.EventNames.PartnerDeclined, ["waitlist"] = ReferralStateMachine.EventNames.PartnerWaitlisted,
+        ["forward"] = ReferralStateMachine.EventNames.PartnerProposedForwarding,
+        ["appointment"] = ReferralStateMachine.EventNames.PartnerOfferedAppointment,
+        ["attended"] = ReferralStateMachine.EventNames.PartnerReportedAttendance,
+        ["not-attended"] = ReferralStateMachine.EventNames.PartnerReportedAttendance,
+        ["progress"] = ReferralStateMachine.EventNames.PartnerReportedProgress, ["outcome"] = ReferralStateMachine.EventNames.PartnerReportedOutcome,
+        ["cancel"] = ReferralStateMachine.EventNames.CancelledByCaseManager, ["consent-ended"] = ReferralStateMachine.EventNames.ConsentEnded,
+        ["entered-in-error"] = ReferralStateMachine.EventNames.MarkedEnteredInError,
+        ["close-completed"] = ReferralStateMachine.EventNames.Closed, ["close-failed"] = ReferralStateMachine.EventNames.Closed,
+    };
+
+    [Theory]
+    [MemberData(nameof(StateNames))]
+    public void The_allowed_events_of_a_state_are_exactly_those_of_its_transitions(string state)
+    {
+        var expected = Allowed.Keys.Where(k => k.Item1 == state).Select(k => EventNameOf[k.Item2]).ToHashSet();
+        Machine.AllowedEvents(state).ShouldBe(expected, ignoreOrder: true);
+    }
+
+    public static IEnumerable<object[]> StateNames() => States.Select(s => new object[] { s });
+
+    private static string[] ConstantsOf(Type type) => type.GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToArray();
+
+    [Fact]
+    public void Every_state_and_event_of_the_machine_has_its_stored_name_constant_and_no_constant_is_left_over()
+    {
+        // A renamed state or event changes what is stored (current_state, history); figures and labels read the constants.
+        ConstantsOf(typeof(ReferralStateMachine.StateNames)).ShouldBe(Machine.States.Select(s => s.Name), ignoreOrder: true);
+        ConstantsOf(typeof(ReferralStateMachine.EventNames)).ShouldBe(Machine.Events.Select(e => e.Name), ignoreOrder: true);
+        States.ShouldBe(ConstantsOf(typeof(ReferralStateMachine.StateNames)).Except(["Initial", "Final"]), ignoreOrder: true);
+        ReferralStateMachine.EventNames.ByPartner.Concat(ReferralStateMachine.EventNames.ByCaseManager)
+            .ShouldBeSubsetOf(Machine.Events.Select(e => e.Name));
+    }
+
+    [Fact]
+    public async Task Sending_starts_the_partners_deadlines_from_the_route_and_the_consents_end_and_tells_the_partner()
+    {
+        var s = await InState("Draft");
+        await Events["send"](s);
+        s.DeadlinesToSchedule.ShouldBe([
+            // Mon 16 Nov + 5 working days, Buß- und Bettag (Wed 18) not counted = Tue 24 Nov
+            new NewDeadline(DeadlineKinds.PartnerResponse, Now.AddDays(8)),
+            new NewDeadline(DeadlineKinds.Reminder, Now.AddDays(4)), // the 7-day reminder would come after the response deadline
+            new NewDeadline(DeadlineKinds.Escalation, Now.AddDays(15), "Teamleitung"),
+            new NewDeadline(DeadlineKinds.ConsentExpiry, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+        ], ignoreOrder: true);
+        s.Outgoing.ShouldHaveSingleItem().ShouldBeOfType<ReferralSentToPartner>().ReferralId.ShouldBe(s.CorrelationId);
+    }
+
+    [Theory]
+    [InlineData(DeadlineKinds.PartnerResponse, "Requested", true)]
+    [InlineData(DeadlineKinds.Reminder, "Requested", true)]
+    [InlineData(DeadlineKinds.Escalation, "Requested", true)]
+    [InlineData(DeadlineKinds.Escalation, "Accepted", false)]
+    [InlineData(DeadlineKinds.Attendance, "Accepted", true)]
+    [InlineData(DeadlineKinds.Attendance, "InProgress", false)]
+    [InlineData(DeadlineKinds.ConsentExpiry, "OnHold", true)]
+    [InlineData(DeadlineKinds.ConsentExpiry, "Cancelled", false)]
+    [InlineData("unknown-kind", "Requested", false)]
+    public void A_due_deadline_still_applies_only_in_the_states_that_wait_for_it(string kind, string state, bool applies)
+        => ReferralStateMachine.StillApplies(kind, state).ShouldBe(applies);
+
     public static IEnumerable<object[]> AllPairs() =>
         from state in States from e in Events.Keys select new object[] { state, e };
 
     private static async Task<ReferralState> InState(string state)
     {
-        var s = new ReferralState { CorrelationId = Guid.NewGuid(), OrganizationId = Guid.NewGuid() };
+        var s = new ReferralState { CorrelationId = Guid.NewGuid(), OrganizationId = Guid.NewGuid(), Route = Route, Consent = ExpiringConsent };
         await Machine.RaiseEvent(s, Machine.Drafted, new ReferralDrafted(s.CorrelationId, s.OrganizationId, Guid.NewGuid(), "fm", "*", 1, Now));
         // Put the instance directly into the state under test; effects of getting there are not part of the test.
         s.CurrentState = state;
@@ -144,7 +220,7 @@ public sealed class ReferralStateMachineTests
         await Machine.RaiseEvent(s, Machine.PartnerAccepted, new ReferralAccepted(s.CorrelationId, s.OrganizationId, Guid.NewGuid(), friday, Now));
         s.DeadlineKindsToCancel.ShouldContain(DeadlineKinds.PartnerResponse);
         s.DeadlineKindsToCancel.ShouldContain(DeadlineKinds.Escalation);
-        s.DeadlinesToSchedule.ShouldHaveSingleItem().ShouldBe((DeadlineKinds.Attendance, friday.AddDays(4))); // Fri + 2 working days = Tue
+        s.DeadlinesToSchedule.ShouldHaveSingleItem().ShouldBe(new NewDeadline(DeadlineKinds.Attendance, friday.AddDays(4))); // Fri + 2 working days = Tue
         s.Outgoing.ShouldHaveSingleItem().ShouldBeOfType<ReferralAccepted>();
     }
 

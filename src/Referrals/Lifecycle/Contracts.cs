@@ -1,6 +1,7 @@
-namespace Netzwerk.Workflows.Contracts;
+namespace Netzwerk.Referrals.Lifecycle.Contracts;
 
-// Messages between the web side, the referral workflow and the partner side. Past tense: each one
+// Messages between the web side, the referral workflow and the partner side (the Referrals module registers every type of
+// this namespace with the outbox, see ReferralsModule). Past tense: each one
 // records something that has happened. They carry ids and codes, never client names or free text
 // about the client (progress notes stay in the database; messages point at them by FeedbackId).
 
@@ -44,11 +45,22 @@ public sealed record ReferralClosed(Guid ReferralId, Guid OrganizationId, bool S
 /// <summary>The client revoked a consent; the listed open referrals were cancelled with it.</summary>
 public sealed record ConsentRevoked(Guid ConsentId, Guid OrganizationId, IReadOnlyList<Guid> CancelledReferralIds, DateTimeOffset At);
 
-/// <summary>A durable deadline fell due (partner response, reminder, attendance feedback, consent expiry).</summary>
+/// <summary>A durable deadline fell due (partner response, reminder, attendance feedback).</summary>
 public sealed record ReferralReminderDue(Guid ReferralId, Guid DeadlineId, string Kind, DateTimeOffset DueAt);
+
+/// <summary>The consent a referral relies on expired (its deadline fell due); the lifecycle cancels the referral.</summary>
+public sealed record ReferralConsentExpired(Guid ReferralId, Guid DeadlineId, DateTimeOffset DueAt);
 
 /// <summary>The partner stayed silent past the escalation deadline; Teamleitung or Netzwerkkoordination is told.</summary>
 public sealed record ReferralEscalated(Guid ReferralId, Guid DeadlineId, string Target, DateTimeOffset At);
+
+/// <summary>Why a referral was cancelled (<see cref="ReferralCancelled.Reason"/>).</summary>
+public static class CancellationReasons
+{
+    public const string ByCaseManager = "cancelled-by-case-manager";
+    public const string ConsentRevoked = "consent-revoked";
+    public const string ConsentExpired = "consent-expired";
+}
 
 /// <summary>Reason codes for declines and outcomes (DOMAIN.md).</summary>
 public static class ReasonCodes

@@ -1,11 +1,10 @@
-using System.Security.Claims;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Referrals.Routes;
 using Netzwerk.Workflows;
-using Netzwerk.Workflows.Outbox;
 
-namespace Netzwerk.Referrals;
+namespace Netzwerk.Referrals.Lifecycle;
 
 /// <summary>Who caused a transition (for the history).</summary>
 public sealed record Actor(string UserId, string Role)
@@ -26,8 +25,11 @@ public sealed record Actor(string UserId, string Role)
 /// wide row was the largest single cost of a referral's lifecycle in the profile. New referrals, consents and other
 /// rows a caller adds to the context are still saved by EF Core, first, in the same transaction.
 /// </remarks>
-public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machine, WorkflowMetrics metrics, TimeProvider clock)
+public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machine, RouteVersions routes, WorkflowMetrics metrics, TimeProvider clock)
 {
+    /// <summary>History entry of a recorded consent (no workflow event; stored like the machine's event names).</summary>
+    public const string ConsentRecorded = "ConsentRecorded";
+
     private readonly List<HistoryEntry> _history = [];
 
     public ReferralStateMachine Machine => machine;
@@ -37,7 +39,7 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
     {
         var state = new ReferralState { CorrelationId = referral.Id };
         await RaiseAsync(referral, state, machine.Drafted, new ReferralDrafted(referral.Id, referral.OrganizationId,
-            referral.ServiceId, referral.CaseManagerId, referral.RouteCategory, referral.RouteVersion, Now), by, null);
+            referral.ServiceId, referral.CaseManagerId, referral.RouteCategory, referral.RouteVersion, Now), by, null, ct);
         referral.Workflow = state;
         return state;
     }
@@ -51,7 +53,7 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         where T : class
     {
         var state = referral.Workflow ??= await db.States.AsNoTracking().SingleAsync(s => s.CorrelationId == referral.Id, ct);
-        await RaiseAsync(referral, state, @event, data, by, detail);
+        await RaiseAsync(referral, state, @event, data, by, detail, ct);
         await SaveAsync(referral, state, ct, feedback);
     }
 
@@ -63,10 +65,17 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
     });
 
     /// <summary>Raise only (the caller saves with <see cref="SaveAsync"/>), e.g. when one request changes several referrals.</summary>
-    public async Task RaiseAsync<T>(Referral referral, ReferralState state, Event<T> @event, T data, Actor by, string? detail)
+    public async Task RaiseAsync<T>(Referral referral, ReferralState state, Event<T> @event, T data, Actor by, string? detail,
+        CancellationToken ct = default)
         where T : class
     {
-        var from = state.CurrentState == "Initial" ? null : referral.Status;
+        var from = state.CurrentState == ReferralStateMachine.StateNames.Initial ? null : referral.Status;
+        if (ReferenceEquals(@event, machine.Sent))
+        {
+            // The machine starts the partner's deadlines from the route version the referral keeps, and the consent's end.
+            state.Route = await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
+            state.Consent = await db.ConsentOfAsync(referral, ct);
+        }
         try
         {
             await machine.RaiseEvent(state, @event, data);
@@ -79,7 +88,7 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         // One instant for both: referral and state share the updated_at column.
         var now = Now;
         referral.Status = ReferralStateMachine.StatusOf(state.CurrentState);
-        metrics.Transition(@event.Name, referral.Status);
+        metrics.Transition("referral", @event.Name, referral.Status);
         referral.UpdatedAt = now;
         state.UpdatedAt = now;
         _history.Add(new HistoryEntry
@@ -117,58 +126,4 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
             throw ReferralProblem.ChangedMeanwhile();
         }
     }
-}
-
-/// <summary>Object-level authorisation: which referrals a user may see and act on.</summary>
-public sealed class ReferralAccess(ReferralsDb db, Deputies deputies)
-{
-    /// <summary>
-    /// The referral with its workflow state (same row) and its consent in one round trip, untracked: nearly every caller goes on
-    /// to check the consent (<see cref="ReferralsDb.ConsentOfAsync"/>) or to raise a workflow event, which
-    /// <see cref="ReferralWorkflow"/> writes by hand. Compiled once, as every API call on a referral starts here: building the
-    /// expression and finding its cached plan each time showed in the profile.
-    /// </summary>
-    private static readonly Func<ReferralsDb, Guid, CancellationToken, Task<Referral?>> Load = EF.CompileAsyncQuery(
-        (ReferralsDb db, Guid id, CancellationToken ct) => db.Referrals.AsNoTracking().Include(r => r.Workflow).Include(r => r.Consent)
-            .SingleOrDefault(r => r.Id == id));
-
-    private Task<Referral?> LoadAsync(Guid id, CancellationToken ct) => Load(db, id, ct);
-
-    /// <summary>Fallmanager: own or deputised referrals; Teamleitung: the own team's. Anything else: 404.</summary>
-    public async Task<Referral> ForCaseWorkAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct)
-    {
-        var user = principal.CurrentUser();
-        var referral = await LoadAsync(id, ct) ?? throw ReferralProblem.NotFound();
-        if (user.Role == Roles.CaseManager && await deputies.MayActForAsync(user.Id, referral.CaseManagerId, ct)) return referral;
-        if (user.Role == Roles.TeamLead && user.Team is not null && referral.Team == user.Team) return referral;
-        throw ReferralProblem.NotFound();
-    }
-
-    /// <summary>Only the responsible Fallmanager or today's deputy (not the team lead) may close or cancel.</summary>
-    public async Task<Referral> ForResponsibleAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct)
-    {
-        var referral = await ForCaseWorkAsync(principal, id, ct);
-        var user = principal.CurrentUser();
-        if (user.Role != Roles.CaseManager)
-            throw ReferralProblem.Forbidden("Nur die zuständige Fallmanagerin oder der zuständige Fallmanager (bzw. die Vertretung) darf das.");
-        return referral;
-    }
-
-    /// <summary>
-    /// Partner: referrals of the own organisation that were sent. A session from an e-mailed access link
-    /// (claim <c>referral</c>) reaches only that one referral.
-    /// </summary>
-    public async Task<Referral> ForPartnerAsync(ClaimsPrincipal principal, Guid id, CancellationToken ct)
-    {
-        var user = principal.CurrentUser();
-        if (ReferralScopeOf(principal) is { } scope && scope != id) throw ReferralProblem.NotFound();
-        var referral = await LoadAsync(id, ct);
-        if (referral is null || user.OrganizationId is null || referral.OrganizationId != user.OrganizationId
-            || referral.Status == ReferralStatus.Draft)
-            throw ReferralProblem.NotFound();
-        return referral;
-    }
-
-    public static Guid? ReferralScopeOf(ClaimsPrincipal principal)
-        => Guid.TryParse(principal.FindFirstValue(NetzwerkClaims.ReferralScope), out var id) ? id : null;
 }

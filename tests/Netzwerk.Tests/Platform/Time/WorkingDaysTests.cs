@@ -1,6 +1,6 @@
-using Netzwerk.Workflows;
+using Netzwerk.Platform.Time;
 
-namespace Netzwerk.Tests.Workflows;
+namespace Netzwerk.Tests.Platform.Time;
 
 /// <summary>Deadlines count German working days: weekends and public holidays (nationwide and Saxony's) do not count.</summary>
 public sealed class WorkingDaysTests
