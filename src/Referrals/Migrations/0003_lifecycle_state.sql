@@ -26,3 +26,14 @@ SET current_state = CASE status
 WHERE current_state IS NULL;
 
 ALTER TABLE referrals.referrals ALTER COLUMN current_state SET NOT NULL;
+
+-- The message contracts moved into this module (namespace Netzwerk.Referrals.Lifecycle.Contracts): messages written
+-- before and not yet published keep their meaning under the new names. (On a new database the outbox comes later.)
+DO $$
+BEGIN
+    IF to_regclass('workflows.outbox') IS NOT NULL THEN
+        UPDATE workflows.outbox
+        SET message_type = replace(message_type, 'Netzwerk.Workflows.Contracts.', 'Netzwerk.Referrals.Lifecycle.Contracts.')
+        WHERE sent_at IS NULL AND message_type LIKE 'Netzwerk.Workflows.Contracts.%';
+    END IF;
+END $$;
