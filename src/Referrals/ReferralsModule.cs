@@ -15,6 +15,7 @@ using Netzwerk.Referrals.Create;
 using Netzwerk.Referrals.Inbox;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Partner;
+using Netzwerk.Referrals.PartnerLinks;
 using Netzwerk.Referrals.Routes;
 using Netzwerk.Referrals.Routing;
 using Netzwerk.Referrals.Send;
@@ -58,6 +59,7 @@ public static class ReferralsModule
         services.AddScoped<SuggestPartners.Queries>();
         services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
         services.AddScoped<IRetentionTask, Retention.ReferralRetention>();
+        services.AddPartnerLinks(configuration);
 
         return services;
     }
@@ -66,6 +68,7 @@ public static class ReferralsModule
     {
         bus.AddConsumer<RouteReferralConsumer, RouteReferralConsumerDefinition>();
         bus.AddConsumer<FeedbackInboxConsumer, FeedbackInboxConsumerDefinition>();
+        bus.AddPartnerLinkConsumers();
     }
 
     public static IEndpointRouteBuilder MapReferrals(this IEndpointRouteBuilder app)
@@ -83,6 +86,7 @@ public static class ReferralsModule
         FeedbackInbox.Map(app);
         RouteCatalogue.Map(app);
         app.MapDeadLetters();
+        app.MapAccessLinks();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Problems;
 
 namespace Netzwerk.Web.Hosting;
@@ -19,8 +20,8 @@ public sealed class RateLimitSettings
 /// </summary>
 public static class RateLimits
 {
-    public const string SignIn = "sign-in";
-    public const string AccessLink = "access-link";
+    public const string SignIn = RateLimitPolicies.SignIn;
+    public const string AccessLink = RateLimitPolicies.AccessLink;
 
     public static IServiceCollection AddNetzwerkRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
