@@ -20,16 +20,13 @@ public sealed class RateLimitSettings
 /// </summary>
 public static class RateLimits
 {
-    public const string SignIn = RateLimitPolicies.SignIn;
-    public const string AccessLink = RateLimitPolicies.AccessLink;
-
     public static IServiceCollection AddNetzwerkRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection("RateLimits").Get<RateLimitSettings>() ?? new RateLimitSettings();
         services.AddRateLimiter(o =>
         {
-            o.AddPolicy(SignIn, http => Partition(http, settings.SignInPermitLimit, settings.Window));
-            o.AddPolicy(AccessLink, http => Partition(http, settings.AccessLinkPermitLimit, settings.Window));
+            o.AddPolicy(RateLimitPolicies.SignIn, http => Partition(http, settings.SignInPermitLimit, settings.Window));
+            o.AddPolicy(RateLimitPolicies.AccessLink, http => Partition(http, settings.AccessLinkPermitLimit, settings.Window));
             o.OnRejected = async (ctx, ct) =>
             {
                 var http = ctx.HttpContext;
