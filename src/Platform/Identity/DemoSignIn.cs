@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Netzwerk.Platform;
 using Netzwerk.Platform.Audit;
 
 namespace Netzwerk.Platform.Identity;

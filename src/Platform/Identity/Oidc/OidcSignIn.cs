@@ -6,8 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Netzwerk.Platform.Audit;
-using Netzwerk.Platform.Identity;
-using Netzwerk.Platform.Identity.Oidc;
 
 namespace Netzwerk.Platform.Identity.Oidc;
 
