@@ -15,6 +15,7 @@ using Netzwerk.Referrals.Create;
 using Netzwerk.Referrals.Inbox;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Partner;
+using Netzwerk.Referrals.PartnerLinks;
 using Netzwerk.Referrals.Routes;
 using Netzwerk.Referrals.Send;
 using Netzwerk.Referrals.Suggestions;
@@ -63,6 +64,7 @@ public static class ReferralsModule
         services.AddScoped<SuggestPartners.Queries>();
         services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
         services.AddScoped<IRetentionTask, Retention.ReferralRetention>();
+        services.AddPartnerLinks(configuration);
 
         return services;
     }
@@ -71,6 +73,7 @@ public static class ReferralsModule
     {
         bus.AddConsumer<ConsentExpiryConsumer, ConsentExpiryConsumerDefinition>();
         bus.AddConsumer<FeedbackInboxConsumer, FeedbackInboxConsumerDefinition>();
+        bus.AddPartnerLinkConsumers();
     }
 
     public static IEndpointRouteBuilder MapReferrals(this IEndpointRouteBuilder app)
@@ -88,6 +91,7 @@ public static class ReferralsModule
         FeedbackInbox.Map(app);
         RouteCatalogue.Map(app);
         app.MapDeadLetters();
+        app.MapAccessLinks();
         return app;
     }
 }

@@ -1,13 +1,14 @@
 using Netzwerk.Directory;
 using Netzwerk.Platform;
+using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals;
 using Netzwerk.Referrals.Figures;
 using Netzwerk.Web.Hosting;
-using Netzwerk.Web.Identity;
 using Netzwerk.Workflows;
 
 var builder = WebApplication.CreateBuilder(args);
-if (args is ["audit-verify", ..]) return await Netzwerk.Web.Audit.AuditVerifyCommand.RunAsync(builder.Configuration);
+if (args is ["audit-verify", ..]) return await AuditVerifyCommand.RunAsync(builder.Configuration);
 
 builder.AddNetzwerkHost();          // logging, database, problems, auth, health, OpenAPI, UI
 builder.Services.AddDirectory(builder.Configuration);
@@ -17,14 +18,11 @@ builder.Services.AddIdentityFeatures(builder.Configuration);
 builder.Services.AddNetzwerkBus(builder.Configuration, bus =>
 {
     bus.AddReferralConsumers();
-    bus.AddIdentityConsumers();
 });
 
 var app = builder.Build();
 
 app.UseNetzwerkHost();
-app.MapDemoSignIn();
-app.MapMe();
 app.MapIdentityFeatures();
 app.MapDirectory();
 app.MapReferrals();

@@ -81,9 +81,6 @@ public static class HostSetup
         {
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/Index");
-            o.Conventions.AllowAnonymousToPage("/Anmelden");
-            o.Conventions.AddPageApplicationModelConvention("/Anmelden", m =>
-                m.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimits.SignIn)));
             o.Conventions.AllowAnonymousToPage("/ZugriffVerweigert");
             o.Conventions.AllowAnonymousToPage("/ZugangUngueltig");
             o.Conventions.AllowAnonymousToPage("/Fehler");

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Problems;
 
 namespace Netzwerk.Web.Hosting;
@@ -19,16 +20,13 @@ public sealed class RateLimitSettings
 /// </summary>
 public static class RateLimits
 {
-    public const string SignIn = "sign-in";
-    public const string AccessLink = "access-link";
-
     public static IServiceCollection AddNetzwerkRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection("RateLimits").Get<RateLimitSettings>() ?? new RateLimitSettings();
         services.AddRateLimiter(o =>
         {
-            o.AddPolicy(SignIn, http => Partition(http, settings.SignInPermitLimit, settings.Window));
-            o.AddPolicy(AccessLink, http => Partition(http, settings.AccessLinkPermitLimit, settings.Window));
+            o.AddPolicy(RateLimitPolicies.SignIn, http => Partition(http, settings.SignInPermitLimit, settings.Window));
+            o.AddPolicy(RateLimitPolicies.AccessLink, http => Partition(http, settings.AccessLinkPermitLimit, settings.Window));
             o.OnRejected = async (ctx, ct) =>
             {
                 var http = ctx.HttpContext;

@@ -257,7 +257,7 @@ public sealed class RowCounter
 {
     private static readonly HashSet<string> Excluded =
     [
-        "platform.audit_entries", "platform.signing_keys", "platform.data_protection_keys", "platform.partner_access_links", "platform.mail_outbox",
+        "platform.audit_entries", "platform.signing_keys", "platform.data_protection_keys", "referrals.partner_access_links", "platform.mail_outbox",
         "workflows.outbox", "workflows.handled_messages", "workflows.deadlines", "referrals.inbox_items",
     ];
 

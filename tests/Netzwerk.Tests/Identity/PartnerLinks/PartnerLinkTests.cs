@@ -81,8 +81,8 @@ public sealed class PartnerLinkTests(PartnerLinkApp app) : IClassFixture<Partner
             mail.Raw.ShouldNotContain(secret, Case.Insensitive);
 
         // Only the hash is stored; the token appears nowhere in the database.
-        (await ScalarAsync<long>("SELECT count(*) FROM platform.partner_access_links WHERE referral_id = $1", referral)).ShouldBe(1);
-        (await ScalarAsync<byte[]>("SELECT token_hash FROM platform.partner_access_links WHERE referral_id = $1", referral))
+        (await ScalarAsync<long>("SELECT count(*) FROM referrals.partner_access_links WHERE referral_id = $1", referral)).ShouldBe(1);
+        (await ScalarAsync<byte[]>("SELECT token_hash FROM referrals.partner_access_links WHERE referral_id = $1", referral))
             .ShouldBe(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
         (await ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries WHERE detail LIKE $1 OR object_id LIKE $1", $"%{token}%")).ShouldBe(0);
 
@@ -112,7 +112,7 @@ public sealed class PartnerLinkTests(PartnerLinkApp app) : IClassFixture<Partner
         // Consent revoked → PartnerAccessEnded → link revoked; the open session ends too.
         await PublishAsync(new PartnerAccessEnded(referral, Organization, "consent-revoked", DateTimeOffset.UtcNow));
         await TestProcesses.EventuallyAsync(async () =>
-            await ScalarAsync<DateTime?>("SELECT revoked_at FROM platform.partner_access_links WHERE referral_id = $1", referral) is { } at ? (object)at : null,
+            await ScalarAsync<DateTime?>("SELECT revoked_at FROM referrals.partner_access_links WHERE referral_id = $1", referral) is { } at ? (object)at : null,
             "link revoked");
         (await MeAsync(page)).ShouldBeNull();
         var fresh = await NewPageAsync();
@@ -138,7 +138,7 @@ public sealed class PartnerLinkTests(PartnerLinkApp app) : IClassFixture<Partner
         (await http.GetAsync("/zugang/kurz")).Headers.Location!.ToString().ShouldBe("/zugang-ungueltig");
 
         await using (var db = await app.OpenDatabaseAsync())
-        await using (var expire = new NpgsqlCommand("UPDATE platform.partner_access_links SET expires_at = now() - interval '1 minute' WHERE referral_id = $1", db))
+        await using (var expire = new NpgsqlCommand("UPDATE referrals.partner_access_links SET expires_at = now() - interval '1 minute' WHERE referral_id = $1", db))
         {
             expire.Parameters.AddWithValue(referral);
             await expire.ExecuteNonQueryAsync();

@@ -189,12 +189,12 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
     {
         var linked = await app.SentReferralAsync("fm.mueller", "BG-66666-66");
         var other = await app.SentReferralAsync("fm.mueller", "BG-77777-77");
-        var token = Netzwerk.Web.PartnerLinks.AccessLinks.NewToken();
+        var token = Netzwerk.Referrals.PartnerLinks.AccessLinks.NewToken();
         await using (var db = await app.OpenDatabaseAsync())
         {
             // the link the e-mail would carry (the mail itself is the identity module's subject)
             await using var cmd = new Npgsql.NpgsqlCommand("""
-                INSERT INTO platform.partner_access_links (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at)
+                INSERT INTO referrals.partner_access_links (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at)
                 VALUES ($1, $2, $3, $4, 'fm.mueller', $5, $6, now(), now() + interval '1 day')
                 ON CONFLICT (referral_id) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL, expires_at = excluded.expires_at
                 """, db);
@@ -202,8 +202,8 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
             cmd.Parameters.AddWithValue(linked);
             cmd.Parameters.AddWithValue(Netzwerk.Platform.Identity.DemoUsers.Organizations.DebtCounsellingKamenz);
             cmd.Parameters.AddWithValue(ReferralUiApp.DebtService);
-            cmd.Parameters.AddWithValue(Netzwerk.Web.PartnerLinks.AccessLinks.Hash(token));
-            cmd.Parameters.AddWithValue(Netzwerk.Web.PartnerLinks.AccessLinks.NewReference());
+            cmd.Parameters.AddWithValue(Netzwerk.Referrals.PartnerLinks.AccessLinks.Hash(token));
+            cmd.Parameters.AddWithValue(Netzwerk.Referrals.PartnerLinks.AccessLinks.NewReference());
             await cmd.ExecuteNonQueryAsync();
         }
 

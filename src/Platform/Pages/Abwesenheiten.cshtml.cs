@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Web.Identity.Absences;
+using Netzwerk.Platform.Identity.Absences;
 
-namespace Netzwerk.Web.Pages;
+namespace Netzwerk.Platform.Pages;
 
 [Authorize(Policy = Policies.CaseWork)]
 public sealed class AbwesenheitenModel(AbsenceBook book) : PageModel

@@ -1,12 +1,15 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Problems;
-using Netzwerk.Web.Hosting;
 
-namespace Netzwerk.Web.PartnerLinks;
+namespace Netzwerk.Referrals.PartnerLinks;
 
 public static class AccessLinkEndpoints
 {
@@ -45,7 +48,7 @@ public static class AccessLinkEndpoints
             await audit.RecordAsync(new AuditEvent("sign-in", "partner-link", link.Id.ToString(), "ok", $"referral={link.ReferralId}"),
                 $"link:{link.Id}", Roles.Partner, remote, ct);
             return Results.Redirect($"/partner/verweisungen/{link.ReferralId}");
-        }).AllowAnonymous().RequireRateLimiting(RateLimits.AccessLink).ExcludeFromDescription();
+        }).AllowAnonymous().RequireRateLimiting(RateLimitPolicies.AccessLink).ExcludeFromDescription();
 
         app.MapPost("/api/referrals/{id:guid}/access-links/revoke", async (Guid id, HttpContext http, AccessLinks links,
             Deputies deputies, UserDirectory users, AuditLog audit, CancellationToken ct) =>

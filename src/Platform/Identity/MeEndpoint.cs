@@ -1,6 +1,8 @@
-using Netzwerk.Platform.Identity;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
-namespace Netzwerk.Web.Identity;
+namespace Netzwerk.Platform.Identity;
 
 public static class MeEndpoint
 {

@@ -1,11 +1,12 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
-using Netzwerk.Platform;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Audit;
-using Netzwerk.Platform.Identity;
-using Netzwerk.Platform.Problems;
 
-namespace Netzwerk.Web.Identity;
+namespace Netzwerk.Platform.Identity;
 
 /// <summary>
 /// Demo mode only: list the demo users and hand out signed tokens or a cookie session for them.
@@ -29,12 +30,12 @@ public static class DemoSignIn
         {
             var user = request.User is null ? null : DemoUsers.Find(request.User);
             if (user is null)
-                return Problems.Validation(new Dictionary<string, string[]>
+                return Problems.Problems.Validation(new Dictionary<string, string[]>
                     { ["user"] = ["Unbekannter Demo-Benutzer. Siehe GET /api/demo/users."] });
             await audit.RecordAsync(new AuditEvent("sign-in", "user", user.UserName, Detail: "demo-token"),
                 user.UserName, user.Role, http.Connection.RemoteIpAddress?.ToString());
             return Results.Ok(new TokenResponse(tokens.Issue(user), "Bearer", (int)DemoTokens.Lifetime.TotalSeconds));
-        }).RequireRateLimiting(Hosting.RateLimits.SignIn);
+        }).RequireRateLimiting(RateLimitPolicies.SignIn);
         return app;
     }
 

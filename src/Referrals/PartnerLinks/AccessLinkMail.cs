@@ -1,7 +1,7 @@
 using Netzwerk.Platform.Mail;
 using Netzwerk.Platform.Time;
 
-namespace Netzwerk.Web.PartnerLinks;
+namespace Netzwerk.Referrals.PartnerLinks;
 
 /// <summary>
 /// The e-mail with the access link. It names only the partner organisation, a neutral reference and the

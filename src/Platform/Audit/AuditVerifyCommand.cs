@@ -1,8 +1,8 @@
-using Netzwerk.Platform.Audit;
+using Microsoft.Extensions.Configuration;
 using Netzwerk.Platform.Database;
 using Npgsql;
 
-namespace Netzwerk.Web.Audit;
+namespace Netzwerk.Platform.Audit;
 
 /// <summary>
 /// <c>dotnet Netzwerk.Web.dll audit-verify</c>: checks the audit chain without starting the web server

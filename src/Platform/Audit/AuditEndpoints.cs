@@ -1,8 +1,9 @@
-using Netzwerk.Platform.Audit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Platform.Problems;
 
-namespace Netzwerk.Web.Audit;
+namespace Netzwerk.Platform.Audit;
 
 /// <summary>The Datenschutz role's view on the audit trail: search with filters and chain verification.</summary>
 public static class AuditEndpoints
@@ -19,7 +20,7 @@ public static class AuditEndpoints
             string? action, DateTimeOffset? from, DateTimeOffset? to, int? page, CancellationToken ct) =>
         {
             if (page is < 1 or > 100_000)
-                return Problems.Validation(new Dictionary<string, string[]> { ["page"] = ["Die Seite muss zwischen 1 und 100000 liegen."] });
+                return Problems.Problems.Validation(new Dictionary<string, string[]> { ["page"] = ["Die Seite muss zwischen 1 und 100000 liegen."] });
             var result = await search.FindAsync(new AuditFilter(user, objectType, objectId, action, from, to, page ?? 1), ct);
             // Reading the trail is itself recorded: who looked at whose traces.
             await audit.RecordAsync(new AuditEvent("read", "audit-trail", "search",

@@ -5,7 +5,7 @@ using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Time;
 
-namespace Netzwerk.Web.Pages.Datenschutz;
+namespace Netzwerk.Platform.Pages.Datenschutz;
 
 [Authorize(Policy = Policies.DataProtection)]
 public sealed class ProtokollModel(AuditSearch search, AuditChain chain, AuditLog audit) : PageModel

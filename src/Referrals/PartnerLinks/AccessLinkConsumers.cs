@@ -3,9 +3,10 @@ using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Mail;
 using Netzwerk.Referrals.Lifecycle.Contracts;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Netzwerk.Web.PartnerLinks;
+namespace Netzwerk.Referrals.PartnerLinks;
 
 /// <summary>
 /// Issues the access link and queues its mail when a referral reaches a partner. Idempotent: one link per referral
@@ -40,7 +41,7 @@ public sealed class IssueAccessLinkOnReferralSent(
         var linkId = Guid.NewGuid();
         var reference = AccessLinks.NewReference();
         await using (var insert = new NpgsqlCommand("""
-            INSERT INTO platform.partner_access_links
+            INSERT INTO referrals.partner_access_links
                 (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
             ON CONFLICT (referral_id) DO NOTHING

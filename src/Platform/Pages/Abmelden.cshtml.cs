@@ -4,9 +4,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Identity.Oidc;
-using Netzwerk.Web.Identity.Oidc;
 
-namespace Netzwerk.Web.Pages;
+namespace Netzwerk.Platform.Pages;
 
 public sealed class AbmeldenModel(AuditLog audit, OidcSettings oidc) : PageModel
 {

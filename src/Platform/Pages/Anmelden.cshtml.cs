@@ -1,12 +1,14 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Identity.Oidc;
-using Netzwerk.Web.Identity;
 
-namespace Netzwerk.Web.Pages;
+namespace Netzwerk.Platform.Pages;
 
+[AllowAnonymous, EnableRateLimiting(RateLimitPolicies.SignIn)]
 public sealed class AnmeldenModel(DemoSettings demo, OidcSettings oidc) : PageModel
 {
     public bool DemoEnabled => demo.Enabled;

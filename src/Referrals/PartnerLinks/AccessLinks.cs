@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
-namespace Netzwerk.Web.PartnerLinks;
+namespace Netzwerk.Referrals.PartnerLinks;
 
 /// <summary>Configuration: section <c>PartnerLinks</c> (lifetime) and the top-level <c>PublicBaseUrl</c>.</summary>
 public sealed class PartnerLinkSettings
@@ -37,7 +37,7 @@ public sealed class AccessLinks(NpgsqlDataSource dataSource, TimeProvider clock)
     }
 
     public async Task<Link?> ForReferralAsync(Guid referralId, CancellationToken ct)
-        => await SingleAsync($"SELECT {Columns} FROM platform.partner_access_links WHERE referral_id = $1", referralId, ct);
+        => await SingleAsync($"SELECT {Columns} FROM referrals.partner_access_links WHERE referral_id = $1", referralId, ct);
 
     /// <summary>The link behind a token, if it is still valid (not expired, not revoked).</summary>
     public async Task<Link?> OpenAsync(string token, CancellationToken ct)
@@ -45,7 +45,7 @@ public sealed class AccessLinks(NpgsqlDataSource dataSource, TimeProvider clock)
         // Our tokens are 43 base64url characters; anything else is not worth a database query.
         if (token.Length != 43 || token.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))) return null;
         await using var cmd = dataSource.CreateCommand($"""
-            UPDATE platform.partner_access_links SET last_used_at = $2
+            UPDATE referrals.partner_access_links SET last_used_at = $2
             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2
             RETURNING {Columns}
             """);
@@ -57,7 +57,7 @@ public sealed class AccessLinks(NpgsqlDataSource dataSource, TimeProvider clock)
     public async Task<bool> IsValidAsync(Guid linkId, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(
-            "SELECT 1 FROM platform.partner_access_links WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2");
+            "SELECT 1 FROM referrals.partner_access_links WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2");
         cmd.Parameters.AddWithValue(linkId);
         cmd.Parameters.AddWithValue(clock.GetUtcNow());
         return await cmd.ExecuteScalarAsync(ct) is not null;
@@ -67,7 +67,7 @@ public sealed class AccessLinks(NpgsqlDataSource dataSource, TimeProvider clock)
     public async Task<int> RevokeAsync(Guid referralId, string reason, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand("""
-            UPDATE platform.partner_access_links SET revoked_at = $2, revoked_reason = $3
+            UPDATE referrals.partner_access_links SET revoked_at = $2, revoked_reason = $3
             WHERE referral_id = $1 AND revoked_at IS NULL
             """);
         cmd.Parameters.AddWithValue(referralId);

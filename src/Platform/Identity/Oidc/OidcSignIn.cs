@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Netzwerk.Platform.Audit;
-using Netzwerk.Platform.Identity;
-using Netzwerk.Platform.Identity.Oidc;
-using Netzwerk.Web.Hosting;
 
-namespace Netzwerk.Web.Identity.Oidc;
+namespace Netzwerk.Platform.Identity.Oidc;
 
 /// <summary>
 /// The sign-in button's target: hands over to the OpenID Connect handler (<see cref="ProviderAuthentication"/>), which
@@ -18,7 +20,7 @@ public static class OidcSignIn
     public static IEndpointRouteBuilder MapOidcSignIn(this IEndpointRouteBuilder app)
     {
         if (app.ServiceProvider.GetRequiredService<OidcSettings>() is not { Enabled: true }) return app;
-        app.MapGet(StartPath, StartAsync).AllowAnonymous().WithTags("Anmeldung").RequireRateLimiting(RateLimits.SignIn)
+        app.MapGet(StartPath, StartAsync).AllowAnonymous().WithTags("Anmeldung").RequireRateLimiting(RateLimitPolicies.SignIn)
             .ExcludeFromDescription();
         return app;
     }

@@ -1,10 +1,12 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Platform.Problems;
 using Netzwerk.Platform.Time;
 using Npgsql;
 
-namespace Netzwerk.Web.Identity.Absences;
+namespace Netzwerk.Platform.Identity.Absences;
 
 /// <summary>
 /// Absences with a deputy (Vertretung). A Fallmanager records their own; the Teamleitung records them for
@@ -133,12 +135,12 @@ public static class AbsenceEndpoints
             await book.RecordAsync(http.User.CurrentUser(), request, ct) switch
             {
                 AbsenceBook.Created c => Results.Created($"/api/absences/{c.Absence.Id}", c.Absence),
-                AbsenceBook.Invalid i => Problems.Validation(i.Errors),
-                _ => Problems.Forbidden("Abwesenheiten erfassen Sie für sich selbst oder als Teamleitung für Ihr Team."),
+                AbsenceBook.Invalid i => Problems.Problems.Validation(i.Errors),
+                _ => Problems.Problems.Forbidden("Abwesenheiten erfassen Sie für sich selbst oder als Teamleitung für Ihr Team."),
             });
 
         group.MapDelete("/{id:guid}", async (HttpContext http, Guid id, AbsenceBook book, CancellationToken ct)
-            => await book.DeleteAsync(http.User.CurrentUser(), id, ct) ? Results.NoContent() : Problems.NotFound());
+            => await book.DeleteAsync(http.User.CurrentUser(), id, ct) ? Results.NoContent() : Problems.Problems.NotFound());
         return app;
     }
 }
