@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Workflows;
@@ -30,7 +29,7 @@ public static class RoutePicture
         if (route.Consent is { } consent)
         {
             draft.Add(new(CaseManager, $"holt die Einwilligung ein für: {string.Join(", ", consent.RequiredCategories.Select(Category))}"));
-            draft.Add(new(Partner, $"meldet zurück: {FeedbackLevels.German.GetValueOrDefault(consent.DefaultFeedbackLevel, consent.DefaultFeedbackLevel)}"));
+            draft.Add(new(CaseManager, $"vereinbart die Rückmeldung: {FeedbackLevels.German.GetValueOrDefault(consent.DefaultFeedbackLevel, consent.DefaultFeedbackLevel)}"));
         }
         if (route.IntakeQuestions.Count > 0)
             draft.Add(new(CaseManager, route.IntakeQuestions.Count == 1 ? "beantwortet 1 Frage zur Aufnahme" : $"beantwortet {route.IntakeQuestions.Count} Fragen zur Aufnahme"));
@@ -102,8 +101,10 @@ public static class RoutePicture
             body.Append(CultureInfo.InvariantCulture, $"""  <g class="stage">{"\n"}""");
             body.Append(CultureInfo.InvariantCulture,
                 $"""    <rect x="{Margin}" y="{y}" width="{BoxWidth}" height="{height}" rx="8" fill="{(stage.IsStep ? "#fff8e1" : "#e8f0fe")}" stroke="#1a3d7c" stroke-width="1.5"{(stage.IsStep ? " stroke-dasharray=\"6 4\"" : "")}/>{"\n"}""");
-            body.Append(CultureInfo.InvariantCulture,
-                $"""    <text x="{Margin + BoxWidth / 2}" y="{y + height / 2 + 5}" text-anchor="middle" font-weight="bold">{E(stage.Name)}</text>{"\n"}""");
+            var nameLines = stage.Name.Split(" / ");
+            for (var n = 0; n < nameLines.Length; n++)
+                body.Append(CultureInfo.InvariantCulture,
+                    $"""    <text x="{Margin + BoxWidth / 2}" y="{y + height / 2 + 5 + (n * 2 - nameLines.Length + 1) * 9}" text-anchor="middle" font-weight="bold">{E(nameLines[n] + (n < nameLines.Length - 1 ? " /" : ""))}</text>{"\n"}""");
             for (var l = 0; l < lines.Count; l++)
             {
                 if (lines[l].Actor is { } actor)
@@ -153,7 +154,7 @@ public static class RoutePicture
     public static string Title(ReferralRoute route) => $"Verweisungsweg „{route.Name}“, Version {route.Version}";
 
     public static string Description(IReadOnlyList<Stage> stages) =>
-        string.Join(" ", stages.Select(s => $"{s.Name}: {string.Join("; ", s.Facts.Select(f => $"{f.Actor} {f.Text}"))}."))
+        string.Join(" ", stages.Select(s => $"{s.Name}: {string.Join("; ", s.Facts.Select(f => $"{f.Actor}: {f.Text}"))}."))
         + " Nebenwege: " + string.Join("; ", SidePaths.Select(p => $"{p.State} ({p.From})")) + ".";
 
     public static string Target(string role) => role switch
@@ -182,5 +183,6 @@ public static class RoutePicture
         if (line.Length > 0) yield return line.ToString();
     }
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    // Only what XML needs: umlauts stay readable in the file.
+    private static string E(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 }

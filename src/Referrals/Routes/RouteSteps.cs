@@ -20,7 +20,7 @@ namespace Netzwerk.Referrals.Routes;
 [JsonDerivedType(typeof(ForwardingStep), StepKinds.Forwarding)]
 public abstract record RouteStep
 {
-    [JsonIgnore] public abstract string Kind { get; }
+    [JsonIgnore] public string Kind => StepKinds.Of(GetType());
     [JsonIgnore] public string Label => StepKinds.Label(Kind);
     [JsonIgnore] public string Description => StepKinds.Description(Kind);
 }
@@ -28,59 +28,49 @@ public abstract record RouteStep
 /// <summary>Which data categories the client's consent must cover, and what flows back by default.</summary>
 public sealed record ConsentStep(string[] RequiredCategories, string DefaultFeedbackLevel) : RouteStep
 {
-    public override string Kind => StepKinds.Consent;
 }
 
 /// <summary>The Teamleitung approves before the referral is sent (paid measures, Zuweisungen).</summary>
 public sealed record ApprovalStep : RouteStep
 {
-    public override string Kind => StepKinds.Approval;
 }
 
 /// <summary>Questions the Fallmanager answers; the partner sees an answer only when the consent covers its category.</summary>
 public sealed record IntakeStep(IntakeQuestion[] Questions) : RouteStep
 {
-    public override string Kind => StepKinds.Intake;
 }
 
 public sealed record IntakeQuestion(string Id, string Text, bool Required, string Category);
 
 public sealed record ResponseStep(int ResponseWorkingDays, int[] ReminderWorkingDays, int EscalationWorkingDays, string EscalationTarget) : RouteStep
 {
-    public override string Kind => StepKinds.Response;
 }
 
 /// <summary>After acceptance, an appointment is expected within this many working days.</summary>
 public sealed record AppointmentStep(int WithinWorkingDays) : RouteStep
 {
-    public override string Kind => StepKinds.Appointment;
 }
 
 /// <summary>The partner confirms attendance this many working days after the appointment.</summary>
 public sealed record AttendanceStep(int WorkingDaysAfterAppointment) : RouteStep
 {
-    public override string Kind => StepKinds.Attendance;
 }
 
 public sealed record ProgressStep(int EveryWeeks) : RouteStep
 {
-    public override string Kind => StepKinds.Progress;
 }
 
 /// <summary>Review against the client's Kooperationsplan goal (§ 15 SGB II), which is reviewed at least every six months.</summary>
 public sealed record GoalReviewStep(int EveryMonths) : RouteStep
 {
-    public override string Kind => StepKinds.GoalReview;
 }
 
 public sealed record CloseProposalStep(int AfterWorkingDaysWithoutNews) : RouteStep
 {
-    public override string Kind => StepKinds.CloseProposal;
 }
 
 public sealed record ForwardingStep : RouteStep
 {
-    public override string Kind => StepKinds.Forwarding;
 }
 
 public static class StepKinds
@@ -121,7 +111,10 @@ public static class StepKinds
         [Forwarding] = ("Weiterleitung", "Der Partner darf eine Weiterleitung an einen anderen Partner vorschlagen."),
     };
 
+    private static readonly IReadOnlyDictionary<Type, string> KindOfType = Types.ToDictionary(t => t.Value, t => t.Key);
+
     public static bool IsKnown(string kind) => Types.ContainsKey(kind);
+    public static string Of(Type stepType) => KindOfType[stepType];
     public static string Label(string kind) => German.TryGetValue(kind, out var g) ? g.Label : kind;
     public static string Description(string kind) => German.TryGetValue(kind, out var g) ? g.Description : "";
 }
