@@ -72,6 +72,12 @@ public sealed class ReferralRoute
         e.ToTable("routes");
         e.HasKey(x => new { x.CategoryCode, x.Version });
         e.Ignore(x => x.Steps);
+        // Computed from the steps; EF would otherwise take the question list for a navigation to a table of its own.
+        e.Ignore(x => x.IntakeQuestions);
+        e.Ignore(x => x.Consent);
+        e.Ignore(x => x.Response);
+        e.Ignore(x => x.Approval);
+        e.Ignore(x => x.Scope);
         e.Property(x => x.StepsJson).HasColumnType("jsonb"); // named "steps" after the context's snake-case pass
     });
 }

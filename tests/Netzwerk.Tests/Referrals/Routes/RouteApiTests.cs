@@ -23,7 +23,11 @@ public sealed class RouteApiTests(ReferralTestApp app) : IClassFixture<ReferralT
             new { kind = "response", responseWorkingDays = response, reminderWorkingDays = new[] { 2 }, escalationWorkingDays = escalation, escalationTarget = Roles.TeamLead },
             new { kind = "attendance", workingDaysAfterAppointment = 2 },
         };
-        if (approval) steps.Insert(1, new { kind = "approval" });
+        if (approval)
+        {
+            steps.Insert(1, new { kind = "approval" });
+            steps.Insert(2, new { kind = "intake", questions = new[] { new { id = "glaeubiger", text = "Wie viele Gläubiger gibt es?", required = true, category = "contact-data" } } });
+        }
         if (progressWeeks is { } w) steps.Add(new { kind = "progress", everyWeeks = w });
         return steps.ToArray();
     }
@@ -48,7 +52,7 @@ public sealed class RouteApiTests(ReferralTestApp app) : IClassFixture<ReferralT
         created.GetProperty("version").GetInt32().ShouldBe(1);
         created.GetProperty("scope").GetProperty("serviceId").GetGuid().ShouldBe(ReferralTestApp.InsolvencyService);
         created.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("kind").GetString())
-            .ShouldBe(["consent", "approval", "response", "attendance", "progress"]);
+            .ShouldBe(["consent", "approval", "intake", "response", "attendance", "progress"]);
         created.GetProperty("firstUsedAt").ValueKind.ShouldBe(JsonValueKind.Null);
         (await app.CountAsync($"SELECT count(*) FROM platform.audit_entries WHERE action = 'route.version' AND object_id = '{key}/1'")).ShouldBe(1);
 
@@ -174,8 +178,9 @@ public sealed class RouteApiTests(ReferralTestApp app) : IClassFixture<ReferralT
         await new NpgsqlCommand($"DROP SCHEMA {schema} CASCADE", db).ExecuteNonQueryAsync();
 
         var standard = new ReferralRoute { StepsJson = routes["*"].Steps };
-        (standard.RequiredCategories, standard.ResponseWorkingDays, standard.ReminderWorkingDays, standard.EscalationWorkingDays, standard.EscalationTarget)
-            .ShouldBe((["contact-data"], 5, [3], 10, "Teamleitung"));
+        standard.RequiredCategories.ShouldBe(["contact-data"]);
+        standard.ReminderWorkingDays.ShouldBe([3]);
+        (standard.ResponseWorkingDays, standard.EscalationWorkingDays, standard.EscalationTarget).ShouldBe((5, 10, "Teamleitung"));
         (standard.DefaultFeedbackLevel, standard.ForwardingAllowed, standard.AttendanceWorkingDays).ShouldBe(("outcome", true, 2));
         routes["*"].FirstUsed.ShouldBeNull();
 
