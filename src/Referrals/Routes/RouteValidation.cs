@@ -28,8 +28,7 @@ public static partial class RouteValidation
         for (var i = 0; i < raw.Length; i++)
         {
             var element = raw[i];
-            var kind = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String
-                ? k.GetString() : null;
+            var kind = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("kind", out var k) ? KindOf(k) : null;
             if (kind is null || !StepKinds.IsKnown(kind))
             {
                 Add(errors, $"steps[{i}].kind", $"Schritt {i + 1}: Unbekannte Schrittart{(kind is null ? "" : $" „{Clip(kind)}“")}. Erlaubt sind: {string.Join(", ", StepKinds.All)}.");
@@ -40,13 +39,20 @@ public static partial class RouteValidation
             {
                 steps.Add((RouteStep?)element.Deserialize(StepKinds.Types[kind], RouteStepJson.Options));
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
                 Add(errors, $"steps[{i}]", $"Schritt {i + 1} ({StepKinds.Label(kind)}): Die Angaben haben nicht das erwartete Format (Zahlen als Zahlen, Listen als Listen).");
                 steps.Add(null);
             }
         }
         return steps;
+    }
+
+    private static string? KindOf(JsonElement kind)
+    {
+        if (kind.ValueKind != JsonValueKind.String) return null;
+        try { return kind.GetString(); }
+        catch (InvalidOperationException) { return null; } // not valid UTF-16 (a lone surrogate): no kind we know
     }
 
     public static Dictionary<string, string[]> Validate(string? partnerKind, string? name, RouteScope? scope, IReadOnlyList<RouteStep?>? steps,
