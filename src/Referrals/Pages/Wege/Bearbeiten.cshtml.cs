@@ -22,16 +22,16 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
     [BindProperty] public string? Key { get; set; }
     [BindProperty] public string? CategoryCode { get; set; }
     [BindProperty] public string? Name { get; set; }
-    [BindProperty] public string ScopeKind { get; set; } = "none";
+    [BindProperty] public string? ScopeKind { get; set; } = "none";
     [BindProperty] public string? ScopeOrganizationId { get; set; }
     [BindProperty] public string? ScopeServiceId { get; set; }
     [BindProperty] public string? ScopeDistrict { get; set; }
 
-    [BindProperty] public string[] RequiredCategories { get; set; } = [];
+    [BindProperty] public string[]? RequiredCategories { get; set; } = [];
     [BindProperty] public string? DefaultFeedbackLevel { get; set; }
     [BindProperty] public bool UseApproval { get; set; }
     [BindProperty] public bool UseIntake { get; set; }
-    [BindProperty] public List<QuestionRow> Questions { get; set; } = [];
+    [BindProperty] public List<QuestionRow>? Questions { get; set; } = [];
     [BindProperty] public string? ResponseWorkingDays { get; set; }
     [BindProperty] public string? Reminders { get; set; }
     [BindProperty] public string? EscalationWorkingDays { get; set; }
@@ -123,10 +123,10 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
         var steps = new List<RouteStep?>();
         void Add(RouteStep step) { kinds.Add(step.Kind); steps.Add(step); }
 
-        Add(new ConsentStep(RequiredCategories, DefaultFeedbackLevel!));
+        Add(new ConsentStep(RequiredCategories ?? [], DefaultFeedbackLevel!));
         if (UseApproval) Add(new ApprovalStep());
         if (UseIntake)
-            Add(new IntakeStep(Questions.Where(q => !string.IsNullOrWhiteSpace(q.Text)).Select((q, n) => new IntakeQuestion(
+            Add(new IntakeStep((Questions ?? []).Where(q => !string.IsNullOrWhiteSpace(q.Text)).Select((q, n) => new IntakeQuestion(
                 string.IsNullOrWhiteSpace(q.Id) ? QuestionId(q.Text!, n) : q.Id, q.Text!.Trim(), q.Required, q.Category ?? "")).ToArray()));
         var response = Number(ResponseWorkingDays, nameof(ResponseWorkingDays), "Die Antwortfrist");
         var escalation = Number(EscalationWorkingDays, nameof(EscalationWorkingDays), "Die Eskalation");
@@ -147,7 +147,7 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
         if (!ModelState.IsValid) return Page();
 
         RouteScope? scope = null;
-        switch (ScopeKind)
+        switch (ScopeKind ?? "none")
         {
             case "organization" when Guid.TryParse(ScopeOrganizationId, out var o): scope = new RouteScope(OrganizationId: o); break;
             case "service" when Guid.TryParse(ScopeServiceId, out var s): scope = new RouteScope(ServiceId: s); break;
@@ -197,6 +197,7 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
 
     private void PadQuestions()
     {
+        Questions ??= [];
         while (Questions.Count < QuestionRows) Questions.Add(new QuestionRow { Category = DataCategories.Contact });
     }
 
