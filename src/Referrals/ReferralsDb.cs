@@ -36,11 +36,7 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
         model.Entity<Referral>().HasOne(r => r.Consent).WithMany().HasForeignKey(r => r.ConsentId);
         model.Entity<InboxItem>().ToTable("inbox_items");
         model.Entity<InboxItem>().Property(x => x.CreatedAt).HasDefaultValueSql("clock_timestamp()");
-        model.Entity<ReferralRoute>(e =>
-        {
-            e.ToTable("routes");
-            e.HasKey(x => new { x.CategoryCode, x.Version });
-        });
+        ReferralRoute.Configure(model);
         WorkflowModel.Configure(model);
         model.Entity<ReferralState>(e =>
         {
@@ -65,6 +61,7 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
                 if (!(entity.ClrType == typeof(ReferralState) && property.Name == nameof(ReferralState.Version)))
                     property.SetColumnName(SnakeCase(property.Name));
         model.Entity<ReferralState>().Property(s => s.CorrelationId).HasColumnName("id");
+        model.Entity<ReferralRoute>().Property(x => x.StepsJson).HasColumnName("steps");
     }
 
     private static string SnakeCase(string name)
@@ -175,20 +172,4 @@ public sealed class InboxItem
     public DateTimeOffset OccurredAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
-}
-
-public sealed class ReferralRoute
-{
-    public string CategoryCode { get; set; } = "";
-    public int Version { get; set; }
-    public string Name { get; set; } = "";
-    public string[] RequiredCategories { get; set; } = [];
-    public int ResponseWorkingDays { get; set; }
-    public int[] ReminderWorkingDays { get; set; } = [];
-    public int EscalationWorkingDays { get; set; }
-    public string EscalationTarget { get; set; } = "";
-    public string DefaultFeedbackLevel { get; set; } = "";
-    public bool ForwardingAllowed { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public string CreatedBy { get; set; } = "";
 }

@@ -63,7 +63,7 @@ public static class CreateReferral
             var service = await services.FindAsync(request.ServiceId, ct)
                 ?? throw ReferralProblem.Unprocessable("Das gewählte Angebot gibt es im Katalog nicht.",
                     new Dictionary<string, string[]> { ["serviceId"] = ["Unbekanntes Angebot."] });
-            var route = await RouteCatalogue.CurrentForAsync(db, service.CategoryCodes, ct);
+            var route = await RouteCatalogue.CurrentForAsync(db, service, ct);
 
             var referral = new Referral
             {
@@ -87,6 +87,7 @@ public static class CreateReferral
             };
             var state = await workflow.StartAsync(referral, Actor.Of(user), ct);
             await workflow.SaveAsync(referral, state, ct);
+            await RouteCatalogue.MarkUsedAsync(db, route, referral.CreatedAt, ct);
             await audit.RecordAsync(new AuditEvent("referral.create", "referral", referral.Id.ToString()), ct);
             return new Response(referral.Id, referral.Status, referral.RouteCategory, referral.RouteVersion, referral.FeedbackLevel);
         }

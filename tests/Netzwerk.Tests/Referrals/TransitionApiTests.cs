@@ -167,15 +167,18 @@ public sealed class TransitionApiTests(ReferralTestApp app) : IClassFixture<Refe
         var coordinator = await app.ClientFor("nk.hoffmann");
         var before = await app.DraftAsync(fm, ReferralTestApp.DebtService);
         var routes = await coordinator.GetFromJsonAsync<JsonElement[]>("/api/routes");
-        var debt = routes!.Single(r => r.GetProperty("categoryCode").GetString() == "schuldnerberatung");
-        debt.GetProperty("defaultFeedbackLevel").GetString().ShouldBe("attendance");
+        var debt = routes!.Single(r => r.GetProperty("key").GetString() == "schuldnerberatung");
+        debt.GetProperty("steps")[0].GetProperty("defaultFeedbackLevel").GetString().ShouldBe("attendance");
         var version = debt.GetProperty("version").GetInt32();
 
         var put = await coordinator.PutAsJsonAsync("/api/routes/schuldnerberatung", new
         {
-            name = "Schuldnerberatung (neu)", requiredCategories = new[] { "contact-data", "referral-reason" }, responseWorkingDays = 3,
-            reminderWorkingDays = new[] { 2 }, escalationWorkingDays = 6, escalationTarget = "Netzwerkkoordination",
-            defaultFeedbackLevel = "attendance", forwardingAllowed = false,
+            name = "Schuldnerberatung (neu)",
+            steps = new object[]
+            {
+                new { kind = "consent", requiredCategories = new[] { "contact-data", "referral-reason" }, defaultFeedbackLevel = "attendance" },
+                new { kind = "response", responseWorkingDays = 3, reminderWorkingDays = new[] { 2 }, escalationWorkingDays = 6, escalationTarget = "Netzwerkkoordination" },
+            },
         });
         put.StatusCode.ShouldBe(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
         (await ReferralTestApp.ReadAsync(put)).GetProperty("version").GetInt32().ShouldBe(version + 1);
@@ -185,7 +188,7 @@ public sealed class TransitionApiTests(ReferralTestApp app) : IClassFixture<Refe
         (await fm.GetFromJsonAsync<JsonElement>($"/api/referrals/{after}")).GetProperty("routeVersion").GetInt32().ShouldBe(version + 1);
 
         (await fm.PutAsJsonAsync("/api/routes/schuldnerberatung", new { name = "x" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await coordinator.PutAsJsonAsync("/api/routes/schuldnerberatung", new { name = "x", responseWorkingDays = 0, escalationTarget = "Chef" }))
+        (await coordinator.PutAsJsonAsync("/api/routes/schuldnerberatung", new { name = "x", steps = new object[] { new { kind = "response", responseWorkingDays = 0, escalationTarget = "Chef" } } }))
             .StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         var suggestions = await fm.GetFromJsonAsync<JsonElement[]>($"/api/referrals/suggestions?serviceId={ReferralTestApp.DebtService}");

@@ -203,6 +203,8 @@ public sealed class FuzzFixtures(NetzwerkApp app)
     {
         var path = op.Path;
         if (p.Name == "categoryCode") return ("=fuzz-route", null);
+        if (path.StartsWith("/api/routes/{key}") && p.Name == "key") return ("=schuldnerberatung", null);
+        if (path.StartsWith("/api/routes/{key}") && p.Name == "version") return ("=1", null);
         if (p.Name == "token") return ("=" + new string('Q', 43), null);
         if (p.Name == "documentName") return ("=v1", null);
         if (path.StartsWith("/api/referrals/{id}"))

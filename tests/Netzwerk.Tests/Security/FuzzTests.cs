@@ -68,8 +68,17 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
         "POST /api/absences" => Node(new { startsOn = GermanTime.Today.AddDays(30).ToString("yyyy-MM-dd"), endsOn = GermanTime.Today.AddDays(31).ToString("yyyy-MM-dd") }),
         "PUT /api/routes/{categoryCode}" => Node(new
         {
-            categoryCode = "fuzz-route", name = "Fuzz-Weg", requiredCategories = new[] { "contact-data" }, responseWorkingDays = 5,
-            reminderWorkingDays = new[] { 2 }, escalationWorkingDays = 10, escalationTarget = Roles.TeamLead, defaultFeedbackLevel = "attendance", forwardingAllowed = true,
+            name = "Fuzz-Weg",
+            steps = new object[]
+            {
+                new { kind = "consent", requiredCategories = new[] { "contact-data" }, defaultFeedbackLevel = "full" },
+                new { kind = "approval" },
+                new { kind = "intake", questions = new[] { new { id = "ziel", text = "Was soll erreicht werden?", required = true, category = "contact-data" } } },
+                new { kind = "response", responseWorkingDays = 5, reminderWorkingDays = new[] { 2 }, escalationWorkingDays = 10, escalationTarget = Roles.TeamLead },
+                new { kind = "progress", everyWeeks = 2 },
+                new { kind = "goal-review", everyMonths = 6 },
+                new { kind = "close-proposal", afterWorkingDaysWithoutNews = 40 },
+            },
         }),
         "POST /api/admin/dead-letters/replay" => Node(new { queue = "referrals-feedback-inbox_error", max = 1 }),
         _ => null,

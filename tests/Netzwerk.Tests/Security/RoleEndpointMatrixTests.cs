@@ -136,6 +136,8 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["POST /api/inbox/{id:guid}/read"] = StaffRoles,
         // Referral routes are configuration (no client data): staff read them, coordination changes them.
         ["GET /api/routes"] = StaffRoles,
+        ["GET /api/routes/{key}/versions/{version:int}"] = StaffRoles,
+        ["GET /api/routes/{key}/versions/{version:int}/picture.svg"] = StaffRoles,
         ["PUT /api/routes/{categoryCode}"] = Coordination,
         ["GET /api/figures"] = Coordination,
         ["GET /api/admin/dead-letters"] = [Roles.Administrator],
@@ -151,6 +153,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /kennzahlen"] = Coordination,
         ["GET /wege"] = Coordination,
         ["GET /wege/bearbeiten"] = Coordination,
+        ["GET /wege/weg"] = Coordination,
     };
 
     public sealed record Call(string Method, string Pattern, string Url);

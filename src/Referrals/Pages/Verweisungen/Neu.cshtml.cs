@@ -59,7 +59,7 @@ public sealed class NeuModel(IServiceLookup services, ReferralsDb db, SuggestPar
         if (ServiceId is not { } id || id == Guid.Empty) return;
         Service = await services.FindAsync(id, ct);
         if (Service is null) return;
-        Route = await RouteCatalogue.CurrentForAsync(db, Service.CategoryCodes, ct);
+        Route = await RouteCatalogue.CurrentForAsync(db, Service, ct);
         try
         {
             Alternatives = (await suggestions.ForAsync(id, ct)).Where(s => s.ServiceId != id).Take(5).ToList();

@@ -47,7 +47,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         var section = page.Locator("section[data-route=schuldnerberatung]");
         var version = int.Parse((await section.Locator("[data-version]").TextContentAsync())!);
         await section.GetByRole(AriaRole.Link, new() { Name = "Bearbeiten (neue Version)" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("/wege/bearbeiten?art=schuldnerberatung"), Browser.DomReady);
+        await page.WaitForURLAsync(u => u.Contains("/wege/bearbeiten?weg=schuldnerberatung"), Browser.DomReady);
 
         // out of range: German message next to the field, nothing saved
         await page.GetByLabel("Antwortfrist des Partners (Arbeitstage)").FillAsync("0");
@@ -64,7 +64,13 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         (await section.Locator("[data-version]").TextContentAsync()).ShouldBe((version + 1).ToString());
         (await section.Locator("[data-response-days]").TextContentAsync()).ShouldBe("7 Arbeitstage");
         (await section.TextContentAsync())!.ShouldContain("an Netzwerkkoordination");
-        (await section.Locator("[data-history] tbody tr").CountAsync()).ShouldBe(version);
+
+        // the route page: its picture, the same facts as text, every version
+        await section.GetByRole(AriaRole.Link, new() { Name = "ansehen" }).ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("/wege/weg?weg=schuldnerberatung"), Browser.DomReady);
+        (await page.Locator("figure[data-picture] svg[role=img] title").TextContentAsync()).ShouldBe($"Verweisungsweg „Schuldnerberatung“, Version {version + 1}");
+        (await page.Locator("[data-facts]").TextContentAsync())!.ShouldContain("Antwort in 7 Arbeitstagen, Erinnerungen nach 2 und 5, Eskalation an Netzwerkkoordination nach 10");
+        (await page.Locator("[data-history] tbody tr").CountAsync()).ShouldBe(version + 1);
 
         // a Fallmanager may not edit routes
         var fm = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
