@@ -1,6 +1,6 @@
 using System.Globalization;
 using Netzwerk.Platform.Time;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.Routes;
 

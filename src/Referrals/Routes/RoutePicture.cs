@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Netzwerk.Platform.Identity;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.Routes;
 

@@ -1,3 +1,4 @@
+using Netzwerk.Referrals.Routes;
 using System.Reflection;
 using MassTransit;
 using Netzwerk.Referrals;
@@ -97,7 +98,8 @@ public sealed class ReferralStateMachineTests
 
     private static readonly ReferralRoute Route = new()
     {
-        CategoryCode = "*", Version = 1, ResponseWorkingDays = 5, ReminderWorkingDays = [3, 7], EscalationWorkingDays = 10, EscalationTarget = "Teamleitung",
+        CategoryCode = "*", PartnerKind = "*", Version = 1,
+        Steps = [new ConsentStep([DataCategories.Contact], FeedbackLevels.Outcome), new ResponseStep(5, [3, 7], 10, "Teamleitung")],
     };
     private static readonly Consent ExpiringConsent = new() { ExpiresOn = new DateOnly(2026, 12, 31) };
 

@@ -1,7 +1,8 @@
+using Netzwerk.Platform.Time;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals;
 using Netzwerk.Referrals.Routes;
-using Netzwerk.Workflows;
+using Netzwerk.Referrals.Lifecycle;
 using Shouldly;
 using Xunit;
 using static Netzwerk.Referrals.Routes.RouteMigration;
