@@ -289,10 +289,15 @@ public static class DeadlineKinds
     public const string Escalation = "escalation";
     public const string Attendance = "attendance-feedback";
     public const string ConsentExpiry = "consent-expiry";
+    public const string AppointmentExpected = "appointment-expected";
+    public const string ProgressReport = "progress-report";
+    public const string GoalReview = "goal-review";
+    public const string CloseProposal = "close-proposal";
 
     /// <summary>Deadlines that wait for the partner's first answer.</summary>
     public static readonly string[] AwaitingResponse = [PartnerResponse, Reminder, Escalation];
-    public static readonly string[] All = [PartnerResponse, Reminder, Escalation, Attendance, ConsentExpiry];
+    public static readonly string[] All = [PartnerResponse, Reminder, Escalation, Attendance, ConsentExpiry, AppointmentExpected, ProgressReport,
+        GoalReview, CloseProposal];
 }
 
 /// <summary>Referral statuses as the API shows them (HL7 FHIR Task status codes).</summary>

@@ -51,13 +51,13 @@ public static class RouteMigration
 
         foreach (var timer in open)
         {
-            if (timer.Kind == RouteTimerKinds.ConsentExpiry)
+            if (timer.Kind == DeadlineKinds.ConsentExpiry)
             {
                 keep.Add(new(timer, $"Das Ende der Einwilligung ({Date(timer.DueAt)}) bleibt; ein Wegwechsel ändert es nie."));
                 continue;
             }
             var was = oldWanted.FirstOrDefault(w => w.Kind == timer.Kind && w.DueAt == timer.DueAt)
-                      ?? (timer.Kind == RouteTimerKinds.Reminder ? null : oldWanted.FirstOrDefault(w => w.Kind == timer.Kind));
+                      ?? (timer.Kind == DeadlineKinds.Reminder ? null : oldWanted.FirstOrDefault(w => w.Kind == timer.Kind));
             var candidates = newWanted.Where(w => w.Kind == timer.Kind && !claimed.Contains(w)).ToList();
             var same = was is null ? candidates.FirstOrDefault(w => w.DueAt == timer.DueAt)
                 : candidates.FirstOrDefault(w => w.Parameter == was.Parameter && w.Detail == was.Detail);
@@ -68,7 +68,7 @@ public static class RouteMigration
                 continue;
             }
             // A changed parameter: the timer moves. (A reminder moves only to a day the old version did not have: that one has run.)
-            var changed = candidates.FirstOrDefault(w => timer.Kind != RouteTimerKinds.Reminder
+            var changed = candidates.FirstOrDefault(w => timer.Kind != DeadlineKinds.Reminder
                                                          || !oldWanted.Any(o => o.Kind == w.Kind && o.Parameter == w.Parameter));
             if (changed is not null)
             {
@@ -109,35 +109,35 @@ public static class RouteMigration
 
         if (route.Response is { } response)
         {
-            Want(RouteTimerKinds.PartnerResponse, response.ResponseWorkingDays, r.SentAt, a => WorkingDays.Add(a, response.ResponseWorkingDays),
+            Want(DeadlineKinds.PartnerResponse, response.ResponseWorkingDays, r.SentAt, a => WorkingDays.Add(a, response.ResponseWorkingDays),
                 $"die Antwortfrist des Partners ({response.ResponseWorkingDays} Arbeitstage)");
             foreach (var day in response.ReminderWorkingDays.Where(d => d < response.ResponseWorkingDays))
-                Want(RouteTimerKinds.Reminder, day, r.SentAt, a => WorkingDays.Add(a, day), $"die Erinnerung an den Partner nach {day} Arbeitstagen");
-            Want(RouteTimerKinds.Escalation, response.EscalationWorkingDays, r.SentAt, a => WorkingDays.Add(a, response.EscalationWorkingDays),
+                Want(DeadlineKinds.Reminder, day, r.SentAt, a => WorkingDays.Add(a, day), $"die Erinnerung an den Partner nach {day} Arbeitstagen");
+            Want(DeadlineKinds.Escalation, response.EscalationWorkingDays, r.SentAt, a => WorkingDays.Add(a, response.EscalationWorkingDays),
                 $"die Eskalation an {RoutePicture.Target(response.EscalationTarget)} nach {response.EscalationWorkingDays} Arbeitstagen", response.EscalationTarget);
         }
         if (route.AppointmentWithinWorkingDays is { } within)
-            Want(RouteTimerKinds.AppointmentExpected, within, r.AcceptedAt, a => WorkingDays.Add(a, within), $"die Terminerwartung ({within} Arbeitstage nach der Annahme)");
+            Want(DeadlineKinds.AppointmentExpected, within, r.AcceptedAt, a => WorkingDays.Add(a, within), $"die Terminerwartung ({within} Arbeitstage nach der Annahme)");
         if (route.AttendanceWorkingDays is { } attendance)
-            Want(RouteTimerKinds.AttendanceFeedback, attendance, r.AppointmentAt, a => WorkingDays.Add(a, attendance),
+            Want(DeadlineKinds.Attendance, attendance, r.AppointmentAt, a => WorkingDays.Add(a, attendance),
                 $"die Teilnahmebestätigung ({attendance} Arbeitstage nach dem Termin)");
         if (route.ProgressEveryWeeks is { } weeks)
-            Want(RouteTimerKinds.ProgressReport, weeks, r.LastProgressAt ?? r.AcceptedAt, a => a.AddDays(7 * weeks), $"der Fortschrittsbericht (alle {weeks} Wochen)");
+            Want(DeadlineKinds.ProgressReport, weeks, r.LastProgressAt ?? r.AcceptedAt, a => a.AddDays(7 * weeks), $"der Fortschrittsbericht (alle {weeks} Wochen)");
         if (route.GoalReviewEveryMonths is { } months)
-            Want(RouteTimerKinds.GoalReview, months, r.SentAt, a => a.AddMonths(months), $"die Zielüberprüfung am Kooperationsplan (alle {months} Monate)");
+            Want(DeadlineKinds.GoalReview, months, r.SentAt, a => a.AddMonths(months), $"die Zielüberprüfung am Kooperationsplan (alle {months} Monate)");
         if (route.CloseProposalAfterWorkingDays is { } quiet)
-            Want(RouteTimerKinds.CloseProposal, quiet, r.LastNewsAt ?? r.SentAt, a => WorkingDays.Add(a, quiet), $"der Abschlussvorschlag nach {quiet} Arbeitstagen ohne Nachricht");
+            Want(DeadlineKinds.CloseProposal, quiet, r.LastNewsAt ?? r.SentAt, a => WorkingDays.Add(a, quiet), $"der Abschlussvorschlag nach {quiet} Arbeitstagen ohne Nachricht");
         return wanted;
     }
 
     /// <summary>Which timer kinds belong to which state (consent expiry is not the route's: never touched here).</summary>
     public static bool Applies(string kind, Snapshot r) => kind switch
     {
-        RouteTimerKinds.PartnerResponse or RouteTimerKinds.Reminder or RouteTimerKinds.Escalation => r.State == ReferralStatus.Requested,
-        RouteTimerKinds.AppointmentExpected => r.State == ReferralStatus.Accepted && r.AppointmentAt is null,
-        RouteTimerKinds.AttendanceFeedback => r.State == ReferralStatus.Accepted && r.AppointmentAt is not null,
-        RouteTimerKinds.ProgressReport => r.State is ReferralStatus.Accepted or ReferralStatus.InProgress,
-        RouteTimerKinds.GoalReview or RouteTimerKinds.CloseProposal =>
+        DeadlineKinds.PartnerResponse or DeadlineKinds.Reminder or DeadlineKinds.Escalation => r.State == ReferralStatus.Requested,
+        DeadlineKinds.AppointmentExpected => r.State == ReferralStatus.Accepted && r.AppointmentAt is null,
+        DeadlineKinds.Attendance => r.State == ReferralStatus.Accepted && r.AppointmentAt is not null,
+        DeadlineKinds.ProgressReport => r.State is ReferralStatus.Accepted or ReferralStatus.InProgress,
+        DeadlineKinds.GoalReview or DeadlineKinds.CloseProposal =>
             r.State is ReferralStatus.Requested or ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold,
         _ => false,
     };
@@ -171,12 +171,12 @@ public static class RouteMigration
 
     private static string StepOf(string timerKind) => timerKind switch
     {
-        RouteTimerKinds.PartnerResponse or RouteTimerKinds.Reminder or RouteTimerKinds.Escalation => StepKinds.Response,
-        RouteTimerKinds.AppointmentExpected => StepKinds.Appointment,
-        RouteTimerKinds.AttendanceFeedback => StepKinds.Attendance,
-        RouteTimerKinds.ProgressReport => StepKinds.Progress,
-        RouteTimerKinds.GoalReview => StepKinds.GoalReview,
-        RouteTimerKinds.CloseProposal => StepKinds.CloseProposal,
+        DeadlineKinds.PartnerResponse or DeadlineKinds.Reminder or DeadlineKinds.Escalation => StepKinds.Response,
+        DeadlineKinds.AppointmentExpected => StepKinds.Appointment,
+        DeadlineKinds.Attendance => StepKinds.Attendance,
+        DeadlineKinds.ProgressReport => StepKinds.Progress,
+        DeadlineKinds.GoalReview => StepKinds.GoalReview,
+        DeadlineKinds.CloseProposal => StepKinds.CloseProposal,
         _ => timerKind,
     };
 

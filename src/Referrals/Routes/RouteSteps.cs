@@ -119,22 +119,6 @@ public static class StepKinds
     public static string Description(string kind) => German.TryGetValue(kind, out var g) ? g.Description : "";
 }
 
-/// <summary>The kinds of timers (rows of the deadline table) the route's steps start; stored, so kebab-case and fixed.</summary>
-public static class RouteTimerKinds
-{
-    public const string PartnerResponse = "partner-response";
-    public const string Reminder = "reminder";
-    public const string Escalation = "escalation";
-    public const string AttendanceFeedback = "attendance-feedback";
-    public const string ConsentExpiry = "consent-expiry";
-    public const string AppointmentExpected = "appointment-expected";
-    public const string ProgressReport = "progress-report";
-    public const string GoalReview = "goal-review";
-    public const string CloseProposal = "close-proposal";
-
-    public static readonly string[] All = [PartnerResponse, Reminder, Escalation, AttendanceFeedback, ConsentExpiry,
-        AppointmentExpected, ProgressReport, GoalReview, CloseProposal];
-}
 
 /// <summary>How steps are written to and read from <c>referrals.routes.steps</c> and the API.</summary>
 public static class RouteStepJson

@@ -39,14 +39,14 @@ public sealed class RouteMigrationTests
     {
         var open = new[]
         {
-            Timer(RouteTimerKinds.Reminder, WorkingDays.Add(Sent, 4)), Timer(RouteTimerKinds.PartnerResponse, WorkingDays.Add(Sent, 5)),
-            Timer(RouteTimerKinds.Escalation, WorkingDays.Add(Sent, 10), Roles.TeamLead), Timer(RouteTimerKinds.ConsentExpiry, Sent.AddDays(200)),
+            Timer(DeadlineKinds.Reminder, WorkingDays.Add(Sent, 4)), Timer(DeadlineKinds.PartnerResponse, WorkingDays.Add(Sent, 5)),
+            Timer(DeadlineKinds.Escalation, WorkingDays.Add(Sent, 10), Roles.TeamLead), Timer(DeadlineKinds.ConsentExpiry, Sent.AddDays(200)),
         };
         var plan = For(Route(1), Route(2, new GoalReviewStep(6)), Requested, open, Sent.AddDays(3));
         plan.Keep.Select(k => k.Timer).ShouldBe(open); // the same records: same id, same due time
         plan.Cancel.ShouldBeEmpty();
         plan.Reschedule.ShouldBeEmpty();
-        plan.Add.ShouldHaveSingleItem().Timer.ShouldBe(new NewTimer(RouteTimerKinds.GoalReview, Sent.AddMonths(6), null));
+        plan.Add.ShouldHaveSingleItem().Timer.ShouldBe(new NewTimer(DeadlineKinds.GoalReview, Sent.AddMonths(6), null));
         plan.Add[0].Sentence.ShouldContain("Neu: die Zielüberprüfung am Kooperationsplan (alle 6 Monate)");
         plan.Keep.Last().Sentence.ShouldContain("Das Ende der Einwilligung");
     }
@@ -55,8 +55,8 @@ public sealed class RouteMigrationTests
     public void A_timer_that_has_fired_is_not_added_again()
     {
         // the reminder after 2 days fired (no longer open); the new version keeps it, so it must not come back
-        var open = new[] { Timer(RouteTimerKinds.Reminder, WorkingDays.Add(Sent, 4)), Timer(RouteTimerKinds.PartnerResponse, WorkingDays.Add(Sent, 5)),
-            Timer(RouteTimerKinds.Escalation, WorkingDays.Add(Sent, 10), Roles.TeamLead) };
+        var open = new[] { Timer(DeadlineKinds.Reminder, WorkingDays.Add(Sent, 4)), Timer(DeadlineKinds.PartnerResponse, WorkingDays.Add(Sent, 5)),
+            Timer(DeadlineKinds.Escalation, WorkingDays.Add(Sent, 10), Roles.TeamLead) };
         var plan = For(Route(1), Route(2), Requested, open, Sent.AddDays(3));
         plan.Add.ShouldBeEmpty();
         plan.Keep.Count.ShouldBe(3);
@@ -66,16 +66,16 @@ public sealed class RouteMigrationTests
     public void Changed_parameters_reschedule_from_the_anchor_and_a_past_due_becomes_now()
     {
         var now = WorkingDays.Add(Sent, 3).AddHours(2);
-        var response = Timer(RouteTimerKinds.PartnerResponse, WorkingDays.Add(Sent, 5));
-        var escalation = Timer(RouteTimerKinds.Escalation, WorkingDays.Add(Sent, 10), Roles.TeamLead);
-        var reminder = Timer(RouteTimerKinds.Reminder, WorkingDays.Add(Sent, 4));
+        var response = Timer(DeadlineKinds.PartnerResponse, WorkingDays.Add(Sent, 5));
+        var escalation = Timer(DeadlineKinds.Escalation, WorkingDays.Add(Sent, 10), Roles.TeamLead);
+        var reminder = Timer(DeadlineKinds.Reminder, WorkingDays.Add(Sent, 4));
         var to = WithResponse(2, new ResponseStep(3, [2], 8, Roles.NetworkCoordinator));
         var plan = For(Route(1), to, Requested, [response, escalation, reminder], now);
 
         var moved = plan.Reschedule.ToDictionary(r => r.Timer.Id);
         moved[response.Id].To.DueAt.ShouldBe(now); // sent + 3 working days is already past
         moved[response.Id].Sentence.ShouldContain("sofort");
-        moved[escalation.Id].To.ShouldBe(new NewTimer(RouteTimerKinds.Escalation, WorkingDays.Add(Sent, 8), Roles.NetworkCoordinator));
+        moved[escalation.Id].To.ShouldBe(new NewTimer(DeadlineKinds.Escalation, WorkingDays.Add(Sent, 8), Roles.NetworkCoordinator));
         moved[escalation.Id].Sentence.ShouldContain("Netzwerkkoordination nach 8 Arbeitstagen");
         plan.Cancel.ShouldHaveSingleItem().Timer.ShouldBe(reminder); // day 4 is gone, day 2 has run
         plan.Cancel[0].Sentence.ShouldContain("Version 2 sieht sie nicht mehr vor");
@@ -86,9 +86,9 @@ public sealed class RouteMigrationTests
     [Fact]
     public void A_reminder_on_a_new_day_replaces_one_that_is_gone_instead_of_adding_a_second()
     {
-        var reminder = Timer(RouteTimerKinds.Reminder, WorkingDays.Add(Sent, 4));
+        var reminder = Timer(DeadlineKinds.Reminder, WorkingDays.Add(Sent, 4));
         var plan = For(Route(1), WithResponse(2, new ResponseStep(5, [2, 3], 10, Roles.TeamLead)), Requested,
-            [reminder, Timer(RouteTimerKinds.PartnerResponse, WorkingDays.Add(Sent, 5)), Timer(RouteTimerKinds.Escalation, WorkingDays.Add(Sent, 10), Roles.TeamLead)],
+            [reminder, Timer(DeadlineKinds.PartnerResponse, WorkingDays.Add(Sent, 5)), Timer(DeadlineKinds.Escalation, WorkingDays.Add(Sent, 10), Roles.TeamLead)],
             Sent.AddHours(30));
         plan.Reschedule.ShouldHaveSingleItem().Timer.ShouldBe(reminder);
         plan.Reschedule[0].To.DueAt.ShouldBe(WorkingDays.Add(Sent, 3));
@@ -100,7 +100,7 @@ public sealed class RouteMigrationTests
     public void A_removed_step_cancels_its_timer_naming_the_step()
     {
         var accepted = new Snapshot(ReferralStatus.InProgress, Sent, Sent.AddDays(2), null, Sent.AddDays(2), null);
-        var progress = Timer(RouteTimerKinds.ProgressReport, Sent.AddDays(16));
+        var progress = Timer(DeadlineKinds.ProgressReport, Sent.AddDays(16));
         var plan = For(Route(1, new ProgressStep(2)), Route(2), accepted, [progress], Sent.AddDays(5));
         plan.Cancel.ShouldHaveSingleItem().Timer.ShouldBe(progress);
         plan.Cancel[0].Sentence.ShouldContain("enthält den Schritt „Fortschrittsberichte“ nicht mehr");
@@ -111,14 +111,14 @@ public sealed class RouteMigrationTests
     {
         var route = Route(1, new AppointmentStep(10), new AttendanceStep(2), new ProgressStep(2), new GoalReviewStep(6), new CloseProposalStep(40));
         Kinds(new Snapshot(ReferralStatus.Draft, null, null, null, null, null)).ShouldBeEmpty();
-        Kinds(Requested).ShouldBe([RouteTimerKinds.PartnerResponse, RouteTimerKinds.Reminder, RouteTimerKinds.Reminder, RouteTimerKinds.Escalation,
-            RouteTimerKinds.GoalReview, RouteTimerKinds.CloseProposal], ignoreOrder: true);
+        Kinds(Requested).ShouldBe([DeadlineKinds.PartnerResponse, DeadlineKinds.Reminder, DeadlineKinds.Reminder, DeadlineKinds.Escalation,
+            DeadlineKinds.GoalReview, DeadlineKinds.CloseProposal], ignoreOrder: true);
         var accepted = new Snapshot(ReferralStatus.Accepted, Sent, Sent.AddDays(1), null, Sent.AddDays(1), null);
-        Kinds(accepted).ShouldBe([RouteTimerKinds.AppointmentExpected, RouteTimerKinds.ProgressReport, RouteTimerKinds.GoalReview, RouteTimerKinds.CloseProposal], ignoreOrder: true);
+        Kinds(accepted).ShouldBe([DeadlineKinds.AppointmentExpected, DeadlineKinds.ProgressReport, DeadlineKinds.GoalReview, DeadlineKinds.CloseProposal], ignoreOrder: true);
         Kinds(accepted with { AppointmentAt = Sent.AddDays(8) })
-            .ShouldBe([RouteTimerKinds.AttendanceFeedback, RouteTimerKinds.ProgressReport, RouteTimerKinds.GoalReview, RouteTimerKinds.CloseProposal], ignoreOrder: true);
-        Kinds(accepted with { State = ReferralStatus.InProgress }).ShouldBe([RouteTimerKinds.ProgressReport, RouteTimerKinds.GoalReview, RouteTimerKinds.CloseProposal], ignoreOrder: true);
-        Kinds(accepted with { State = ReferralStatus.OnHold }).ShouldBe([RouteTimerKinds.GoalReview, RouteTimerKinds.CloseProposal], ignoreOrder: true);
+            .ShouldBe([DeadlineKinds.Attendance, DeadlineKinds.ProgressReport, DeadlineKinds.GoalReview, DeadlineKinds.CloseProposal], ignoreOrder: true);
+        Kinds(accepted with { State = ReferralStatus.InProgress }).ShouldBe([DeadlineKinds.ProgressReport, DeadlineKinds.GoalReview, DeadlineKinds.CloseProposal], ignoreOrder: true);
+        Kinds(accepted with { State = ReferralStatus.OnHold }).ShouldBe([DeadlineKinds.GoalReview, DeadlineKinds.CloseProposal], ignoreOrder: true);
 
         // moving from a route without any of these steps adds exactly the timers the state wants
         IEnumerable<string> Kinds(Snapshot s) => AddedKinds(route, s);
@@ -136,9 +136,9 @@ public sealed class RouteMigrationTests
         var s = new Snapshot(ReferralStatus.Accepted, Sent, Sent.AddDays(1), appointment, lastNews, lastProgress);
         var plan = For(Route(1), Route(2, new AttendanceStep(3), new ProgressStep(2), new CloseProposalStep(40)), s, [], Sent.AddDays(22));
         var due = plan.Add.ToDictionary(a => a.Timer.Kind, a => a.Timer.DueAt);
-        due[RouteTimerKinds.AttendanceFeedback].ShouldBe(Sent.AddDays(22)); // appointment + 3 working days is past → now
-        due[RouteTimerKinds.ProgressReport].ShouldBe(lastProgress.AddDays(14));
-        due[RouteTimerKinds.CloseProposal].ShouldBe(WorkingDays.Add(lastNews, 40));
+        due[DeadlineKinds.Attendance].ShouldBe(Sent.AddDays(22)); // appointment + 3 working days is past → now
+        due[DeadlineKinds.ProgressReport].ShouldBe(lastProgress.AddDays(14));
+        due[DeadlineKinds.CloseProposal].ShouldBe(WorkingDays.Add(lastNews, 40));
     }
 
     [Fact]
@@ -168,8 +168,8 @@ public sealed class RouteMigrationTests
     {
         var s = new Snapshot(ReferralStatus.Accepted, Sent, Sent.AddDays(1), Sent.AddDays(4), Sent.AddDays(4), null);
         var route = Route(1, new AttendanceStep(2), new ProgressStep(2), new GoalReviewStep(6));
-        var open = new[] { Timer(RouteTimerKinds.AttendanceFeedback, WorkingDays.Add(Sent.AddDays(4), 2)), Timer(RouteTimerKinds.ProgressReport, Sent.AddDays(15)),
-            Timer(RouteTimerKinds.GoalReview, Sent.AddMonths(6)) };
+        var open = new[] { Timer(DeadlineKinds.Attendance, WorkingDays.Add(Sent.AddDays(4), 2)), Timer(DeadlineKinds.ProgressReport, Sent.AddDays(15)),
+            Timer(DeadlineKinds.GoalReview, Sent.AddMonths(6)) };
         var plan = For(route, Route(2, new AttendanceStep(2), new ProgressStep(2), new GoalReviewStep(6)), s, open, Sent.AddDays(5));
         plan.Keep.Select(k => k.Timer).ShouldBe(open);
         (plan.Cancel.Count, plan.Reschedule.Count, plan.Add.Count, plan.NotRerun.Count).ShouldBe((0, 0, 0, 0));
