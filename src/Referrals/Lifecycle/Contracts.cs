@@ -18,6 +18,15 @@ public sealed record PartnerAccessEnded(Guid ReferralId, Guid OrganizationId, st
 public sealed record ReferralRequested(Guid ReferralId, Guid OrganizationId, Guid ServiceId, string CaseManagerId,
     string RouteCategory, int RouteVersion, DateTimeOffset At);
 
+/// <summary>The referral's route asks the Teamleitung to approve it before it goes to the partner.</summary>
+public sealed record ReferralApprovalRequested(Guid ReferralId, string CaseManagerId, DateTimeOffset At);
+
+/// <summary>The Teamleitung approved; the referral goes to the partner.</summary>
+public sealed record ReferralApproved(Guid ReferralId, string ByUserId, DateTimeOffset At);
+
+/// <summary>The Teamleitung gave the referral back to the Fallmanager (the reason stays in its history, not in the message).</summary>
+public sealed record ReferralApprovalRefused(Guid ReferralId, string ByUserId, DateTimeOffset At);
+
 public sealed record ReferralAccepted(Guid ReferralId, Guid OrganizationId, Guid FeedbackId, DateTimeOffset? AppointmentAt, DateTimeOffset At);
 
 public sealed record ReferralDeclined(Guid ReferralId, Guid OrganizationId, Guid FeedbackId, string ReasonCode, DateTimeOffset At);

@@ -15,6 +15,7 @@ public sealed record ConsentWithdrawn(Guid ReferralId, Guid ConsentId, string Re
 /// The referral lifecycle (HL7 FHIR Task statuses, see DOMAIN.md). Read this first.
 ///
 ///   draft ──send──▶ requested ──accept──▶ accepted ──attended/progress──▶ in-progress ──close──▶ completed | failed
+///     └─submit─▶ awaiting-approval ─approve─┘ (routes with Teamleitung approval; refused ▶ back to draft)
 ///                       │ decline ▶ rejected   │ waitlist ▶ on-hold ◀──────────┘
 ///   cancel / consent withdrawn ▶ cancelled (any open state);  entered-in-error from every state but itself.
 ///
@@ -32,6 +33,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
     public const int AttendanceFeedbackWorkingDays = 2;
 
     public State Draft { get; private set; } = null!;
+    public State AwaitingApproval { get; private set; } = null!;
     public State Requested { get; private set; } = null!;
     public State Accepted { get; private set; } = null!;
     public State Rejected { get; private set; } = null!;
@@ -44,6 +46,9 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
 
     public Event<ReferralDrafted> Drafted { get; private set; } = null!;
     public Event<ReferralRequested> Sent { get; private set; } = null!;
+    public Event<ReferralRequested> SubmittedForApproval { get; private set; } = null!;
+    public Event<ReferralApproved> Approved { get; private set; } = null!;
+    public Event<ReferralApprovalRefused> ApprovalRefused { get; private set; } = null!;
     public Event<ReferralAccepted> PartnerAccepted { get; private set; } = null!;
     public Event<ReferralDeclined> PartnerDeclined { get; private set; } = null!;
     public Event<ReferralWaitlisted> PartnerWaitlisted { get; private set; } = null!;
@@ -73,18 +78,32 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
                 })
                 .TransitionTo(Draft));
 
+        // Which of the two a Fallmanager's "send" is, the route decides: SendEventFor.
         During(Draft,
             When(Sent)
-                .Then(c => StartPartnerDeadlines(c.Saga, c.Message.At))
-                .Then(c => c.Saga.Publish(new ReferralSentToPartner(c.Saga.CorrelationId, c.Saga.OrganizationId, c.Saga.ServiceId,
-                    c.Saga.CaseManagerId, c.Message.At)))
-                .TransitionTo(Requested));
+                .Then(c => SendToPartner(c.Saga, c.Message.At))
+                .TransitionTo(Requested),
+            When(SubmittedForApproval)
+                .Then(c => c.Saga.Publish(new ReferralApprovalRequested(c.Saga.CorrelationId, c.Saga.CaseManagerId, c.Message.At)))
+                .TransitionTo(AwaitingApproval));
+
+        // Only the Teamleitung of the referral's team decides; the handler checks who.
+        During(AwaitingApproval,
+            When(Approved)
+                .Then(c => c.Saga.Publish(c.Message))
+                .Then(c => SendToPartner(c.Saga, c.Message.At))
+                .TransitionTo(Requested),
+            When(ApprovalRefused)
+                .Then(c => c.Saga.Publish(c.Message))
+                .TransitionTo(Draft));
 
         During(Requested, OnHold,
             When(PartnerAccepted)
                 .Then(c => c.Saga.Publish(c.Message))
                 .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.AwaitingResponse))
-                .Then(c => ExpectAttendance(c.Saga, c.Message.AppointmentAt))
+                .Then(c => ExpectAppointmentOrAttendance(c.Saga, c.Message.AppointmentAt, c.Message.At))
+                .Then(c => ExpectProgress(c.Saga, c.Message.At))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At))
                 .TransitionTo(Accepted),
             When(PartnerDeclined)
                 .Then(c => c.Saga.Publish(c.Message))
@@ -96,41 +115,53 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
             When(PartnerWaitlisted)
                 .Then(c => c.Saga.Publish(c.Message))
                 .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.AwaitingResponse))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At))
                 .TransitionTo(OnHold),
             // A proposal only: the Fallmanager decides whether to refer elsewhere.
             When(PartnerProposedForwarding)
-                .Then(c => c.Saga.Publish(c.Message)));
+                .Then(c => c.Saga.Publish(c.Message))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At)));
 
         During(Accepted, InProgress,
             When(PartnerOfferedAppointment)
                 .Then(c => c.Saga.Publish(c.Message))
-                .Then(c => ExpectAttendance(c.Saga, c.Message.AppointmentAt)),
+                .Then(c => ExpectAppointmentOrAttendance(c.Saga, c.Message.AppointmentAt, c.Message.At))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At)),
             When(PartnerWaitlisted)
                 .Then(c => c.Saga.Publish(c.Message))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At))
                 .TransitionTo(OnHold),
             When(PartnerProposedForwarding)
-                .Then(c => c.Saga.Publish(c.Message)),
+                .Then(c => c.Saga.Publish(c.Message))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At)),
             When(PartnerReportedProgress)
                 .Then(c => c.Saga.Publish(c.Message))
+                .Then(c => ExpectProgress(c.Saga, c.Message.At))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At))
                 .TransitionTo(InProgress),
             // The partner proposes an outcome; the referral stays open until the Fallmanager closes it.
             When(PartnerReportedOutcome)
-                .Then(c => c.Saga.Publish(c.Message)));
+                .Then(c => c.Saga.Publish(c.Message))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At)));
 
         During(Accepted,
             When(PartnerReportedAttendance)
                 .Then(c => c.Saga.Publish(c.Message))
-                .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.Attendance))
+                .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.Attendance, DeadlineKinds.AppointmentExpected))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At))
                 .If(c => c.Message.Attended, x => x.TransitionTo(InProgress)));
 
         During(InProgress,
             When(PartnerReportedAttendance)
                 .Then(c => c.Saga.Publish(c.Message))
-                .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.Attendance)));
+                .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.Attendance))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At)));
 
         During(OnHold,
             When(PartnerReportedProgress)
                 .Then(c => c.Saga.Publish(c.Message))
+                .Then(c => ExpectProgress(c.Saga, c.Message.At))
+                .Then(c => HeardFromPartner(c.Saga, c.Message.At))
                 .TransitionTo(InProgress));
 
         // Only the Fallmanager (or deputy) closes; the handler checks who.
@@ -143,7 +174,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
                     x => x.TransitionTo(Completed),
                     x => x.TransitionTo(Failed)));
 
-        During([Draft, Requested, Accepted, InProgress, OnHold],
+        During([Draft, AwaitingApproval, Requested, Accepted, InProgress, OnHold],
             When(CancelledByCaseManager)
                 .Then(c => c.Saga.Publish(c.Message))
                 .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.All))
@@ -155,7 +186,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
                 .Then(c => EndPartnerAccessIfSent(c.Saga, c.Message.Reason, c.Message.At))
                 .TransitionTo(Cancelled));
 
-        During([Draft, Requested, Accepted, InProgress, OnHold, Rejected, Cancelled, Completed, Failed],
+        During([Draft, AwaitingApproval, Requested, Accepted, InProgress, OnHold, Rejected, Cancelled, Completed, Failed],
             When(MarkedEnteredInError)
                 .Then(c => c.Saga.Publish(c.Message))
                 .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.All))
@@ -163,19 +194,67 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
                 .TransitionTo(EnteredInError));
     }
 
+    /// <summary>What the Fallmanager's "send" is on this route: straight to the partner, or first to the Teamleitung.</summary>
+    public Event<ReferralRequested> SendEventFor(ReferralRoute route) => route.Approval is null ? Sent : SubmittedForApproval;
+
+    private static ReferralRoute RouteOf(ReferralState saga)
+        => saga.Route ?? throw new InvalidOperationException("The runner hands in the referral's route before raising an event.");
+
     /// <summary>
-    /// On sending: the partner's response deadline, the reminders before it and the escalation, from the route version the
-    /// referral keeps; and the end of the consent, the day after it expires.
+    /// The referral reaches the partner (sent, or approved by the Teamleitung): the partner's response deadline, the reminders
+    /// before it and the escalation, the review against the Kooperationsplan goal and the proposal to close when nothing
+    /// comes back — all from the route version the referral keeps — and the end of the consent, the day after it expires.
     /// </summary>
-    private static void StartPartnerDeadlines(ReferralState saga, DateTimeOffset sentAt)
+    private static void SendToPartner(ReferralState saga, DateTimeOffset sentAt)
     {
-        var route = saga.Route ?? throw new InvalidOperationException("The runner hands in the referral's route before it is sent.");
+        var route = RouteOf(saga);
         saga.ScheduleDeadline(DeadlineKinds.PartnerResponse, WorkingDays.Add(sentAt, route.ResponseWorkingDays));
         foreach (var days in route.ReminderWorkingDays.Where(d => d < route.ResponseWorkingDays))
             saga.ScheduleDeadline(DeadlineKinds.Reminder, WorkingDays.Add(sentAt, days));
         saga.ScheduleDeadline(DeadlineKinds.Escalation, WorkingDays.Add(sentAt, route.EscalationWorkingDays), route.EscalationTarget);
         if (saga.Consent?.ExpiresOn is { } expires)
             saga.ScheduleDeadline(DeadlineKinds.ConsentExpiry, new DateTimeOffset(expires.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+        if (route.GoalReviewEveryMonths is { } months)
+            saga.ScheduleDeadline(DeadlineKinds.GoalReview, sentAt.AddMonths(months), Every(months));
+        if (route.CloseProposalAfterWorkingDays is { } quiet)
+            saga.ScheduleDeadline(DeadlineKinds.CloseProposal, WorkingDays.Add(sentAt, quiet));
+        saga.Publish(new ReferralSentToPartner(saga.CorrelationId, saga.OrganizationId, saga.ServiceId, saga.CaseManagerId, sentAt));
+    }
+
+    /// <summary>Any news from the partner restarts the wait after which closing is proposed.</summary>
+    private static void HeardFromPartner(ReferralState saga, DateTimeOffset at)
+    {
+        if (RouteOf(saga).CloseProposalAfterWorkingDays is not { } quiet) return;
+        saga.CancelDeadlines(DeadlineKinds.CloseProposal);
+        saga.ScheduleDeadline(DeadlineKinds.CloseProposal, WorkingDays.Add(at, quiet));
+    }
+
+    /// <summary>Periodic progress reports: the next one is due N weeks after acceptance or after the last report.</summary>
+    private static void ExpectProgress(ReferralState saga, DateTimeOffset at)
+    {
+        if (RouteOf(saga).ProgressEveryWeeks is not { } weeks) return;
+        saga.CancelDeadlines(DeadlineKinds.ProgressReport);
+        saga.ScheduleDeadline(DeadlineKinds.ProgressReport, at.AddDays(7 * weeks), Every(weeks));
+    }
+
+    /// <summary>A recurring deadline carries its interval (weeks or months) so that its next round can be started as it fires.</summary>
+    private static string Every(int interval) => interval.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The next round of a recurring deadline that fired: same interval, counted from when it was due (not from a late poll).</summary>
+    public static DateTimeOffset? NextRound(string kind, DateTimeOffset dueAt, string? detail, DateTimeOffset now)
+    {
+        if (!int.TryParse(detail, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1)
+            return null;
+        Func<DateTimeOffset, DateTimeOffset>? step = kind switch
+        {
+            DeadlineKinds.ProgressReport => d => d.AddDays(7 * n),
+            DeadlineKinds.GoalReview => d => d.AddMonths(n),
+            _ => null,
+        };
+        if (step is null) return null;
+        var next = step(dueAt);
+        while (next <= now) next = step(next); // after a long outage: one round now, not one per missed interval
+        return next;
     }
 
     /// <summary>Which states still need a due deadline of each kind; in any other the deadline is cancelled instead of fired.</summary>
@@ -185,27 +264,43 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
         [DeadlineKinds.Reminder] = [StateNames.Requested],
         [DeadlineKinds.Escalation] = [StateNames.Requested],
         [DeadlineKinds.Attendance] = [StateNames.Accepted],
-        [DeadlineKinds.ConsentExpiry] = [StateNames.Draft, StateNames.Requested, StateNames.Accepted, StateNames.InProgress, StateNames.OnHold],
+        [DeadlineKinds.AppointmentExpected] = [StateNames.Accepted],
+        [DeadlineKinds.ProgressReport] = [StateNames.Accepted, StateNames.InProgress],
+        [DeadlineKinds.GoalReview] = [StateNames.Requested, StateNames.Accepted, StateNames.InProgress, StateNames.OnHold],
+        [DeadlineKinds.CloseProposal] = [StateNames.Requested, StateNames.Accepted, StateNames.InProgress, StateNames.OnHold],
+        [DeadlineKinds.ConsentExpiry] = [StateNames.Draft, StateNames.AwaitingApproval, StateNames.Requested, StateNames.Accepted,
+            StateNames.InProgress, StateNames.OnHold],
     };
 
     public static bool StillApplies(string deadlineKind, string stateName)
         => StillNeededIn.TryGetValue(deadlineKind, out var states) && states.Contains(stateName);
 
-    private static void ExpectAttendance(ReferralState saga, DateTimeOffset? appointmentAt)
+    /// <summary>
+    /// With an appointment: its attendance is to be confirmed N working days later (the route's, else
+    /// <see cref="AttendanceFeedbackWorkingDays"/>). Without one: where the route expects an appointment within N working
+    /// days of acceptance, that wait starts.
+    /// </summary>
+    private static void ExpectAppointmentOrAttendance(ReferralState saga, DateTimeOffset? appointmentAt, DateTimeOffset at)
     {
-        if (appointmentAt is null) return;
+        var route = RouteOf(saga);
+        if (appointmentAt is null)
+        {
+            if (route.AppointmentWithinWorkingDays is { } within && saga.AppointmentAt is null)
+                saga.ScheduleDeadline(DeadlineKinds.AppointmentExpected, WorkingDays.Add(at, within));
+            return;
+        }
         saga.AppointmentAt = appointmentAt;
-        saga.CancelDeadlines(DeadlineKinds.Attendance);
-        saga.ScheduleDeadline(DeadlineKinds.Attendance, WorkingDays.Add(appointmentAt.Value, AttendanceFeedbackWorkingDays));
+        saga.CancelDeadlines(DeadlineKinds.Attendance, DeadlineKinds.AppointmentExpected);
+        saga.ScheduleDeadline(DeadlineKinds.Attendance, WorkingDays.Add(appointmentAt.Value, route.AttendanceWorkingDays ?? AttendanceFeedbackWorkingDays));
     }
 
     private static void EndPartnerAccess(ReferralState saga, string reason, DateTimeOffset at)
         => saga.Publish(new PartnerAccessEnded(saga.CorrelationId, saga.OrganizationId, reason, at));
 
-    // A draft was never visible to the partner: nothing to end.
+    // A draft, or one still waiting for the Teamleitung, was never visible to the partner: nothing to end.
     private static void EndPartnerAccessIfSent(ReferralState saga, string reason, DateTimeOffset at)
     {
-        if (saga.CurrentState != StateNames.Draft) EndPartnerAccess(saga, reason, at);
+        if (saga.CurrentState is not (StateNames.Draft or StateNames.AwaitingApproval)) EndPartnerAccess(saga, reason, at);
     }
 
     private Dictionary<string, IReadOnlySet<string>>? _allowed;
@@ -228,6 +323,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
         public const string Initial = "Initial";
         public const string Final = "Final";
         public const string Draft = nameof(ReferralStateMachine.Draft);
+        public const string AwaitingApproval = nameof(ReferralStateMachine.AwaitingApproval);
         public const string Requested = nameof(ReferralStateMachine.Requested);
         public const string Accepted = nameof(ReferralStateMachine.Accepted);
         public const string Rejected = nameof(ReferralStateMachine.Rejected);
@@ -244,6 +340,9 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
     {
         public const string Drafted = nameof(ReferralStateMachine.Drafted);
         public const string Sent = nameof(ReferralStateMachine.Sent);
+        public const string SubmittedForApproval = nameof(ReferralStateMachine.SubmittedForApproval);
+        public const string Approved = nameof(ReferralStateMachine.Approved);
+        public const string ApprovalRefused = nameof(ReferralStateMachine.ApprovalRefused);
         public const string PartnerAccepted = nameof(ReferralStateMachine.PartnerAccepted);
         public const string PartnerDeclined = nameof(ReferralStateMachine.PartnerDeclined);
         public const string PartnerWaitlisted = nameof(ReferralStateMachine.PartnerWaitlisted);
@@ -261,13 +360,16 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
         public static readonly string[] ByPartner = [PartnerAccepted, PartnerDeclined, PartnerWaitlisted, PartnerProposedForwarding,
             PartnerOfferedAppointment, PartnerReportedAttendance, PartnerReportedProgress, PartnerReportedOutcome];
         /// <summary>What the Fallmanager may do (the case-work view's allowedActions).</summary>
-        public static readonly string[] ByCaseManager = [Sent, CancelledByCaseManager, MarkedEnteredInError, Closed];
+        public static readonly string[] ByCaseManager = [Sent, SubmittedForApproval, CancelledByCaseManager, MarkedEnteredInError, Closed];
+        /// <summary>What the Teamleitung of the referral's team decides.</summary>
+        public static readonly string[] ByTeamLead = [Approved, ApprovalRefused];
     }
 
     /// <summary>FHIR status code of a state name (what the API and the referral row show).</summary>
     public static string StatusOf(string stateName) => stateName switch
     {
         StateNames.Draft => ReferralStatus.Draft,
+        StateNames.AwaitingApproval => ReferralStatus.AwaitingApproval,
         StateNames.Requested => ReferralStatus.Requested,
         StateNames.Accepted => ReferralStatus.Accepted,
         StateNames.Rejected => ReferralStatus.Rejected,
@@ -304,6 +406,8 @@ public static class DeadlineKinds
 public static class ReferralStatus
 {
     public const string Draft = "draft";
+    /// <summary>Not a FHIR Task status: the Task is still a draft, its business status "awaiting approval" by the Teamleitung.</summary>
+    public const string AwaitingApproval = "awaiting-approval";
     public const string Requested = "requested";
     public const string Accepted = "accepted";
     public const string Rejected = "rejected";
@@ -314,14 +418,15 @@ public static class ReferralStatus
     public const string Failed = "failed";
     public const string EnteredInError = "entered-in-error";
 
-    public static readonly string[] All = [Draft, Requested, Accepted, Rejected, Cancelled, InProgress, OnHold, Completed, Failed, EnteredInError];
-    public static readonly string[] Open = [Draft, Requested, Accepted, InProgress, OnHold];
+    public static readonly string[] All = [Draft, AwaitingApproval, Requested, Accepted, Rejected, Cancelled, InProgress, OnHold, Completed, Failed,
+        EnteredInError];
+    public static readonly string[] Open = [Draft, AwaitingApproval, Requested, Accepted, InProgress, OnHold];
     /// <summary>Statuses in which the partner sees the client data.</summary>
     public static readonly string[] VisibleToPartner = [Requested, Accepted, InProgress, OnHold];
 
     public static readonly IReadOnlyDictionary<string, string> German = new Dictionary<string, string>
     {
-        [Draft] = "Entwurf", [Requested] = "Gesendet", [Accepted] = "Angenommen", [Rejected] = "Abgelehnt",
+        [Draft] = "Entwurf", [AwaitingApproval] = "Zur Freigabe", [Requested] = "Gesendet", [Accepted] = "Angenommen", [Rejected] = "Abgelehnt",
         [Cancelled] = "Storniert", [InProgress] = "In Betreuung", [OnHold] = "Warteliste",
         [Completed] = "Erfolgreich abgeschlossen", [Failed] = "Ohne Erfolg beendet", [EnteredInError] = "Irrtümlich erfasst",
     };
