@@ -383,7 +383,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
     };
 }
 
-/// <summary>Kinds of a referral's durable deadlines (owner <see cref="ReferralDeadlines.Owner"/> in <c>workflows.deadlines</c>).</summary>
+/// <summary>Kinds of a referral's durable deadlines (owner <see cref="ReferralDeadlines.Name"/> in <c>workflows.deadlines</c>).</summary>
 public static class DeadlineKinds
 {
     public const string PartnerResponse = "partner-response";
