@@ -55,6 +55,7 @@ public static class ReferralsModule
         services.AddScoped<CreateReferral.Handler>();
         services.AddScoped<RecordConsent.Handler>();
         services.AddScoped<SendReferral.Handler>();
+        services.AddScoped<ApproveReferral.Handler>();
         services.AddScoped<CaseManagerActions.Handler>();
         services.AddScoped<ReferralQueries.Queries>();
         services.AddScoped<PartnerReferrals.Queries>();
@@ -84,6 +85,7 @@ public static class ReferralsModule
         ReferralQueries.Map(referrals);
         RecordConsent.Map(referrals);
         SendReferral.Map(referrals);
+        ApproveReferral.Map(referrals);
         CaseManagerActions.Map(referrals);
         SuggestPartners.Map(referrals);
         RevokeConsent.Map(app);

@@ -20,7 +20,8 @@ namespace Netzwerk.Referrals.Inbox;
 public sealed class FeedbackInboxConsumer(FeedbackInboxWriter writer) :
     IConsumer<ReferralAccepted>, IConsumer<ReferralDeclined>, IConsumer<ReferralWaitlisted>, IConsumer<ForwardingProposed>,
     IConsumer<AppointmentOffered>, IConsumer<AttendanceReported>, IConsumer<ProgressReported>, IConsumer<OutcomeReported>,
-    IConsumer<ReferralReminderDue>, IConsumer<ReferralEscalated>, IConsumer<ReferralCancelled>
+    IConsumer<ReferralReminderDue>, IConsumer<ReferralEscalated>, IConsumer<ReferralCancelled>,
+    IConsumer<ReferralApprovalRequested>, IConsumer<ReferralApproved>, IConsumer<ReferralApprovalRefused>
 {
     public const string Name = "feedback-inbox";
     private static readonly TimeZoneInfo Berlin = GermanTime.Berlin;
@@ -51,6 +52,10 @@ public sealed class FeedbackInboxConsumer(FeedbackInboxWriter writer) :
         DeadlineKinds.PartnerResponse => AddAsync(c, c.Message.ReferralId, "response-overdue", "Antwortfrist abgelaufen: Der Partner hat noch nicht geantwortet", null, c.Message.DueAt),
         DeadlineKinds.Reminder => AddAsync(c, c.Message.ReferralId, "reminder", "Erinnerung: Der Partner hat noch nicht geantwortet", null, c.Message.DueAt),
         DeadlineKinds.Attendance => AddAsync(c, c.Message.ReferralId, "attendance-overdue", "Keine Rückmeldung zur Teilnahme am Termin", null, c.Message.DueAt),
+        DeadlineKinds.AppointmentExpected => AddAsync(c, c.Message.ReferralId, "appointment-overdue", "Noch kein Termin: Der Partner hat nach der Annahme keinen Termin gemeldet", null, c.Message.DueAt),
+        DeadlineKinds.ProgressReport => AddAsync(c, c.Message.ReferralId, "progress-due", "Verlaufsbericht fällig: Der Partner ist um eine Verlaufsmeldung gebeten", null, c.Message.DueAt),
+        DeadlineKinds.GoalReview => AddAsync(c, c.Message.ReferralId, "goal-review-due", "Zielüberprüfung fällig: Verweisung am Ziel des Kooperationsplans prüfen", null, c.Message.DueAt),
+        DeadlineKinds.CloseProposal => AddAsync(c, c.Message.ReferralId, "close-proposed", "Lange nichts gehört: Bitte prüfen, ob die Verweisung abgeschlossen werden kann", null, c.Message.DueAt),
         _ => Task.CompletedTask,
     };
 
@@ -62,6 +67,13 @@ public sealed class FeedbackInboxConsumer(FeedbackInboxWriter writer) :
     public Task Consume(ConsumeContext<ReferralCancelled> c) => c.Message.Reason == CancellationReasons.ConsentExpired
         ? AddAsync(c, c.Message.ReferralId, "consent-expired", "Einwilligung abgelaufen – die Verweisung wurde storniert", null, c.Message.At)
         : Task.CompletedTask;
+
+    public Task Consume(ConsumeContext<ReferralApprovalRequested> c) => AddAsync(c, c.Message.ReferralId, "approval-requested",
+        "Freigabe erbeten: Eine Verweisung wartet auf die Entscheidung der Teamleitung", null, c.Message.At, escalateTo: Roles.TeamLead);
+    public Task Consume(ConsumeContext<ReferralApproved> c) => AddAsync(c, c.Message.ReferralId, "approved",
+        "Von der Teamleitung freigegeben – die Verweisung ist an den Partner gesendet", null, c.Message.At);
+    public Task Consume(ConsumeContext<ReferralApprovalRefused> c) => AddAsync(c, c.Message.ReferralId, "approval-refused",
+        "Von der Teamleitung nicht freigegeben – Begründung in der Verweisung", null, c.Message.At);
 
     private Task AddAsync(ConsumeContext context, Guid referralId, string kind, string title, Guid? feedbackId, DateTimeOffset occurredAt,
         string? escalateTo = null)

@@ -28,9 +28,14 @@ public sealed class ReferralDeadlines : IDeadlineOwner
             while (await reader.ReadAsync(ct)) states[reader.GetGuid(0)] = reader.GetString(1);
         }
         return due.Select(d => states.TryGetValue(d.SubjectId, out var state) && ReferralStateMachine.StillApplies(d.Kind, state)
-            ? DeadlineDecision.Fire(d, MessageFor(d, now))
+            ? DeadlineDecision.Fire(d, MessageFor(d, now), NextRound(d, now))
             : DeadlineDecision.Cancel(d)).ToList();
     }
+
+    // Periodic progress reports and goal reviews start their next round in the transaction that fires this one: neither
+    // lost nor doubled by a crash between the two.
+    private static NewDeadline[] NextRound(DueDeadline d, DateTimeOffset now)
+        => ReferralStateMachine.NextRound(d.Kind, d.DueAt, d.Detail, now) is { } next ? [new NewDeadline(d.Kind, next, d.Detail)] : [];
 
     private static object MessageFor(DueDeadline d, DateTimeOffset now) => d.Kind switch
     {

@@ -70,12 +70,12 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
         where T : class
     {
         var from = state.CurrentState == ReferralStateMachine.StateNames.Initial ? null : referral.Status;
-        if (ReferenceEquals(@event, machine.Sent))
-        {
-            // The machine starts the partner's deadlines from the route version the referral keeps, and the consent's end.
-            state.Route = await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
+        // The machine starts and restarts deadlines from the route version the referral keeps (cached: versions never change),
+        // and on reaching the partner the consent's end.
+        if (state.CurrentState != ReferralStateMachine.StateNames.Initial)
+            state.Route ??= await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
+        if (ReferenceEquals(@event, machine.Sent) || ReferenceEquals(@event, machine.Approved))
             state.Consent = await db.ConsentOfAsync(referral, ct);
-        }
         try
         {
             await machine.RaiseEvent(state, @event, data);

@@ -63,7 +63,7 @@ public static class Ui
     public static string StatusClass(string status) => status switch
     {
         ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.Completed => "ok",
-        ReferralStatus.Requested or ReferralStatus.OnHold or ReferralStatus.Draft => "warn",
+        ReferralStatus.Requested or ReferralStatus.OnHold or ReferralStatus.Draft or ReferralStatus.AwaitingApproval => "warn",
         _ => "bad",
     };
 
@@ -85,6 +85,8 @@ public static class Ui
     public static readonly IReadOnlyDictionary<string, string> Events = new Dictionary<string, string>
     {
         [E.Drafted] = "Entwurf angelegt", [ReferralWorkflow.ConsentRecorded] = "Einwilligung erfasst", [E.Sent] = "An den Partner gesendet",
+        [E.SubmittedForApproval] = "Der Teamleitung zur Freigabe vorgelegt", [E.Approved] = "Von der Teamleitung freigegeben und gesendet",
+        [E.ApprovalRefused] = "Von der Teamleitung zurückgegeben",
         [E.PartnerAccepted] = "Vom Partner angenommen", [E.PartnerDeclined] = "Vom Partner abgelehnt",
         [E.PartnerWaitlisted] = "Auf die Warteliste gesetzt", [E.PartnerProposedForwarding] = "Weiterleitung vorgeschlagen",
         [E.PartnerOfferedAppointment] = "Termin angeboten", [E.PartnerReportedAttendance] = "Teilnahme gemeldet",

@@ -12,10 +12,14 @@ using Netzwerk.Referrals.Lifecycle.Contracts;
 
 namespace Netzwerk.Referrals.Send;
 
-/// <summary>Sends a drafted referral to the partner — only with a valid consent that covers what is shared.</summary>
+/// <summary>
+/// Sends a drafted referral to the partner — only with a valid consent that covers what is shared. Where the route asks
+/// for the Teamleitung's approval, it goes to the Teamleitung first (<see cref="ApproveReferral"/>).
+/// </summary>
 public static class SendReferral
 {
-    public sealed record Response(Guid Id, string Status, DateTimeOffset SentAt, DateTimeOffset ResponseDueAt);
+    /// <param name="ResponseDueAt">The partner's response deadline; none while the referral waits for the Teamleitung.</param>
+    public sealed record Response(Guid Id, string Status, DateTimeOffset SentAt, DateTimeOffset? ResponseDueAt);
 
     /// <summary>Why a consent does not (or no longer) allow data to go to the partner; null when it does.</summary>
     public static string? ConsentProblem(Referrals.Consent? consent, Referral referral, IEnumerable<string> requiredByRoute, DateOnly today)
@@ -39,31 +43,35 @@ public static class SendReferral
         public async Task<Response> HandleAsync(ClaimsPrincipal principal, Guid referralId, CancellationToken ct = default)
         {
             var referral = await access.ForResponsibleAsync(principal, referralId, ct);
-            if (!workflow.Machine.AllowedEvents(referral.Workflow!.CurrentState).Contains(ReferralStateMachine.EventNames.Sent))
-                throw ReferralProblem.Conflict($"Die Verweisung wurde bereits gesendet (Status „{ReferralStatus.German[referral.Status]}“). Es wurde nichts geändert.");
             var route = await routes.GetAsync(db, referral.RouteCategory, referral.RouteVersion, ct);
-            var consent = await db.ConsentOfAsync(referral, ct);
-            var today = clock.Today();
-            if (ConsentProblem(consent, referral, route.RequiredCategories, today) is { } problem)
-            {
-                await audit.RecordAsync(new AuditEvent("referral.send", "referral", referral.Id.ToString(), "refused", "consent"), ct);
-                throw consent is null || consent.RevokedAt is not null || consent.ExpiresOn < today
-                    ? ReferralProblem.Conflict(problem)
-                    : ReferralProblem.Unprocessable(problem);
-            }
+            var send = workflow.Machine.SendEventFor(route);
+            if (!workflow.Machine.AllowedEvents(referral.Workflow!.CurrentState).Contains(send.Name))
+                throw ReferralProblem.Conflict($"Die Verweisung wurde bereits gesendet (Status „{ReferralStatus.German[referral.Status]}“). Es wurde nichts geändert.");
+            await CheckConsentAsync(db, referral, route, clock.Today(), audit, ct);
 
             var user = principal.CurrentUser();
             var now = workflow.Now;
-            referral.SentAt = now;
-            await workflow.ApplyAsync(referral, workflow.Machine.Sent,
+            if (send == workflow.Machine.Sent) referral.SentAt = now;
+            await workflow.ApplyAsync(referral, send,
                 new ReferralRequested(referral.Id, referral.OrganizationId, referral.ServiceId, referral.CaseManagerId,
                     referral.RouteCategory, referral.RouteVersion, now),
                 Actor.Of(user), null, ct);
             await audit.RecordAsync(new AuditEvent("referral.send", "referral", referral.Id.ToString(),
                 Detail: "categories " + string.Join(",", referral.SharedCategories)), ct);
-            // The machine started the response deadline; the referral's due date follows it.
-            return new Response(referral.Id, referral.Status, now, referral.ResponseDueAt!.Value);
+            // The machine started the response deadline (unless the Teamleitung decides first); the referral's due date follows it.
+            return new Response(referral.Id, referral.Status, now, referral.ResponseDueAt);
         }
+    }
+
+    /// <summary>Refuses (409/422, audited) unless the referral's consent allows its data to go to the partner today.</summary>
+    public static async Task CheckConsentAsync(ReferralsDb db, Referral referral, ReferralRoute route, DateOnly today, AuditLog audit, CancellationToken ct)
+    {
+        var consent = await db.ConsentOfAsync(referral, ct);
+        if (ConsentProblem(consent, referral, route.RequiredCategories, today) is not { } problem) return;
+        await audit.RecordAsync(new AuditEvent("referral.send", "referral", referral.Id.ToString(), "refused", "consent"), ct);
+        throw consent is null || consent.RevokedAt is not null || consent.ExpiresOn < today
+            ? ReferralProblem.Conflict(problem)
+            : ReferralProblem.Unprocessable(problem);
     }
 
     public static void Map(RouteGroupBuilder group) =>

@@ -7,6 +7,7 @@ using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.Routes;
 
 namespace Netzwerk.Referrals.View;
 
@@ -33,7 +34,7 @@ public static class ReferralQueries
         ConsentDto? Consent, IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<HistoryDto> History, IReadOnlyList<string> AllowedActions);
 
     public sealed class Queries(ReferralsDb db, ReferralAccess access, Deputies deputies, IServiceLookup services, AuditLog audit,
-        ReferralStateMachine machine)
+        ReferralStateMachine machine, RouteVersions routes)
     {
         public async Task<IReadOnlyList<Summary>> ListAsync(ClaimsPrincipal principal, string? status, CancellationToken ct = default)
         {
@@ -74,8 +75,21 @@ public static class ReferralQueries
                     consent.GivenOn, consent.ExpiresOn, consent.ClientIsMinor, consent.GuardianName is not null, consent.EvidenceContentType, consent.RevokedAt),
                 feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.ByUser, f.At)).ToList(),
                 history.Select(h => new HistoryDto(h.At, h.FromStatus, h.ToStatus, h.Event, h.ByUser, h.ByRole, h.Detail)).ToList(),
-                // The Fallmanager's events the machine allows now (who may act is checked by the handlers).
-                ReferralStateMachine.EventNames.ByCaseManager.Where(machine.AllowedEvents(r.Workflow!.CurrentState).Contains).ToList());
+                await AllowedActionsAsync(principal, r, ct));
+        }
+
+        /// <summary>
+        /// The caller's events the machine allows now: the Fallmanager's (with the one "send" the route asks for), or the
+        /// Teamleitung's decision on an approval. Who may act is checked by the handlers.
+        /// </summary>
+        private async Task<List<string>> AllowedActionsAsync(ClaimsPrincipal principal, Referral r, CancellationToken ct)
+        {
+            var allowed = machine.AllowedEvents(r.Workflow!.CurrentState);
+            var mine = principal.CurrentUser().Role == Roles.TeamLead ? ReferralStateMachine.EventNames.ByTeamLead : ReferralStateMachine.EventNames.ByCaseManager;
+            var send = machine.SendEventFor(await routes.GetAsync(db, r.RouteCategory, r.RouteVersion, ct)).Name;
+            return mine.Where(allowed.Contains)
+                .Where(e => e == send || e is not (ReferralStateMachine.EventNames.Sent or ReferralStateMachine.EventNames.SubmittedForApproval))
+                .ToList();
         }
     }
 

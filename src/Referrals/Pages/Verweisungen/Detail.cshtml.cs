@@ -20,7 +20,7 @@ namespace Netzwerk.Referrals.Pages.Verweisungen;
 [RequestFormLimits(MultipartBodyLengthLimit = UploadLimit)]
 public sealed class DetailModel(
     ReferralQueries.Queries queries, ReferralsDb db, RecordConsent.Handler recordConsent, SendReferral.Handler send,
-    CaseManagerActions.Handler actions, RevokeConsent.Handler revoke, TimeProvider clock) : PageModel
+    CaseManagerActions.Handler actions, RevokeConsent.Handler revoke, ApproveReferral.Handler approval, TimeProvider clock) : PageModel
 {
     public const int UploadLimit = 8 * 1024 * 1024;
 
@@ -28,6 +28,9 @@ public sealed class DetailModel(
 
     /// <summary>Whether the state machine allows this event now (the page offers only those actions).</summary>
     public bool Allows(string eventName) => Referral.AllowedActions.Contains(eventName);
+    /// <summary>A draft the Fallmanager may send — to the partner, or first to the Teamleitung where the route asks for approval.</summary>
+    public bool MaySend => Allows(ReferralStateMachine.EventNames.Sent) || NeedsApproval;
+    public bool NeedsApproval => Allows(ReferralStateMachine.EventNames.SubmittedForApproval);
     public ReferralRoute? Route { get; private set; }
     public string? Message { get; private set; }
     public bool IsResponsible => User.CurrentUser().Role == Roles.CaseManager;
@@ -48,6 +51,7 @@ public sealed class DetailModel(
     [BindProperty] public string? Outcome { get; set; }
     [BindProperty] public string? CloseReason { get; set; }
     [BindProperty] public string? ConfirmRevoke { get; set; }
+    [BindProperty] public string? RefuseReason { get; set; }
 
     private static readonly Dictionary<string, string> ConsentFields = new()
     {
@@ -91,8 +95,23 @@ public sealed class DetailModel(
     }
 
     public async Task<IActionResult> OnPostSendAsync(Guid id, CancellationToken ct)
-        => await this.TryAsync(() => send.HandleAsync(User, id, ct))
-            ? Done(id, "Die Verweisung ist an den Partner gesendet.") : await ShowAsync(id, ct, prefill: true);
+    {
+        SendReferral.Response? sent = null;
+        return await this.TryAsync(async () => sent = await send.HandleAsync(User, id, ct))
+            ? Done(id, sent!.Status == ReferralStatus.AwaitingApproval
+                ? "Die Verweisung liegt der Teamleitung zur Freigabe vor. Nach der Freigabe wird sie an den Partner gesendet."
+                : "Die Verweisung ist an den Partner gesendet.")
+            : await ShowAsync(id, ct, prefill: true);
+    }
+
+    public async Task<IActionResult> OnPostApproveAsync(Guid id, CancellationToken ct)
+        => await this.TryAsync(() => approval.ApproveAsync(User, id, ct))
+            ? Done(id, "Die Verweisung ist freigegeben und an den Partner gesendet.") : await ShowAsync(id, ct);
+
+    public async Task<IActionResult> OnPostRefuseApprovalAsync(Guid id, CancellationToken ct)
+        => await this.TryAsync(() => approval.RefuseAsync(User, id, new ApproveReferral.RefuseRequest(RefuseReason), ct),
+                new Dictionary<string, string> { ["reason"] = nameof(RefuseReason) })
+            ? Done(id, "Die Verweisung ist an die Fallmanagerin / den Fallmanager zurückgegeben.") : await ShowAsync(id, ct);
 
     public async Task<IActionResult> OnPostCancelAsync(Guid id, CancellationToken ct)
         => await this.TryAsync(() => actions.CancelAsync(User, id, new CaseManagerActions.CancelRequest(CancelReason), ct),
@@ -146,7 +165,7 @@ public sealed class DetailModel(
         }
         Route = await db.Routes.FindAsync([Referral.RouteCategory, Referral.RouteVersion], ct);
         Message = TempData["Message"] as string;
-        if (prefill && Allows(ReferralStateMachine.EventNames.Sent) && Referral.Consent is null)
+        if (prefill && MaySend && Referral.Consent is null)
         {
             ConsentCategories = Referral.SharedCategories.Union(Route?.RequiredCategories ?? []).ToArray();
             ConsentLevel = Referral.FeedbackLevel;

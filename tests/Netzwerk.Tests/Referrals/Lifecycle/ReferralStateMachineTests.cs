@@ -15,12 +15,15 @@ public sealed class ReferralStateMachineTests
     private static readonly DateTimeOffset Now = new(2026, 11, 16, 9, 0, 0, TimeSpan.Zero); // a Monday
 
     private static readonly string[] States =
-        ["Draft", "Requested", "Accepted", "Rejected", "Cancelled", "InProgress", "OnHold", "Completed", "Failed", "EnteredInError"];
+        ["Draft", "AwaitingApproval", "Requested", "Accepted", "Rejected", "Cancelled", "InProgress", "OnHold", "Completed", "Failed", "EnteredInError"];
 
     // event name → raise it on an instance
     private static readonly Dictionary<string, Func<ReferralState, Task>> Events = new()
     {
         ["send"] = s => Machine.RaiseEvent(s, Machine.Sent, new ReferralRequested(s.CorrelationId, s.OrganizationId, Guid.NewGuid(), "fm", "*", 1, Now)),
+        ["submit"] = s => Machine.RaiseEvent(s, Machine.SubmittedForApproval, new ReferralRequested(s.CorrelationId, s.OrganizationId, Guid.NewGuid(), "fm", "*", 1, Now)),
+        ["approve"] = s => Machine.RaiseEvent(s, Machine.Approved, new ReferralApproved(s.CorrelationId, "tl", Now)),
+        ["refuse"] = s => Machine.RaiseEvent(s, Machine.ApprovalRefused, new ReferralApprovalRefused(s.CorrelationId, "tl", Now)),
         ["accept"] = s => Machine.RaiseEvent(s, Machine.PartnerAccepted, new ReferralAccepted(s.CorrelationId, s.OrganizationId, Guid.NewGuid(), Now.AddDays(2), Now)),
         ["decline"] = s => Machine.RaiseEvent(s, Machine.PartnerDeclined, new ReferralDeclined(s.CorrelationId, s.OrganizationId, Guid.NewGuid(), ReasonCodes.NoCapacity, Now)),
         ["waitlist"] = s => Machine.RaiseEvent(s, Machine.PartnerWaitlisted, new ReferralWaitlisted(s.CorrelationId, s.OrganizationId, Guid.NewGuid(), Now)),
@@ -41,9 +44,16 @@ public sealed class ReferralStateMachineTests
     private static readonly Dictionary<(string, string), string> Allowed = new()
     {
         [("Draft", "send")] = "Requested",
+        [("Draft", "submit")] = "AwaitingApproval",
         [("Draft", "cancel")] = "Cancelled",
         [("Draft", "consent-ended")] = "Cancelled",
         [("Draft", "entered-in-error")] = "EnteredInError",
+
+        [("AwaitingApproval", "approve")] = "Requested",
+        [("AwaitingApproval", "refuse")] = "Draft",
+        [("AwaitingApproval", "cancel")] = "Cancelled",
+        [("AwaitingApproval", "consent-ended")] = "Cancelled",
+        [("AwaitingApproval", "entered-in-error")] = "EnteredInError",
 
         [("Requested", "accept")] = "Accepted",
         [("Requested", "decline")] = "Rejected",
@@ -106,7 +116,8 @@ public sealed class ReferralStateMachineTests
     // test event → the machine's event name (what pages and the API list as allowed)
     private static readonly Dictionary<string, string> EventNameOf = new()
     {
-        ["send"] = ReferralStateMachine.EventNames.Sent, ["accept"] = ReferralStateMachine.EventNames.PartnerAccepted,
+        ["send"] = ReferralStateMachine.EventNames.Sent, ["submit"] = ReferralStateMachine.EventNames.SubmittedForApproval,
+        ["approve"] = ReferralStateMachine.EventNames.Approved, ["refuse"] = ReferralStateMachine.EventNames.ApprovalRefused, ["accept"] = ReferralStateMachine.EventNames.PartnerAccepted,
         ["decline"] = ReferralStateMachine.EventNames.PartnerDeclined, ["waitlist"] = ReferralStateMachine.EventNames.PartnerWaitlisted,
         ["forward"] = ReferralStateMachine.EventNames.PartnerProposedForwarding,
         ["appointment"] = ReferralStateMachine.EventNames.PartnerOfferedAppointment,
@@ -138,7 +149,7 @@ public sealed class ReferralStateMachineTests
         ConstantsOf(typeof(ReferralStateMachine.StateNames)).ShouldBe(Machine.States.Select(s => s.Name), ignoreOrder: true);
         ConstantsOf(typeof(ReferralStateMachine.EventNames)).ShouldBe(Machine.Events.Select(e => e.Name), ignoreOrder: true);
         States.ShouldBe(ConstantsOf(typeof(ReferralStateMachine.StateNames)).Except(["Initial", "Final"]), ignoreOrder: true);
-        ReferralStateMachine.EventNames.ByPartner.Concat(ReferralStateMachine.EventNames.ByCaseManager)
+        ReferralStateMachine.EventNames.ByPartner.Concat(ReferralStateMachine.EventNames.ByCaseManager).Concat(ReferralStateMachine.EventNames.ByTeamLead)
             .ShouldBeSubsetOf(Machine.Events.Select(e => e.Name));
     }
 

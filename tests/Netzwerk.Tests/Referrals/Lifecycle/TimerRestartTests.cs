@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,36 @@ public sealed class TimerRestartTests
         { DeadlineKinds.Escalation, "escalated", "tl.weber" },
         { DeadlineKinds.Attendance, "attendance-overdue", "fm.mueller" },
         { DeadlineKinds.ConsentExpiry, "consent-expired", "fm.mueller" },
+        // the route's own timers (a route version with these steps is created first)
+        { DeadlineKinds.AppointmentExpected, "appointment-overdue", "fm.mueller" },
+        { DeadlineKinds.ProgressReport, "progress-due", "fm.mueller" },
+        { DeadlineKinds.GoalReview, "goal-review-due", "fm.mueller" },
+        { DeadlineKinds.CloseProposal, "close-proposed", "fm.mueller" },
     };
+
+    private static readonly string[] RouteStepKinds =
+        [DeadlineKinds.AppointmentExpected, DeadlineKinds.ProgressReport, DeadlineKinds.GoalReview, DeadlineKinds.CloseProposal];
+
+    /// <summary>A new version of the Schuldnerberatung's route with every timer step (the demo service takes it).</summary>
+    private static async Task RouteWithEveryTimerAsync(ReferralTestApp app)
+    {
+        var coordinator = await app.ClientFor("nk.hoffmann");
+        var put = await coordinator.PutAsJsonAsync("/api/routes/schuldnerberatung", new
+        {
+            name = "Schuldnerberatung mit allen Fristen",
+            steps = new object[]
+            {
+                new { kind = "consent", requiredCategories = new[] { "contact-data" }, defaultFeedbackLevel = "full" },
+                new { kind = "response", responseWorkingDays = 5, reminderWorkingDays = new[] { 3 }, escalationWorkingDays = 10, escalationTarget = "Teamleitung" },
+                new { kind = "appointment", withinWorkingDays = 5 },
+                new { kind = "attendance", workingDaysAfterAppointment = 2 },
+                new { kind = "progress", everyWeeks = 2 },
+                new { kind = "goal-review", everyMonths = 6 },
+                new { kind = "close-proposal", afterWorkingDaysWithoutNews = 30 },
+            },
+        });
+        put.StatusCode.ShouldBe(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+    }
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -32,15 +62,18 @@ public sealed class TimerRestartTests
         await first.InitializeAsync();
         try
         {
+            if (RouteStepKinds.Contains(kind)) await RouteWithEveryTimerAsync(first);
             var fm = await first.ClientFor("fm.mueller");
             var id = await first.DraftAsync(fm);
-            await first.ConsentAsync(fm, id, expiresOn: first.Clock.Today().AddDays(30));
+            // (the route's own timers lie months ahead: the consent outlasts them)
+            await first.ConsentAsync(fm, id, expiresOn: first.Clock.Today().AddDays(RouteStepKinds.Contains(kind) ? 400 : 30));
             await first.SendAsync(fm, id);
-            if (kind == DeadlineKinds.Attendance)
+            if (kind is DeadlineKinds.Attendance or DeadlineKinds.AppointmentExpected or DeadlineKinds.ProgressReport)
             {
                 var partner = await first.ClientFor("partner.schuldner");
                 (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/accept",
-                    new { appointmentAt = first.Clock.GetUtcNow().AddDays(1) })).StatusCode.ShouldBe(HttpStatusCode.OK);
+                    new { appointmentAt = kind == DeadlineKinds.Attendance ? first.Clock.GetUtcNow().AddDays(1) : (DateTimeOffset?)null }))
+                    .StatusCode.ShouldBe(HttpStatusCode.OK);
             }
             var (deadline, dueAt) = await DeadlineAsync(first, id, kind);
             dueAt.ShouldBeGreaterThan(first.Clock.GetUtcNow());
@@ -64,6 +97,9 @@ public sealed class TimerRestartTests
             (await second.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE id = '{deadline}' AND fired_at IS NOT NULL")).ShouldBe(1);
             (await second.CountAsync($"SELECT count(*) FROM workflows.outbox WHERE id = '{deadline}'")).ShouldBe(1);
             if (kind == DeadlineKinds.ConsentExpiry) (await ReferralTestApp.StatusOfAsync(fm2, id)).ShouldBe("cancelled");
+            // A recurring timer started its next round in the transaction that fired this one: exactly one, not one per poller.
+            var nextRounds = await second.CountAsync($"SELECT count(*) FROM workflows.deadlines WHERE subject_id = '{id}' AND kind = '{kind}' AND fired_at IS NULL AND cancelled_at IS NULL");
+            nextRounds.ShouldBe(kind is DeadlineKinds.ProgressReport or DeadlineKinds.GoalReview ? 1 : 0);
         }
         finally { await first.DisposeAsync(); }
     }
