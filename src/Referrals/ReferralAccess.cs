@@ -50,7 +50,7 @@ public sealed class ReferralAccess(ReferralsDb db, Deputies deputies)
         if (ReferralScopeOf(principal) is { } scope && scope != id) throw ReferralProblem.NotFound();
         var referral = await LoadAsync(id, ct);
         if (referral is null || user.OrganizationId is null || referral.OrganizationId != user.OrganizationId
-            || referral.Status == ReferralStatus.Draft)
+            || referral.SentAt is null) // never sent (a draft, or waiting for the Teamleitung): not the partner's
             throw ReferralProblem.NotFound();
         return referral;
     }

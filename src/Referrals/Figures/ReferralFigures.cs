@@ -94,7 +94,7 @@ public static class ReferralFigures
 
         static double? Rate(int part, int whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);
 
-        var byStatus = ReferralStatus.All.Where(s => s != ReferralStatus.Draft)
+        var byStatus = ReferralStatus.All.Where(s => s is not (ReferralStatus.Draft or ReferralStatus.AwaitingApproval))
             .Select(s => new Count(s, ReferralStatus.German[s], rows.Where(r => r.Status == s).Sum(r => r.N))).ToList();
         var byKind = rows.GroupBy(r => r.RouteCategory).OrderBy(g => names.GetValueOrDefault(g.Key, g.Key)).Select(g =>
         {

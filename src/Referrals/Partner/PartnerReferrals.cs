@@ -42,7 +42,7 @@ public static class PartnerReferrals
         {
             var user = principal.CurrentUser();
             if (user.OrganizationId is not { } org) return [];
-            var query = db.Referrals.AsNoTracking().Where(r => r.OrganizationId == org && r.Status != ReferralStatus.Draft);
+            var query = db.Referrals.AsNoTracking().Where(r => r.OrganizationId == org && r.SentAt != null);
             if (ReferralAccess.ReferralScopeOf(principal) is { } only) query = query.Where(r => r.Id == only);
             if (!string.IsNullOrEmpty(status)) query = query.Where(r => r.Status == status);
             var rows = await query.OrderByDescending(r => r.SentAt).Take(500).ToListAsync(ct);

@@ -19,7 +19,7 @@ public sealed class IndexModel(PartnerReferrals.Queries queries, IServiceLookup 
     public string? Status { get; private set; }
     public bool SingleReferralSession => ReferralAccess.ReferralScopeOf(User) is not null;
 
-    public static readonly string[] Statuses = ReferralStatus.All.Where(s => s != ReferralStatus.Draft).ToArray();
+    public static readonly string[] Statuses = ReferralStatus.All.Where(s => s is not (ReferralStatus.Draft or ReferralStatus.AwaitingApproval)).ToArray();
 
     public async Task OnGetAsync(string? status, CancellationToken ct)
     {
