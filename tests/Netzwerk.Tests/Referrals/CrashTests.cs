@@ -41,7 +41,7 @@ public sealed class CrashTests
             await Eventually.UntilAsync(() => first.CountAsync(
                 "SELECT count(*) FROM workflows.outbox WHERE sent_at IS NOT NULL AND message_type LIKE '%.ReferralSentToPartner'"), n => n == 5);
             await Task.Delay(1000); // the access-link consumer has had its turn
-            var links = await first.CountAsync("SELECT count(*) FROM platform.partner_access_links");
+            var links = await first.CountAsync("SELECT count(*) FROM referrals.partner_access_links");
 
             // A killed process takes its broker connection with it; an in-process test host whose bus is still
             // reconnecting would outlive its own disposal and consume as a zombie. So the bus goes first.
@@ -84,7 +84,7 @@ public sealed class CrashTests
             }
             // The re-sent ReferralSentToPartner messages were recognised: no second access link, no second deadline.
             await Task.Delay(1000);
-            (await second.CountAsync("SELECT count(*) FROM platform.partner_access_links")).ShouldBe(links);
+            (await second.CountAsync("SELECT count(*) FROM referrals.partner_access_links")).ShouldBe(links);
             (await second.CountAsync("SELECT count(*) FROM workflows.outbox WHERE message_type LIKE '%.ReferralSentToPartner'")).ShouldBe(5);
             (await second.CountAsync("SELECT count(*) FROM workflows.deadlines WHERE kind = 'partner-response'")).ShouldBe(5);
             (await second.CountAsync("SELECT count(*) FROM referrals.inbox_items")).ShouldBe(5);

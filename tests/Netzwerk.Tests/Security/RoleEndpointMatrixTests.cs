@@ -115,6 +115,9 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /api/referrals/{id:guid}"] = CaseWork,
         ["POST /api/referrals/{id:guid}/consent"] = CaseWork,
         ["POST /api/referrals/{id:guid}/send"] = CaseWork,
+        // the Teamleitung of the referral's team decides on an approval (a Fallmanager gets a 403)
+        ["POST /api/referrals/{id:guid}/approve"] = [Roles.TeamLead],
+        ["POST /api/referrals/{id:guid}/refuse-approval"] = [Roles.TeamLead],
         ["POST /api/referrals/{id:guid}/cancel"] = CaseWork,
         ["POST /api/referrals/{id:guid}/entered-in-error"] = CaseWork,
         ["POST /api/referrals/{id:guid}/close"] = CaseWork,
