@@ -36,11 +36,12 @@ public static class ApproveReferral
 
         public async Task<SendReferral.Response> RefuseAsync(ClaimsPrincipal principal, Guid id, RefuseRequest request, CancellationToken ct = default)
         {
+            // Who may decide first: nobody else learns from a validation message that the referral exists.
+            var (referral, user) = await TeamLeadsAsync(principal, id, ReferralStateMachine.EventNames.ApprovalRefused, ct);
             if (string.IsNullOrWhiteSpace(request.Reason))
                 throw ReferralProblem.Field("reason", "Bitte geben Sie an, warum Sie die Verweisung nicht freigeben.");
             if (request.Reason.Length > 500)
                 throw ReferralProblem.Field("reason", "Der Grund darf höchstens 500 Zeichen lang sein.");
-            var (referral, user) = await TeamLeadsAsync(principal, id, ReferralStateMachine.EventNames.ApprovalRefused, ct);
             var now = workflow.Now;
             await workflow.ApplyAsync(referral, workflow.Machine.ApprovalRefused, new ReferralApprovalRefused(referral.Id, user.Id, now),
                 Actor.Of(user), request.Reason.Trim(), ct);
