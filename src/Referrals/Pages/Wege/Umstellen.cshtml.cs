@@ -27,7 +27,7 @@ public sealed class UmstellenModel(ReferralsDb db, RouteVersions routes, TimePro
     {
         if (await NameAsync(ct) is not { } name) return NotFound();
         RouteName = name;
-        await this.TryAsync(async () => Outcome = await MoveToVersion.PreviewAsync(db, routes, clock, Weg!, Request(), ct), FieldNames);
+        await this.TryAsync(async () => Outcome = await MoveToVersion.PreviewAsync(db, routes, clock, Weg!, MoveRequest(), ct), FieldNames);
         return Page();
     }
 
@@ -36,7 +36,7 @@ public sealed class UmstellenModel(ReferralsDb db, RouteVersions routes, TimePro
         if (await NameAsync(ct) is not { } name) return NotFound();
         RouteName = name;
         Done = await this.TryAsync(async () =>
-            Outcome = await MoveToVersion.ExecuteAsync(db, routes, clock, audit, User.CurrentUser(), Weg!, Request(), ct), FieldNames);
+            Outcome = await MoveToVersion.ExecuteAsync(db, routes, clock, audit, User.CurrentUser(), Weg!, MoveRequest(), ct), FieldNames);
         return Page();
     }
 
@@ -62,7 +62,7 @@ public sealed class UmstellenModel(ReferralsDb db, RouteVersions routes, TimePro
         ["toVersion"] = nameof(Version), ["referralIds"] = nameof(Ids),
     };
 
-    private MoveToVersion.Request Request() => new(Version, Ids);
+    private MoveToVersion.Request MoveRequest() => new(Version, Ids);
 
     private async Task<string?> NameAsync(CancellationToken ct) => string.IsNullOrWhiteSpace(Weg) ? null
         : await db.Routes.AsNoTracking().Where(r => r.CategoryCode == Weg).OrderByDescending(r => r.Version).Select(r => r.Name).FirstOrDefaultAsync(ct);

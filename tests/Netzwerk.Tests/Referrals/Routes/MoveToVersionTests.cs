@@ -86,7 +86,7 @@ public sealed class MoveToVersionTests(ReferralTestApp app) : IClassFixture<Refe
         listed.GetProperty("status").GetString().ShouldBe("requested");
         listed.GetProperty("serviceName").GetString().ShouldNotBeNullOrWhiteSpace();
         listed.TryGetProperty("caseReference", out _).ShouldBeFalse();
-        running.ShouldNotContain(r => r.GetProperty("referralId").GetGuid() == closed);
+        running!.ShouldNotContain(r => r.GetProperty("referralId").GetGuid() == closed);
 
         // The preview tells what changes and writes nothing.
         var written = await WrittenAsync(referral);
