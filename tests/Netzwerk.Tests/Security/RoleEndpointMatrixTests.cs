@@ -161,6 +161,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /wege"] = Coordination,
         ["GET /wege/bearbeiten"] = Coordination,
         ["GET /wege/weg"] = Coordination,
+        ["GET /wege/umstellen"] = Coordination,
     };
 
     public sealed record Call(string Method, string Pattern, string Url);

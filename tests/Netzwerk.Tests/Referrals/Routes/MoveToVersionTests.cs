@@ -187,7 +187,7 @@ public sealed class MoveToVersionTests(ReferralTestApp app) : IClassFixture<Refe
         route.ShouldNotContain("AZ-2026");
 
         var preview = await browser.GetStringAsync($"/wege/umstellen?weg={Uri.EscapeDataString(key)}&version=2&ids={referral}");
-        WebUtility.HtmlDecode(preview).ShouldContain("Die Eskalation an die Teamleitung nach 12 Arbeitstagen: neu fällig");
+        WebUtility.HtmlDecode(preview).ShouldContain("Die Eskalation an Teamleitung nach 12 Arbeitstagen: neu fällig");
         preview.ShouldContain("Verweisungen umstellen");
         (await app.CountAsync($"SELECT route_version FROM referrals.referrals WHERE id = '{referral}'")).ShouldBe(1);
 
