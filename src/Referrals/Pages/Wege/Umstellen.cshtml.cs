@@ -43,8 +43,8 @@ public sealed class UmstellenModel(ReferralsDb db, RouteVersions routes, TimePro
     public string Summary => Outcome is null ? "" : Count(MoveToVersion.MoveResults.Moved) switch
     {
         0 => "Keine Verweisung wurde umgestellt.",
-        1 => $"1 Verweisung folgt jetzt Version {Outcome.ToVersion}.",
-        var n => $"{n} Verweisungen folgen jetzt Version {Outcome.ToVersion}.",
+        1 => $"1 Verweisung umgestellt: Sie folgt jetzt Version {Outcome.ToVersion}.",
+        var n => $"{n} Verweisungen umgestellt: Sie folgen jetzt Version {Outcome.ToVersion}.",
     };
 
     public int Count(string result) => Outcome?.Referrals.Count(r => r.Result == result) ?? 0;
@@ -57,9 +57,10 @@ public sealed class UmstellenModel(ReferralsDb db, RouteVersions routes, TimePro
         _ => "nicht umgestellt (inzwischen geändert)",
     };
 
+    // The choice was made on the route page: its messages go to the summary here, not next to fields this page does not have.
     private static readonly IReadOnlyDictionary<string, string> FieldNames = new Dictionary<string, string>
     {
-        ["toVersion"] = nameof(Version), ["referralIds"] = nameof(Ids),
+        ["toVersion"] = "", ["referralIds"] = "",
     };
 
     private MoveToVersion.Request MoveRequest() => new(Version, Ids);

@@ -198,7 +198,7 @@ public sealed class MoveToVersionTests(ReferralTestApp app) : IClassFixture<Refe
         var posted = await browser.PostAsync("/wege/umstellen", new FormUrlEncodedContent(form));
         posted.StatusCode.ShouldBe(HttpStatusCode.OK);
         var done = WebUtility.HtmlDecode(await posted.Content.ReadAsStringAsync());
-        done.ShouldContain("1 Verweisung folgt jetzt Version 2.");
+        done.ShouldContain("1 Verweisung umgestellt: Sie folgt jetzt Version 2.");
         (await app.CountAsync($"SELECT route_version FROM referrals.referrals WHERE id = '{referral}'")).ShouldBe(2);
 
         // Without the antiforgery token nothing is moved.
