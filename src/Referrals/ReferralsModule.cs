@@ -92,6 +92,7 @@ public static class ReferralsModule
         PartnerReferrals.Map(app);
         FeedbackInbox.Map(app);
         RouteCatalogue.Map(app);
+        MoveToVersion.Map(app);
         app.MapDeadLetters();
         app.MapAccessLinks();
         return app;

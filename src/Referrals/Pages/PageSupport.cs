@@ -93,9 +93,15 @@ public static class Ui
         [E.PartnerReportedProgress] = "Verlauf gemeldet", [E.PartnerReportedOutcome] = "Ergebnis gemeldet",
         [E.Closed] = "Abgeschlossen", [E.CancelledByCaseManager] = "Storniert", [E.ConsentEnded] = "Storniert (Einwilligung beendet)",
         [E.MarkedEnteredInError] = "Als irrtümlich erfasst markiert",
+        [HistoryEvents.RouteVersionChanged] = "Auf eine neuere Version des Verweisungswegs umgestellt",
     };
 
     public static string Event(string name) => Events.GetValueOrDefault(name, name);
+
+    /// <summary>The label of a history entry with its detail where the label names it (the route version a referral was moved to).</summary>
+    public static string Event(string name, string? detail) => name == HistoryEvents.RouteVersionChanged && detail is not null
+        ? $"Auf Version {detail} des Verweisungswegs umgestellt"
+        : Event(name);
 
     /// <summary>The error summary at the top of a form: every message, linked to its field.</summary>
     public static IHtmlContent ErrorSummary(ModelStateDictionary state)

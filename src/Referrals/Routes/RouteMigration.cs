@@ -97,7 +97,11 @@ public static class RouteMigration
         return new Plan(keep, cancel, reschedule, add, NotRerunSteps(from, to, referral));
     }
 
-    /// <summary>The timers a version wants for the referral in its current state, due from each step's anchor.</summary>
+    /// <summary>
+    /// The timers a version wants for the referral in its current state, due from each step's anchor. A recurring timer's
+    /// detail is its interval (weeks for progress reports, months for goal reviews), as the machine writes it: the next round
+    /// is computed from it.
+    /// </summary>
     private static List<Wanted> Wants(ReferralRoute route, Snapshot r)
     {
         var wanted = new List<Wanted>();
@@ -122,9 +126,11 @@ public static class RouteMigration
             Want(DeadlineKinds.Attendance, attendance, r.AppointmentAt, a => WorkingDays.Add(a, attendance),
                 $"die Teilnahmebestätigung ({attendance} Arbeitstage nach dem Termin)");
         if (route.ProgressEveryWeeks is { } weeks)
-            Want(DeadlineKinds.ProgressReport, weeks, r.LastProgressAt ?? r.AcceptedAt, a => a.AddDays(7 * weeks), $"der Fortschrittsbericht (alle {weeks} Wochen)");
+            Want(DeadlineKinds.ProgressReport, weeks, r.LastProgressAt ?? r.AcceptedAt, a => a.AddDays(7 * weeks), $"der Fortschrittsbericht (alle {weeks} Wochen)",
+                Convert.ToString(weeks, CultureInfo.InvariantCulture));
         if (route.GoalReviewEveryMonths is { } months)
-            Want(DeadlineKinds.GoalReview, months, r.SentAt, a => a.AddMonths(months), $"die Zielüberprüfung am Kooperationsplan (alle {months} Monate)");
+            Want(DeadlineKinds.GoalReview, months, r.SentAt, a => a.AddMonths(months), $"die Zielüberprüfung am Kooperationsplan (alle {months} Monate)",
+                Convert.ToString(months, CultureInfo.InvariantCulture));
         if (route.CloseProposalAfterWorkingDays is { } quiet)
             Want(DeadlineKinds.CloseProposal, quiet, r.LastNewsAt ?? r.SentAt, a => WorkingDays.Add(a, quiet), $"der Abschlussvorschlag nach {quiet} Arbeitstagen ohne Nachricht");
         return wanted;

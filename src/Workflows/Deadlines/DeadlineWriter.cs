@@ -18,6 +18,15 @@ public static class DeadlineWriter
         UPDATE workflows.deadlines SET cancelled_at = $1
         WHERE owner = $2 AND subject_id = $3 AND kind = ANY($4) AND fired_at IS NULL AND cancelled_at IS NULL
         """;
+    private const string UpdateById = """
+        UPDATE workflows.deadlines SET cancelled_at = $1
+        WHERE owner = $2 AND id = ANY($3) AND fired_at IS NULL AND cancelled_at IS NULL
+        """;
+    private const string SelectOpen = """
+        SELECT id, kind, due_at, detail FROM workflows.deadlines
+        WHERE owner = $1 AND subject_id = $2 AND fired_at IS NULL AND cancelled_at IS NULL
+        ORDER BY due_at, id
+        """;
 
     public static NpgsqlBatchCommand ScheduleCommand(string owner, Guid subjectId, NewDeadline deadline)
     {
@@ -49,6 +58,48 @@ public static class DeadlineWriter
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Cancels the given open deadlines of an owner. The command's RecordsAffected says how many were still open: fewer than
+    /// asked means one fired (or ended) meanwhile, which a caller that replaces timers must treat as a conflict.
+    /// </summary>
+    public static NpgsqlBatchCommand CancelByIdCommand(string owner, IReadOnlyCollection<Guid> ids, DateTimeOffset at)
+    {
+        var command = new NpgsqlBatchCommand(UpdateById);
+        AddCancelById(command.Parameters, owner, ids, at);
+        return command;
+    }
+
+    /// <summary>Cancels the given open deadlines of an owner; returns how many were still open.</summary>
+    public static async Task<int> CancelByIdAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string owner,
+        IReadOnlyCollection<Guid> ids, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(UpdateById, connection, transaction);
+        AddCancelById(command.Parameters, owner, ids, at);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>A subject's deadlines that have neither fired nor been cancelled, earliest first.</summary>
+    public static async Task<IReadOnlyList<OpenDeadline>> OpenAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string owner,
+        Guid subjectId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(SelectOpen, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = owner, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = subjectId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        var open = new List<OpenDeadline>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            open.Add(new OpenDeadline(reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3)));
+        return open;
+    }
+
+    private static void AddCancelById(NpgsqlParameterCollection p, string owner, IReadOnlyCollection<Guid> ids, DateTimeOffset at)
+    {
+        p.Add(new NpgsqlParameter { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        p.Add(new NpgsqlParameter { Value = owner, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = ids.Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+    }
+
     private static void AddSchedule(NpgsqlParameterCollection p, string owner, Guid subjectId, NewDeadline d)
     {
         p.Add(new NpgsqlParameter { Value = Guid.CreateVersion7(), NpgsqlDbType = NpgsqlDbType.Uuid });
@@ -67,6 +118,9 @@ public static class DeadlineWriter
         p.Add(new NpgsqlParameter { Value = kinds.Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
     }
 }
+
+/// <summary>A deadline that has neither fired nor been cancelled.</summary>
+public sealed record OpenDeadline(Guid Id, string Kind, DateTimeOffset DueAt, string? Detail);
 
 /// <summary>A deadline that fell due, as the poller hands it to its owner.</summary>
 public sealed record DueDeadline(Guid Id, Guid SubjectId, string Kind, DateTimeOffset DueAt, string? Detail);

@@ -80,6 +80,9 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
                 new { kind = "close-proposal", afterWorkingDaysWithoutNews = 40 },
             },
         }),
+        // A referral id the route does not know: the valid call is answered (404), and the fuzzed ids and versions must never reach a 5xx.
+        "POST /api/routes/{key}/migrations/preview" or "POST /api/routes/{key}/migrations" =>
+            Node(new { toVersion = 1, referralIds = new[] { Guid.Parse("0195f0a0-0000-7000-8000-000000000001") } }),
         "POST /api/admin/dead-letters/replay" => Node(new { queue = "referrals-feedback-inbox_error", max = 1 }),
         _ => null,
     };

@@ -142,6 +142,10 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /api/routes/{key}/versions/{version:int}"] = StaffRoles,
         ["GET /api/routes/{key}/versions/{version:int}/picture.svg"] = StaffRoles,
         ["PUT /api/routes/{categoryCode}"] = Coordination,
+        // Moving running referrals to a newer version: coordination only; it shows ids, partner names and status, no client data.
+        ["GET /api/routes/{key}/running"] = Coordination,
+        ["POST /api/routes/{key}/migrations/preview"] = Coordination,
+        ["POST /api/routes/{key}/migrations"] = Coordination,
         ["GET /api/figures"] = Coordination,
         ["GET /api/admin/dead-letters"] = [Roles.Administrator],
         ["POST /api/admin/dead-letters/replay"] = [Roles.Administrator],
@@ -157,6 +161,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /wege"] = Coordination,
         ["GET /wege/bearbeiten"] = Coordination,
         ["GET /wege/weg"] = Coordination,
+        ["GET /wege/umstellen"] = Coordination,
     };
 
     public sealed record Call(string Method, string Pattern, string Url);

@@ -16,6 +16,8 @@ public sealed class WegModel(ReferralsDb db, IServiceLookup lookup) : PageModel
     public IReadOnlyList<ReferralRoute> Versions { get; private set; } = [];
     public IReadOnlyDictionary<Guid, string> Names { get; private set; } = new Dictionary<Guid, string>();
     public IReadOnlyList<RoutePicture.Stage> Stages { get; private set; } = [];
+    /// <summary>Open referrals on older versions (shown on the latest version's page, where they can be moved).</summary>
+    public IReadOnlyList<MoveToVersion.RunningReferral> Running { get; private set; } = [];
     public bool IsCurrent => Route.Version == Versions[0].Version;
 
     public async Task<IActionResult> OnGetAsync(string? weg, int? version, CancellationToken ct)
@@ -27,6 +29,7 @@ public sealed class WegModel(ReferralsDb db, IServiceLookup lookup) : PageModel
         if (version is not null && Route.Version != version) return NotFound();
         Stages = RoutePicture.Facts(Route);
         Names = await IndexModel.ScopeNamesAsync(lookup, [Route], ct);
+        if (IsCurrent && Versions.Count > 1) Running = await MoveToVersion.RunningAsync(db, lookup, Route.Key, ct);
         return Page();
     }
 

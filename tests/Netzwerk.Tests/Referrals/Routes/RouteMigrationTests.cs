@@ -46,7 +46,7 @@ public sealed class RouteMigrationTests
         plan.Keep.Select(k => k.Timer).ShouldBe(open); // the same records: same id, same due time
         plan.Cancel.ShouldBeEmpty();
         plan.Reschedule.ShouldBeEmpty();
-        plan.Add.ShouldHaveSingleItem().Timer.ShouldBe(new NewTimer(DeadlineKinds.GoalReview, Sent.AddMonths(6), null));
+        plan.Add.ShouldHaveSingleItem().Timer.ShouldBe(new NewTimer(DeadlineKinds.GoalReview, Sent.AddMonths(6), "6"));
         plan.Add[0].Sentence.ShouldContain("Neu: die Zielüberprüfung am Kooperationsplan (alle 6 Monate)");
         plan.Keep.Last().Sentence.ShouldContain("Das Ende der Einwilligung");
     }
@@ -139,6 +139,20 @@ public sealed class RouteMigrationTests
         due[DeadlineKinds.Attendance].ShouldBe(Sent.AddDays(22)); // appointment + 3 working days is past → now
         due[DeadlineKinds.ProgressReport].ShouldBe(lastProgress.AddDays(14));
         due[DeadlineKinds.CloseProposal].ShouldBe(WorkingDays.Add(lastNews, 40));
+    }
+
+    [Fact]
+    public void Recurring_timers_carry_their_interval_as_the_machine_writes_it()
+    {
+        // The next round is computed from the detail when a round fires: a moved or added timer without it would be the last one.
+        var s = new Snapshot(ReferralStatus.Accepted, Sent, Sent.AddDays(1), null, null, null);
+        var progress = Timer(DeadlineKinds.ProgressReport, Sent.AddDays(15), "2");
+        var plan = For(Route(1, new ProgressStep(2)), Route(2, new ProgressStep(3), new GoalReviewStep(4)), s, [progress], Sent.AddDays(5));
+        var moved = plan.Reschedule.ShouldHaveSingleItem();
+        moved.Timer.ShouldBe(progress);
+        moved.To.ShouldBe(new NewTimer(DeadlineKinds.ProgressReport, Sent.AddDays(1 + 21), "3"));
+        plan.Add.ShouldHaveSingleItem().Timer.ShouldBe(new NewTimer(DeadlineKinds.GoalReview, Sent.AddMonths(4), "4"));
+        ReferralStateMachine.NextRound(moved.To.Kind, moved.To.DueAt, moved.To.Detail, Sent.AddDays(5)).ShouldBe(Sent.AddDays(1 + 21 + 21));
     }
 
     [Fact]
