@@ -113,8 +113,8 @@ public sealed class RouteWorkflowBrowserTests(ClockedUiApp app, Browser browser)
         history.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("event").GetString())
             .ShouldBe(["Drafted", "ConsentRecorded", "SubmittedForApproval", "Approved", "PartnerAccepted"]);
 
-        // 6. the coordinator moves the referral that ran on version 1 to version 2
-        await MoveAsync(coordinator, running);
+        // 6. the coordinator moves the referral that ran on version 1 to version 2 (a new session: two weeks have passed)
+        await MoveAsync(await browser.NewPageAsync(app.ServerAddress, demoUser: "nk.hoffmann"), running);
         (await RouteVersionOfAsync(fmApi, running)).ShouldBe(2);
     }
 
