@@ -110,7 +110,7 @@ public sealed class IntakeAnswersTests(ReferralTestApp app) : IClassFixture<Refe
         (await app.CountAsync($"SELECT count(*) FROM referrals.referrals WHERE id = '{id}' AND intake_answers @> '[{{\"questionId\":\"wohnsituation\",\"question\":\"{Housing}\"}}]'"))
             .ShouldBe(1);
 
-        var page = await (await app.CookieClientAsync("fm.mueller")).GetStringAsync($"/verweisungen/{id}");
+        var page = WebUtility.HtmlDecode(await (await app.CookieClientAsync("fm.mueller")).GetStringAsync($"/verweisungen/{id}"));
         page.ShouldContain("data-intake-answers");
         page.ShouldContain("Zur Untermiete, Kündigung droht");
     }
@@ -174,7 +174,7 @@ public sealed class IntakeAnswersTests(ReferralTestApp app) : IClassFixture<Refe
         JsonDocument.Parse(body).RootElement.GetProperty("intakeAnswers").GetArrayLength().ShouldBe(0);
         body.ShouldNotContain("Alkohol");
         body.ShouldNotContain(Health);
-        (await (await app.CookieClientAsync("partner.schuldner")).GetStringAsync($"/partner/verweisungen/{id}")).ShouldNotContain(Health);
+        WebUtility.HtmlDecode(await (await app.CookieClientAsync("partner.schuldner")).GetStringAsync($"/partner/verweisungen/{id}")).ShouldNotContain(Health);
 
         // The current version's questions: the contact answer goes to the partner, the reason answer was not shared.
         var fm2 = await app.ClientFor("fm.mueller");
@@ -189,7 +189,7 @@ public sealed class IntakeAnswersTests(ReferralTestApp app) : IClassFixture<Refe
         answers.Select(a => (a.GetProperty("question").GetString(), a.GetProperty("answer").GetString())).ShouldBe([(Reachable, "nur per Brief")]);
         seen.ShouldNotContain("Obdachlos");
         seen.ShouldNotContain(Housing);
-        var page = await (await app.CookieClientAsync("partner.schuldner")).GetStringAsync($"/partner/verweisungen/{shared}");
+        var page = WebUtility.HtmlDecode(await (await app.CookieClientAsync("partner.schuldner")).GetStringAsync($"/partner/verweisungen/{shared}"));
         Regex.IsMatch(page, "data-question=\"erreichbarkeit\">nur per Brief<").ShouldBeTrue();
         page.ShouldNotContain(Housing);
         (await app.CountAsync($"SELECT count(*) FROM platform.audit_entries WHERE action = 'referral.read.partner' AND object_id = '{shared}'")).ShouldBeGreaterThanOrEqualTo(2);
@@ -206,16 +206,17 @@ public sealed class IntakeAnswersTests(ReferralTestApp app) : IClassFixture<Refe
     {
         await RouteWithQuestionsAsync();
         var fm = await app.CookieClientAsync("fm.mueller");
-        var form = await fm.GetStringAsync($"/verweisungen/neu?serviceId={ReferralTestApp.InsolvencyService}");
-        form.ShouldContain($"<label for=\"IntakeAnswers.wohnsituation\">{WebUtility.HtmlEncode(Housing)} (Pflichtfrage)</label>");
-        form.ShouldContain($"<label for=\"IntakeAnswers.erreichbarkeit\">{WebUtility.HtmlEncode(Reachable)} (optional)</label>");
+        var raw = await fm.GetStringAsync($"/verweisungen/neu?serviceId={ReferralTestApp.InsolvencyService}");
+        var form = WebUtility.HtmlDecode(raw);
+        form.ShouldContain($"<label for=\"IntakeAnswers.wohnsituation\">{Housing} (Pflichtfrage)</label>");
+        form.ShouldContain($"<label for=\"IntakeAnswers.erreichbarkeit\">{Reachable} (optional)</label>");
         Regex.IsMatch(form, "<textarea id=\"IntakeAnswers.wohnsituation\" name=\"IntakeAnswers\\[wohnsituation\\]\"[^>]*required").ShouldBeTrue();
 
         Dictionary<string, string> Fields(params (string, string)[] extra)
         {
             var fields = new Dictionary<string, string>
             {
-                ["__RequestVerificationToken"] = ReferralTestApp.FormToken(form), ["ServiceId"] = ReferralTestApp.InsolvencyService.ToString(),
+                ["__RequestVerificationToken"] = ReferralTestApp.FormToken(raw), ["ServiceId"] = ReferralTestApp.InsolvencyService.ToString(),
                 ["CaseReference"] = "AZ-2026/0200", ["Reason"] = "Mietschulden", ["Urgency"] = "normal", ["SharedCategories"] = "referral-reason",
             };
             foreach (var (k, v) in extra) fields[k] = v;
@@ -224,8 +225,8 @@ public sealed class IntakeAnswersTests(ReferralTestApp app) : IClassFixture<Refe
 
         var refused = await fm.PostAsync("/verweisungen/neu", new FormUrlEncodedContent(Fields(("IntakeAnswers[erreichbarkeit]", "montags"))));
         refused.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var html = await refused.Content.ReadAsStringAsync();
-        html.ShouldContain($"<p class=\"field-error\" id=\"IntakeAnswers.wohnsituation-error\">{WebUtility.HtmlEncode($"Bitte beantworten Sie die Pflichtfrage „{Housing}“.")}</p>");
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        html.ShouldContain($"<p class=\"field-error\" id=\"IntakeAnswers.wohnsituation-error\">Bitte beantworten Sie die Pflichtfrage „{Housing}“.</p>");
         html.ShouldContain(">montags</textarea>");
 
         var saved = await fm.PostAsync("/verweisungen/neu", new FormUrlEncodedContent(Fields(("IntakeAnswers[wohnsituation]", "Wohnung gekündigt"))));
