@@ -3,7 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Netzwerk.Referrals;
+using Microsoft.Extensions.DependencyInjection;
+using Netzwerk.Platform.Retention;
 using Netzwerk.Referrals.Create;
+using Netzwerk.Referrals.Retention;
 using Netzwerk.Referrals.Routes;
 using Shouldly;
 using Xunit;
@@ -234,5 +237,25 @@ public sealed class IntakeAnswersTests(ReferralTestApp app) : IClassFixture<Refe
         var id = Guid.Parse(saved.Headers.Location!.ToString().Split('/').Last());
         var detail = await (await app.ClientFor("fm.mueller")).GetFromJsonAsync<JsonElement>($"/api/referrals/{id}");
         detail.GetProperty("intakeAnswers").EnumerateArray().Select(a => a.GetProperty("answer").GetString()).ShouldBe(["Wohnung gekündigt"]);
+    }
+
+    [Fact]
+    public async Task Retention_erases_the_answers_of_ended_referrals_and_keeps_those_of_open_ones()
+    {
+        await RouteWithQuestionsAsync();
+        var fm = await app.ClientFor("fm.yilmaz");
+        var answers = new Dictionary<string, string> { ["wohnsituation"] = "Frauenhaus" };
+        var draft = await CreatedAsync(await fm.PostAsJsonAsync("/api/referrals", Draft(answers, caseRef: "AZ-2026/0300")));
+        (await ReferralTestApp.PostAsync(fm, $"/api/referrals/{draft}/cancel", new { reason = "doppelt angelegt" })).IsSuccessStatusCode.ShouldBeTrue();
+        var open = await CreatedAsync(await fm.PostAsJsonAsync("/api/referrals", Draft(answers, caseRef: "AZ-2026/0301")));
+        await app.ConsentAsync(fm, open, categories: ["contact-data", "referral-reason"]);
+        await app.SendAsync(fm, open);
+
+        using var scope = app.Services.CreateScope();
+        var retention = scope.ServiceProvider.GetServices<IRetentionTask>().OfType<ReferralRetention>().Single();
+        (await retention.DeleteExpiredAsync(app.Clock.GetUtcNow().AddMinutes(1), CancellationToken.None)).ShouldBeGreaterThanOrEqualTo(1);
+
+        (await app.CountAsync($"SELECT count(*) FROM referrals.referrals WHERE id = '{draft}' AND intake_answers IS NULL AND erased_at IS NOT NULL")).ShouldBe(1);
+        (await app.CountAsync($"SELECT count(*) FROM referrals.referrals WHERE id = '{open}' AND intake_answers::text LIKE '%Frauenhaus%'")).ShouldBe(1);
     }
 }
