@@ -34,6 +34,7 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
         model.Entity<HistoryEntry>().ToTable("history").HasOne<Referral>().WithMany().HasForeignKey(h => h.ReferralId);
         model.Entity<Feedback>().ToTable("feedback").HasOne<Referral>().WithMany().HasForeignKey(f => f.ReferralId);
         model.Entity<Referral>().HasOne(r => r.Consent).WithMany().HasForeignKey(r => r.ConsentId);
+        model.Entity<Referral>().Property(r => r.IntakeAnswers).HasColumnType("jsonb");
         model.Entity<InboxItem>().ToTable("inbox_items");
         model.Entity<InboxItem>().Property(x => x.CreatedAt).HasDefaultValueSql("clock_timestamp()");
         ReferralRoute.Configure(model);
@@ -103,6 +104,8 @@ public sealed class Referral
     public DateTimeOffset? ClosedAt { get; set; }
     public string? OutcomeReason { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The stored intake answers (jsonb); read and written through <see cref="Create.IntakeAnswers"/>.</summary>
+    public string? IntakeAnswers { get; set; }
     /// <summary>The workflow columns of this row (loaded with <see cref="ReferralAccess"/>, else found on demand).</summary>
     public ReferralState? Workflow { get; set; }
     public Consent? Consent { get; set; }

@@ -17,7 +17,8 @@ public static class CreateReferral
 {
     public sealed record Request(
         string? CaseReference, Guid ServiceId, string? Reason, string? Urgency, string[]? SharedCategories,
-        string? ContactDetails, string? HealthInformation, string? CooperationPlanGoal, string? Note);
+        string? ContactDetails, string? HealthInformation, string? CooperationPlanGoal, string? Note,
+        Dictionary<string, string?>? IntakeAnswers = null);
 
     public sealed record Response(Guid Id, string Status, string RouteCategory, int RouteVersion, string FeedbackLevel);
 
@@ -58,12 +59,16 @@ public static class CreateReferral
             if (user.Role != Roles.CaseManager)
                 throw ReferralProblem.Forbidden("Nur Fallmanagerinnen und Fallmanager legen Verweisungen an.");
             var check = Rules.Validate(request);
-            if (!check.IsValid) throw ReferralProblem.Invalid(check);
-
-            var service = await services.FindAsync(request.ServiceId, ct)
-                ?? throw ReferralProblem.Unprocessable("Das gewählte Angebot gibt es im Katalog nicht.",
+            var service = request.ServiceId == Guid.Empty ? null : await services.FindAsync(request.ServiceId, ct);
+            if (!check.IsValid && service is null) throw ReferralProblem.Invalid(check);
+            if (service is null)
+                throw ReferralProblem.Unprocessable("Das gewählte Angebot gibt es im Katalog nicht.",
                     new Dictionary<string, string[]> { ["serviceId"] = ["Unbekanntes Angebot."] });
             var route = await RouteCatalogue.CurrentForAsync(db, service, ct);
+            // The answers depend on the route's questions: checked once the route is known, reported with the other fields.
+            var errors = check.IsValid ? new Dictionary<string, string[]>() : new Dictionary<string, string[]>(ReferralProblem.Invalid(check).Errors!);
+            foreach (var (field, messages) in IntakeAnswers.Check(route, request.IntakeAnswers)) errors[field] = messages;
+            if (errors.Count > 0) throw new ReferralProblem(StatusCodes.Status400BadRequest, "Bitte prüfen Sie die markierten Felder.", errors);
 
             var referral = new Referral
             {
@@ -84,10 +89,18 @@ public static class CreateReferral
                 RouteVersion = route.Version,
                 FeedbackLevel = route.DefaultFeedbackLevel,
                 CreatedAt = workflow.Now,
+                IntakeAnswers = IntakeAnswers.Write(IntakeAnswers.Take(route, request.IntakeAnswers)),
             };
             var state = await workflow.StartAsync(referral, Actor.Of(user), ct);
-            await workflow.SaveAsync(referral, state, ct);
-            await RouteCatalogue.MarkUsedAsync(db, route, referral.CreatedAt, ct);
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            {
+                await workflow.SaveAsync(referral, state, ct);
+                // The lifecycle's row writer knows no intake answers; set in the same transaction, so a draft never lacks them.
+                if (referral.IntakeAnswers is { } answers)
+                    await db.Referrals.Where(r => r.Id == referral.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.IntakeAnswers, answers), ct);
+                await RouteCatalogue.MarkUsedAsync(db, route, referral.CreatedAt, ct);
+                await tx.CommitAsync(ct);
+            }
             await audit.RecordAsync(new AuditEvent("referral.create", "referral", referral.Id.ToString()), ct);
             return new Response(referral.Id, referral.Status, referral.RouteCategory, referral.RouteVersion, referral.FeedbackLevel);
         }

@@ -9,6 +9,7 @@ using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Time;
+using Netzwerk.Referrals.Create;
 using Netzwerk.Referrals.Routes;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Lifecycle.Contracts;
@@ -30,7 +31,10 @@ public static class PartnerReferrals
         DateTimeOffset? SentAt, DateTimeOffset? ResponseDueAt, bool ClientDataVisible, string? CaseReference,
         string? ContactDetails, string? Reason, string? CooperationPlanGoal, string? Note, string? HealthInformation,
         string[] VisibleCategories, string FeedbackLevel, string FeedbackLevelText, bool ForwardingAllowed,
-        IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<string> AllowedActions);
+        IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<string> AllowedActions, IReadOnlyList<IntakeAnswerDto> IntakeAnswers);
+
+    /// <summary>An intake answer within the consent; answers outside it are left out altogether, question included.</summary>
+    public sealed record IntakeAnswerDto(string QuestionId, string Question, string Category, string Answer);
 
     public sealed record FeedbackDto(Guid Id, string Kind, string? ReasonCode, bool? Attended, DateTimeOffset? AppointmentAt,
         Guid? ProposedServiceId, string? Note, DateTimeOffset At);
@@ -74,7 +78,9 @@ public static class PartnerReferrals
                 Shows(DataCategories.HealthAddiction) ? referral.HealthInformation : null,
                 categories, referral.FeedbackLevel, FeedbackLevels.German[referral.FeedbackLevel], route.ForwardingAllowed,
                 visible ? feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.At)).ToList() : [],
-                visible ? AllowedActions(referral, route, machine) : []);
+                visible ? AllowedActions(referral, route, machine) : [],
+                IntakeAnswers.Read(referral.IntakeAnswers).Where(a => Shows(a.Category))
+                    .Select(a => new IntakeAnswerDto(a.QuestionId, a.Question, a.Category, a.Answer)).ToList());
         }
     }
 

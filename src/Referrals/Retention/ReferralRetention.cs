@@ -7,7 +7,7 @@ namespace Netzwerk.Referrals.Retention;
 /// <summary>
 /// Erases the client data of referrals whose purpose has ended — closed, cancelled, declined, entered in error, or a
 /// draft nobody touched — and whose last change is older than the retention period (Retention:ClosedReferralDays).
-/// The case reference, reason, contact details, health information, goal and notes go, and so do the consent's case
+/// The case reference, reason, contact details, health information, goal, notes and intake answers go, and so do the consent's case
 /// reference, guardian and evidence scan, free-text feedback notes and free-text history details. What stays has no
 /// person in it and keeps the process figures true: partner, service, route, dates, statuses, reason codes.
 /// Idempotent (erased_at), in batches, one transaction per batch.
@@ -47,7 +47,7 @@ public sealed class ReferralRetention(ReferralsDb db, TimeProvider clock) : IRet
             referral AS (
                 UPDATE referrals.referrals r
                 SET case_reference = {Erased}, reason = '', contact_details = NULL, health_information = NULL,
-                    cooperation_plan_goal = NULL, note = NULL, erased_at = {now}
+                    cooperation_plan_goal = NULL, note = NULL, intake_answers = NULL, erased_at = {now}
                 FROM ended WHERE r.id = ended.id
                 RETURNING r.id),
             consent AS (

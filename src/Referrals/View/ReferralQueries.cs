@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Referrals.Create;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Routes;
 
@@ -31,7 +32,8 @@ public static class ReferralQueries
         string[] SharedCategories, string? CooperationPlanGoal, string? Note, string Status, string StatusText,
         string RouteCategory, int RouteVersion, string FeedbackLevel, DateTimeOffset CreatedAt, DateTimeOffset? SentAt,
         DateTimeOffset? ResponseDueAt, DateTimeOffset? AttendanceDueAt, DateTimeOffset? ClosedAt, string? OutcomeReason,
-        ConsentDto? Consent, IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<HistoryDto> History, IReadOnlyList<string> AllowedActions);
+        ConsentDto? Consent, IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<HistoryDto> History, IReadOnlyList<string> AllowedActions,
+        IReadOnlyList<IntakeAnswer> IntakeAnswers);
 
     public sealed class Queries(ReferralsDb db, ReferralAccess access, Deputies deputies, IServiceLookup services, AuditLog audit,
         ReferralStateMachine machine, RouteVersions routes)
@@ -75,7 +77,8 @@ public static class ReferralQueries
                     consent.GivenOn, consent.ExpiresOn, consent.ClientIsMinor, consent.GuardianName is not null, consent.EvidenceContentType, consent.RevokedAt),
                 feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.ByUser, f.At)).ToList(),
                 history.Select(h => new HistoryDto(h.At, h.FromStatus, h.ToStatus, h.Event, h.ByUser, h.ByRole, h.Detail)).ToList(),
-                await AllowedActionsAsync(principal, r, ct));
+                await AllowedActionsAsync(principal, r, ct),
+                Create.IntakeAnswers.Read(r.IntakeAnswers));
         }
 
         /// <summary>

@@ -27,6 +27,8 @@ public sealed class NeuModel(IServiceLookup services, ReferralsDb db, SuggestPar
     [BindProperty] public string? HealthInformation { get; set; }
     [BindProperty] public string? CooperationPlanGoal { get; set; }
     [BindProperty] public string? Note { get; set; }
+    /// <summary>Question id → answer (form fields <c>IntakeAnswers[id]</c>).</summary>
+    [BindProperty] public Dictionary<string, string?> IntakeAnswers { get; set; } = [];
 
     public async Task<IActionResult> OnGetAsync(Guid? serviceId, CancellationToken ct)
     {
@@ -42,7 +44,7 @@ public sealed class NeuModel(IServiceLookup services, ReferralsDb db, SuggestPar
         CreateReferral.Response? created = null;
         var ok = await this.TryAsync(async () => created = await create.HandleAsync(User, new CreateReferral.Request(
             CaseReference, ServiceId ?? Guid.Empty, Reason, string.IsNullOrEmpty(Urgency) ? null : Urgency,
-            SharedCategories, Blank(ContactDetails), Blank(HealthInformation), Blank(CooperationPlanGoal), Blank(Note)), ct));
+            SharedCategories, Blank(ContactDetails), Blank(HealthInformation), Blank(CooperationPlanGoal), Blank(Note), IntakeAnswers), ct));
         if (ok)
         {
             TempData["Message"] = "Der Entwurf ist angelegt. Erfassen Sie jetzt die Einwilligung der Person, dann können Sie die Verweisung senden.";
