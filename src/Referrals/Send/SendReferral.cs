@@ -47,6 +47,11 @@ public static class SendReferral
             var send = workflow.Machine.SendEventFor(route);
             if (!workflow.Machine.AllowedEvents(referral.Workflow!.CurrentState).Contains(send.Name))
                 throw ReferralProblem.Conflict($"Die Verweisung wurde bereits gesendet (Status „{ReferralStatus.German[referral.Status]}“). Es wurde nichts geändert.");
+            // The referral keeps its route version, so its questions are those the form asked; this catches an API draft
+            // that left a required one out.
+            if (Create.IntakeAnswers.Missing(route, referral) is { Count: > 0 } missing)
+                throw ReferralProblem.Unprocessable("Vor dem Senden fehlen Antworten auf Pflichtfragen des Verweisungswegs: "
+                                                    + string.Join(", ", missing.Select(q => $"„{q.Text}“")) + ".");
             await CheckConsentAsync(db, referral, route, clock.Today(), audit, ct);
 
             var user = principal.CurrentUser();
