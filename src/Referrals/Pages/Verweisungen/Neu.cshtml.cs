@@ -28,7 +28,11 @@ public sealed class NeuModel(IServiceLookup services, ReferralsDb db, SuggestPar
     [BindProperty] public string? CooperationPlanGoal { get; set; }
     [BindProperty] public string? Note { get; set; }
     /// <summary>Question id → answer (form fields <c>IntakeAnswers[id]</c>).</summary>
-    [BindProperty] public Dictionary<string, string?> IntakeAnswers { get; set; } = [];
+    /// <remarks>
+    /// Named explicitly: without a name, a form without intake fields (a route without questions) falls back to the empty
+    /// prefix, and every other field of the form would be bound as an "answer".
+    /// </remarks>
+    [BindProperty(Name = "IntakeAnswers")] public Dictionary<string, string?> IntakeAnswers { get; set; } = [];
 
     public async Task<IActionResult> OnGetAsync(Guid? serviceId, CancellationToken ct)
     {

@@ -26,7 +26,7 @@ public sealed class RouteApiTests(ReferralTestApp app) : IClassFixture<ReferralT
         if (approval)
         {
             steps.Insert(1, new { kind = "approval" });
-            steps.Insert(2, new { kind = "intake", questions = new[] { new { id = "glaeubiger", text = "Wie viele Gläubiger gibt es?", required = true, category = "contact-data" } } });
+            steps.Insert(2, new { kind = "intake", questions = new[] { new { id = "glaeubiger", text = "Wie viele Gläubiger gibt es?", required = false, category = "contact-data" } } });
         }
         if (progressWeeks is { } w) steps.Add(new { kind = "progress", everyWeeks = w });
         return steps.ToArray();

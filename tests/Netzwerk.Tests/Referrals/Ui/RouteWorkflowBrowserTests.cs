@@ -45,8 +45,9 @@ public sealed class RouteWorkflowBrowserTests(ClockedUiApp app, Browser browser)
         // 1. the coordinator composes version 2: Teamleitung approval, progress reports every two weeks
         var coordinator = await browser.NewPageAsync(app.ServerAddress, demoUser: "nk.hoffmann");
         await coordinator.GotoAsync("/wege/weg?weg=schuldnerberatung");
-        await coordinator.GetByRole(AriaRole.Link, new() { Name = "Neue Version" }).ClickAsync();
-        await coordinator.WaitForURLAsync(u => u.Contains("/wege/bearbeiten"), Browser.DomReady);
+        // follow the page's own link (a click on a freshly loaded page is sometimes lost by headless Chromium under load)
+        await coordinator.GotoAsync((await coordinator.GetByRole(AriaRole.Link, new() { Name = "Neue Version" }).GetAttributeAsync("href"))!);
+        coordinator.Url.ShouldContain("/wege/bearbeiten?weg=schuldnerberatung");
         await coordinator.GetByLabel("Freigabe durch die Teamleitung vor dem Senden verlangen").CheckAsync();
         await coordinator.GetByLabel("Regelmäßige Fortschrittsberichte verlangen").CheckAsync();
         await coordinator.GetByLabel("Fortschrittsbericht alle … Wochen").FillAsync("2");
