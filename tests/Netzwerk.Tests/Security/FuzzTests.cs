@@ -30,7 +30,10 @@ public sealed class FuzzTests(FuzzTests.FuzzApp app, ITestOutputHelper output) :
     {
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Netzwerk"] = ConnectionString + ";Maximum Pool Size=4;Timeout=30",
+            // Small, so that a poisoned connection comes back soon; not below what the app's background work holds at once
+            // (the outbox's LISTEN connection, dispatcher, deadline poller, mail sender, consumers, group commits): with 4, a
+            // loaded CI machine once timed out waiting for a connection.
+            ["ConnectionStrings:Netzwerk"] = ConnectionString + ";Maximum Pool Size=8;Timeout=30",
         };
     }
 
