@@ -94,10 +94,7 @@ public static class CreateReferral
             var state = await workflow.StartAsync(referral, Actor.Of(user), ct);
             await using (var tx = await db.Database.BeginTransactionAsync(ct))
             {
-                await workflow.SaveAsync(referral, state, ct);
-                // The lifecycle's row writer knows no intake answers; set in the same transaction, so a draft never lacks them.
-                if (referral.IntakeAnswers is { } answers)
-                    await db.Referrals.Where(r => r.Id == referral.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.IntakeAnswers, answers), ct);
+                await workflow.SaveAsync(referral, state, ct); // the new row carries the intake answers
                 await RouteCatalogue.MarkUsedAsync(db, route, referral.CreatedAt, ct);
                 await tx.CommitAsync(ct);
             }

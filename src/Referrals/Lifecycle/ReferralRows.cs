@@ -49,15 +49,16 @@ internal static class ReferralRows
                 INSERT INTO referrals.referrals (id, case_reference, service_id, organization_id, case_manager_id, team, reason,
                     contact_details, health_information, urgency, shared_categories, cooperation_plan_goal, note, status,
                     route_category, route_version, consent_id, feedback_level, created_at, sent_at, response_due_at,
-                    attendance_due_at, closed_at, outcome_reason, updated_at, current_state, appointment_at)
+                    attendance_due_at, closed_at, outcome_reason, updated_at, current_state, appointment_at, intake_answers)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-                    $24, $25, $26, $27)
+                    $24, $25, $26, $27, $28)
                 RETURNING xmin
                 """, Id(r.Id), Text(r.CaseReference), Id(r.ServiceId), Id(r.OrganizationId), Text(r.CaseManagerId), Text(r.Team),
                 Text(r.Reason), Text(r.ContactDetails), Text(r.HealthInformation), Text(r.Urgency), Texts(r.SharedCategories),
                 Text(r.CooperationPlanGoal), Text(r.Note), Text(r.Status), Text(r.RouteCategory), Typed(r.RouteVersion, NpgsqlDbType.Integer),
                 Id(r.ConsentId), Text(r.FeedbackLevel), Time(r.CreatedAt), Time(r.SentAt), Time(r.ResponseDueAt), Time(r.AttendanceDueAt),
-                Time(r.ClosedAt), Text(r.OutcomeReason), Time(r.UpdatedAt), Text(state.CurrentState), Time(state.AppointmentAt)));
+                Time(r.ClosedAt), Text(r.OutcomeReason), Time(r.UpdatedAt), Text(state.CurrentState), Time(state.AppointmentAt),
+                Typed(r.IntakeAnswers, NpgsqlDbType.Jsonb)));
         }
         else
         {
