@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks mit privaten Servern:
 #   deploy/bench.sh search|referrals|all [weitere Argumente für Netzwerk.Bench]
-# Server: PostgreSQL 127.0.0.1:27432, RabbitMQ 127.0.0.1:27672 (Management :27675), Daten unter
+# Server: PostgreSQL 127.0.0.1:27432, RabbitMQ 127.0.0.1:27672 (Management :27675; NZ_BENCH_PG_PORT/NZ_BENCH_RMQ_PORT
+# ändern sie, damit Läufe aus mehreren Checkouts nebeneinander gehen), Daten unter
 # .local/bench/ (NZ_FRESH=1: vorher löschen).
 # shellcheck disable=SC2317,SC2119  # (trap handlers; nz_install_prereqs takes its own options)
 set -euo pipefail
@@ -14,7 +15,7 @@ if (( $# == 0 )); then
   exit 2
 fi
 
-nz_session bench 27432 27672
+nz_session bench "${NZ_BENCH_PG_PORT:-27432}" "${NZ_BENCH_RMQ_PORT:-27672}"
 export MSBUILDDISABLENODEREUSE=1
 
 set +e
