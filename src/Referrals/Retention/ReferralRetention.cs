@@ -52,7 +52,7 @@ public sealed class ReferralRetention(ReferralsDb db, TimeProvider clock) : IRet
                 RETURNING r.id),
             consent AS (
                 UPDATE referrals.consents c
-                SET case_reference = {Erased}, guardian_name = NULL, evidence = NULL, evidence_content_type = NULL
+                SET case_reference = {Erased}, guardian_name = NULL, confirmed_name = NULL, evidence = NULL, evidence_content_type = NULL
                 WHERE c.id IN (SELECT consent_id FROM ended)
                   -- a consent that still covers a referral not erased yet stays as it is
                   AND NOT EXISTS (SELECT 1 FROM referrals.referrals o
