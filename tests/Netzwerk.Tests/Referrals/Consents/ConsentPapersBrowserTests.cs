@@ -34,7 +34,7 @@ public sealed class ConsentPapersBrowserTests(ReferralUiApp app, Browser browser
     [Fact]
     public async Task Declaration_prints_to_one_or_two_A4_pages_in_German_and_bilingual_Arabic()
     {
-        Directory.CreateDirectory(Shots);
+        System.IO.Directory.CreateDirectory(Shots);
         var id = await DraftAsync("BG-33333-33");
         var page = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
         foreach (var (language, query) in new[] { ("de", "kategorien=contact-data&kategorien=referral-reason&kategorien=health-addiction&rueckmeldung=outcome"), ("ar", "sprache=ar") })
@@ -53,7 +53,7 @@ public sealed class ConsentPapersBrowserTests(ReferralUiApp app, Browser browser
     [Fact]
     public async Task Client_consents_on_screen_and_the_text_version_is_kept_with_the_consent()
     {
-        Directory.CreateDirectory(Shots);
+        System.IO.Directory.CreateDirectory(Shots);
         var id = await DraftAsync("BG-44444-44");
         var page = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
         await page.GotoAsync($"/verweisungen/{id}");
