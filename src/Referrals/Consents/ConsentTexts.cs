@@ -49,6 +49,9 @@ public static class ConsentTexts
         ("guardian", "Gesetzliche Vertretung (Hinweis)"), ("name", "Name der Person"), ("signature", "Unterschrift der Person"),
         ("signature.guardian", "Unterschrift der gesetzlichen Vertretung"), ("binding", "Hinweis: der deutsche Text ist verbindlich"),
         ("confirm", "Digitale Bestätigung (Kästchen)"), ("confirm.name", "Digitale Bestätigung (Name eingeben)"),
+        ("slip.title", "Verweisungsschein: Überschrift"), ("slip.intro", "Verweisungsschein: Einleitung"), ("slip.where", "Verweisungsschein: Adresse"),
+        ("slip.hours", "Verweisungsschein: Öffnungszeiten"), ("slip.phone", "Verweisungsschein: Telefon"), ("slip.appointment", "Verweisungsschein: Termin"),
+        ("slip.no-appointment", "Verweisungsschein: noch kein Termin"), ("slip.shared", "Verweisungsschein: geteilte Daten"),
     ];
 
     public static IReadOnlyDictionary<string, string> BuiltIn(string language) => Defaults[language];
@@ -57,6 +60,14 @@ public static class ConsentTexts
     {
         [German] = new()
         {
+            ["slip.title"] = "Verweisungsschein",
+            ["slip.intro"] = "Ihre Fallmanagerin oder Ihr Fallmanager im Jobcenter hat Sie an diese Stelle verwiesen.",
+            ["slip.where"] = "Adresse",
+            ["slip.hours"] = "Öffnungszeiten",
+            ["slip.phone"] = "Telefon",
+            ["slip.appointment"] = "Ihr Termin",
+            ["slip.no-appointment"] = "Noch kein Termin: Die Stelle meldet sich bei Ihnen, oder rufen Sie dort an.",
+            ["slip.shared"] = "Diese Daten hat das Jobcenter mit Ihrer Einwilligung an diese Stelle gegeben",
             ["title"] = "Einwilligung in die Übermittlung von Sozialdaten",
             ["intro"] = "Ich willige ein, dass das Jobcenter die unten angekreuzten Daten an den genannten Empfänger für den genannten Zweck übermittelt.",
             ["recipient"] = "Empfänger", ["purpose"] = "Zweck",
@@ -86,6 +97,14 @@ public static class ConsentTexts
         },
         ["leicht"] = new()
         {
+            ["slip.title"] = "Ihr Zettel für die Hilfe",
+            ["slip.intro"] = "Das Jobcenter schickt Sie zu dieser Stelle. Dort bekommen Sie Hilfe.",
+            ["slip.where"] = "Hier ist die Stelle",
+            ["slip.hours"] = "Dann ist die Stelle offen",
+            ["slip.phone"] = "Telefon-Nummer",
+            ["slip.appointment"] = "Ihr Termin",
+            ["slip.no-appointment"] = "Sie haben noch keinen Termin. Die Stelle ruft Sie an. Oder Sie rufen dort an.",
+            ["slip.shared"] = "Diese Daten hat die Stelle vom Jobcenter bekommen. Sie haben Ja gesagt.",
             ["title"] = "Sie erlauben: Das Jobcenter gibt Daten weiter",
             ["intro"] = "Das Jobcenter will Ihnen helfen. Dafür gibt das Jobcenter einige Daten an eine andere Stelle. Das darf das Jobcenter nur mit Ihrer Erlaubnis.",
             ["recipient"] = "Diese Stelle bekommt die Daten", ["purpose"] = "Dafür",
@@ -115,6 +134,14 @@ public static class ConsentTexts
         },
         ["en"] = new()
         {
+            ["slip.title"] = "Referral slip",
+            ["slip.intro"] = "Your case manager at the job centre has referred you to this service.",
+            ["slip.where"] = "Address",
+            ["slip.hours"] = "Opening hours",
+            ["slip.phone"] = "Phone",
+            ["slip.appointment"] = "Your appointment",
+            ["slip.no-appointment"] = "No appointment yet: the service will contact you, or you can call them.",
+            ["slip.shared"] = "These data were passed to this service by the job centre with your consent",
             ["title"] = "Consent to the transfer of social data",
             ["intro"] = "I consent to the job centre passing the data ticked below to the recipient named, for the purpose named.",
             ["recipient"] = "Recipient", ["purpose"] = "Purpose",
@@ -144,6 +171,14 @@ public static class ConsentTexts
         },
         ["ar"] = new()
         {
+            ["slip.title"] = "ورقة الإحالة",
+            ["slip.intro"] = "أحالك مدير حالتك في مركز العمل إلى هذه الجهة.",
+            ["slip.where"] = "العنوان",
+            ["slip.hours"] = "أوقات العمل",
+            ["slip.phone"] = "الهاتف",
+            ["slip.appointment"] = "موعدك",
+            ["slip.no-appointment"] = "لا يوجد موعد بعد: ستتواصل معك الجهة، أو يمكنك الاتصال بها.",
+            ["slip.shared"] = "هذه البيانات أرسلها مركز العمل إلى هذه الجهة بموافقتك",
             ["title"] = "الموافقة على نقل البيانات الاجتماعية",
             ["intro"] = "أوافق على أن يرسل مركز العمل (Jobcenter) البيانات المؤشر عليها أدناه إلى الجهة المذكورة وللغرض المذكور.",
             ["recipient"] = "الجهة المستلمة", ["purpose"] = "الغرض",
@@ -173,6 +208,14 @@ public static class ConsentTexts
         },
         ["uk"] = new()
         {
+            ["slip.title"] = "Направлення",
+            ["slip.intro"] = "Ваш кейс-менеджер у джобцентрі направив вас до цієї служби.",
+            ["slip.where"] = "Адреса",
+            ["slip.hours"] = "Години роботи",
+            ["slip.phone"] = "Телефон",
+            ["slip.appointment"] = "Ваша зустріч",
+            ["slip.no-appointment"] = "Зустрічі ще немає: служба зв'яжеться з вами, або зателефонуйте туди.",
+            ["slip.shared"] = "Ці дані джобцентр передав цій службі з вашої згоди",
             ["title"] = "Згода на передачу соціальних даних",
             ["intro"] = "Я погоджуюся, щоб джобцентр передав позначені нижче дані зазначеному отримувачу для зазначеної мети.",
             ["recipient"] = "Отримувач", ["purpose"] = "Мета",
@@ -202,6 +245,14 @@ public static class ConsentTexts
         },
         ["ru"] = new()
         {
+            ["slip.title"] = "Направление",
+            ["slip.intro"] = "Ваш кейс-менеджер в джобцентре направил вас в эту службу.",
+            ["slip.where"] = "Адрес",
+            ["slip.hours"] = "Часы работы",
+            ["slip.phone"] = "Телефон",
+            ["slip.appointment"] = "Ваша встреча",
+            ["slip.no-appointment"] = "Встречи пока нет: служба свяжется с вами, или позвоните туда.",
+            ["slip.shared"] = "Эти данные джобцентр передал этой службе с вашего согласия",
             ["title"] = "Согласие на передачу социальных данных",
             ["intro"] = "Я согласен(-на), чтобы джобцентр передал отмеченные ниже данные указанному получателю для указанной цели.",
             ["recipient"] = "Получатель", ["purpose"] = "Цель",
@@ -231,6 +282,14 @@ public static class ConsentTexts
         },
         ["tr"] = new()
         {
+            ["slip.title"] = "Yönlendirme belgesi",
+            ["slip.intro"] = "Jobcenter'daki vaka yöneticiniz sizi bu kuruma yönlendirdi.",
+            ["slip.where"] = "Adres",
+            ["slip.hours"] = "Çalışma saatleri",
+            ["slip.phone"] = "Telefon",
+            ["slip.appointment"] = "Randevunuz",
+            ["slip.no-appointment"] = "Henüz randevu yok: kurum sizinle iletişime geçecek veya siz arayabilirsiniz.",
+            ["slip.shared"] = "Jobcenter bu verileri onayınızla bu kuruma iletti",
             ["title"] = "Sosyal verilerin aktarılmasına onay",
             ["intro"] = "Jobcenter'ın aşağıda işaretlenen verileri belirtilen alıcıya belirtilen amaç için aktarmasına onay veriyorum.",
             ["recipient"] = "Alıcı", ["purpose"] = "Amaç",

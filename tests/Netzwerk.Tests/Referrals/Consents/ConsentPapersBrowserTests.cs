@@ -83,6 +83,15 @@ public sealed class ConsentPapersBrowserTests(ReferralUiApp app, Browser browser
         consent.GetProperty("form").GetString().ShouldBe("digital");
         consent.GetProperty("textLanguage").GetString().ShouldBe("tr");
         consent.GetProperty("formNumber").GetString().ShouldBe(formNumber);
+
+        // the client's slip, in the language of the consent, printed
+        await page.GetByRole(AriaRole.Link, new() { Name = "Verweisungsschein drucken" }).ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("/verweisungsschein"), Browser.DomReady);
+        (await page.Locator("section[data-lang=tr] [data-shared] li").CountAsync()).ShouldBe(3);
+        await AxeCleanAsync(page);
+        var pdf = await page.PdfAsync(new() { Format = "A4", PrintBackground = true, Path = $"{Shots}/verweisungsschein-tr.pdf" });
+        PdfPages(pdf).ShouldBeInRange(1, 2);
+        await page.ScreenshotAsync(new() { Path = $"{Shots}/verweisungsschein-tr.png", FullPage = true });
     }
 
     [Fact]

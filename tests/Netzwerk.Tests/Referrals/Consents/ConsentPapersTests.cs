@@ -229,4 +229,30 @@ public sealed partial class ConsentPapersTests(ReferralTestApp app) : IClassFixt
         (await app.CountAsync($"SELECT count(*) FROM referrals.consents WHERE id = '{stored.GetProperty("consentId").GetGuid()}' AND confirmed_name = 'Olena K.' AND form = 'digital'"))
             .ShouldBe(1);
     }
+    [Fact]
+    public async Task The_slip_tells_where_to_go_and_names_only_what_the_consent_covers()
+    {
+        var fm = await app.CookieClientAsync("fm.mueller");
+        var api = await app.ClientFor("fm.mueller");
+        var id = await app.DraftAsync(api, categories: ["contact-data", "referral-reason", "documents"], caseRef: "AZ-2026/SL01");
+        (await PageAsync(fm, $"/verweisungen/{id}/verweisungsschein")).ShouldContain("data-refusal");
+
+        await app.ConsentAsync(api, id, categories: ["contact-data", "referral-reason"]); // documents not consented
+        var html = await PageAsync(fm, $"/verweisungen/{id}/verweisungsschein?sprache=ru");
+        html.ShouldNotContain("data-refusal");
+        Regex.Match(html, "data-partner>([^<]+)<").Groups[1].Value.ShouldNotBeNullOrWhiteSpace();
+        Regex.Match(html, "data-address>([^<]+)<").Groups[1].Value.ShouldMatch(@"\d{5}");
+        var ru = Parse(html, "ru");
+        ru.Categories.ShouldBe(["contact-data", "referral-reason"]);
+        Parse(html, "de").Categories.ShouldBe(["contact-data", "referral-reason"]);
+        html.ShouldContain("Направление");
+        html.ShouldContain("Art. 7 Abs. 3 DSGVO");
+        // nothing of the client beyond the consent: no case reference, reason, goal, note or the client's phone
+        foreach (var secret in new[] { "AZ-2026/SL01", "Mietschulden", "Schuldenregulierung", "Bitte zeitnah melden", "0151 000000" })
+            html.ShouldNotContain(secret);
+
+        var consentId = (await api.GetFromJsonAsync<JsonElement>($"/api/referrals/{id}")).GetProperty("consent").GetProperty("id").GetGuid();
+        (await api.PostAsync($"/api/consents/{consentId}/revoke", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await PageAsync(fm, $"/verweisungen/{id}/verweisungsschein")).ShouldContain("data-refusal");
+    }
 }
