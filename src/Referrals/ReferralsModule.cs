@@ -64,6 +64,7 @@ public static class ReferralsModule
         services.AddScoped<ConsentTexts.Store>();
         services.AddScoped<ConsentDeclaration.Builder>();
         services.AddScoped<Guardianships.Handler>();
+        services.AddScoped<ConsentOverview.Queries>();
         services.AddSingleton<IStartupTask, ConsentTexts.Seeder>();
         services.AddScoped<FeedbackInbox.Queries>();
         services.AddScoped<SuggestPartners.Queries>();
@@ -93,6 +94,7 @@ public static class ReferralsModule
         CaseManagerActions.Map(referrals);
         SuggestPartners.Map(referrals);
         Guardianships.Map(referrals);
+        ConsentOverview.Map(referrals);
         RevokeConsent.Map(app);
         ConsentTexts.Map(app);
         PartnerReferrals.Map(app);

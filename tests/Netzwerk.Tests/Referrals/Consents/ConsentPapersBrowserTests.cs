@@ -92,6 +92,12 @@ public sealed class ConsentPapersBrowserTests(ReferralUiApp app, Browser browser
         var pdf = await page.PdfAsync(new() { Format = "A4", PrintBackground = true, Path = $"{Shots}/verweisungsschein-tr.pdf" });
         PdfPages(pdf).ShouldBeInRange(1, 2);
         await page.ScreenshotAsync(new() { Path = $"{Shots}/verweisungsschein-tr.png", FullPage = true });
+
+        // the person's consent overview
+        await page.GotoAsync($"/verweisungen/{id}/einwilligungen");
+        (await page.Locator("[data-consent-item]").CountAsync()).ShouldBe(1);
+        (await page.Locator("[data-consent-item]").GetAttributeAsync("data-status")).ShouldBe("valid");
+        await AxeCleanAsync(page);
     }
 
     [Fact]

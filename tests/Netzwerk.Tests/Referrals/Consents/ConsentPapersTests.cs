@@ -255,4 +255,46 @@ public sealed partial class ConsentPapersTests(ReferralTestApp app) : IClassFixt
         (await api.PostAsync($"/api/consents/{consentId}/revoke", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await PageAsync(fm, $"/verweisungen/{id}/verweisungsschein")).ShouldContain("data-refusal");
     }
+    [Fact]
+    public async Task The_consent_overview_lists_every_consent_of_the_person_and_revokes_from_there()
+    {
+        var api = await app.ClientFor("fm.mueller");
+        var first = await app.DraftAsync(api, caseRef: "AZ-2026/OV01");
+        var firstConsent = await app.ConsentAsync(api, first);
+        await app.SendAsync(api, first);
+        var second = await app.DraftAsync(api, serviceId: ReferralTestApp.AddictionService, caseRef: "AZ-2026/OV01");
+        await app.ConsentAsync(api, second, categories: ["contact-data", "referral-reason"]);
+        var other = await app.DraftAsync(api, caseRef: "AZ-2026/OV99");
+        await app.ConsentAsync(api, other);
+        // another Fallmanager's referral of the same person stays out of fm.mueller's overview
+        var schmidt = await app.ClientFor("fm.schmidt");
+        var foreign = await app.DraftAsync(schmidt, caseRef: "AZ-2026/OV01");
+        var foreignConsent = await app.ConsentAsync(schmidt, foreign);
+
+        var items = (await api.GetFromJsonAsync<JsonElement>($"/api/referrals/{second}/consents")).EnumerateArray().ToList();
+        items.Count.ShouldBe(2);
+        items.Select(i => i.GetProperty("consentId").GetGuid()).ShouldNotContain(foreignConsent);
+        items.Single(i => i.GetProperty("consentId").GetGuid() == firstConsent).GetProperty("referrals")[0].GetProperty("id").GetGuid().ShouldBe(first);
+        items.ShouldAllBe(i => i.GetProperty("status").GetString() == "valid");
+        (await schmidt.GetAsync($"/api/referrals/{second}/consents")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // revoke from the overview page: the consent turns "widerrufen", its sent referral is cancelled
+        var fm = await app.CookieClientAsync("fm.mueller");
+        var page = await fm.GetStringAsync($"/verweisungen/{second}/einwilligungen");
+        var token = Netzwerk.Tests.Infrastructure.NetzwerkApp.FormToken(page);
+        var post = new HttpRequestMessage(HttpMethod.Post, $"/verweisungen/{second}/einwilligungen?handler=Revoke")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token, ["ConsentId"] = firstConsent.ToString(), ["RevokedBy"] = "client", ["ConfirmRevoke"] = "true",
+            }),
+        };
+        post.Headers.Add("Origin", fm.BaseAddress!.GetLeftPart(UriPartial.Authority));
+        var revoked = await fm.SendAsync(post);
+        revoked.StatusCode.ShouldBe(HttpStatusCode.Redirect, await revoked.Content.ReadAsStringAsync());
+        (await ReferralTestApp.StatusOfAsync(api, first)).ShouldBe("cancelled");
+        var after = (await api.GetFromJsonAsync<JsonElement>($"/api/referrals/{second}/consents")).EnumerateArray().ToList();
+        after.Single(i => i.GetProperty("consentId").GetGuid() == firstConsent).GetProperty("status").GetString().ShouldBe("revoked");
+        (await app.CountAsync($"SELECT count(*) FROM platform.audit_entries WHERE action = 'consent.overview' AND object_id = '{second}'")).ShouldBeGreaterThan(0);
+    }
 }
