@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -296,5 +297,38 @@ public sealed partial class ConsentPapersTests(ReferralTestApp app) : IClassFixt
         var after = (await api.GetFromJsonAsync<JsonElement>($"/api/referrals/{second}/consents")).EnumerateArray().ToList();
         after.Single(i => i.GetProperty("consentId").GetGuid() == firstConsent).GetProperty("status").GetString().ShouldBe("revoked");
         (await app.CountAsync($"SELECT count(*) FROM platform.audit_entries WHERE action = 'consent.overview' AND object_id = '{second}'")).ShouldBeGreaterThan(0);
+    }
+    [Fact]
+    public async Task Retention_erases_the_typed_name_and_the_Betreuung_with_the_persons_last_referral()
+    {
+        var fm = await app.CookieClientAsync("fm.mueller");
+        var api = await app.ClientFor("fm.mueller");
+        async Task<Guid> ConsentedDigitallyAsync(string caseRef)
+        {
+            var id = await app.DraftAsync(api, caseRef: caseRef);
+            var g = await api.PostAsJsonAsync($"/api/referrals/{id}/guardianship", new { scope = "Gesundheitssorge" });
+            g.StatusCode.ShouldBeOneOf(HttpStatusCode.OK, HttpStatusCode.Conflict); // the second referral of a person finds it recorded
+            var d = Parse(await PageAsync(fm, $"/verweisungen/{id}/einwilligung-digital"));
+            var body = JsonSerializer.SerializeToElement(ConsentBody(d, form: "digital", guardianName: "Betreuer C."), ReferralTestApp.Json)
+                .Deserialize<Dictionary<string, object?>>()!;
+            body["confirmedName"] = "Max R.";
+            (await api.PostAsJsonAsync($"/api/referrals/{id}/consent", body)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            return id;
+        }
+        var ended = await ConsentedDigitallyAsync("AZ-2026/RT01");
+        (await ReferralTestApp.PostAsync(api, $"/api/referrals/{ended}/cancel", new { reason = "erledigt" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var stillOpen = await ConsentedDigitallyAsync("AZ-2026/RT02");
+        var endedToo = await ConsentedDigitallyAsync("AZ-2026/RT02");
+        (await ReferralTestApp.PostAsync(api, $"/api/referrals/{endedToo}/cancel", new { reason = "doppelt" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        using var scope = app.Services.CreateScope();
+        var task = scope.ServiceProvider.GetServices<Netzwerk.Platform.Retention.IRetentionTask>()
+            .OfType<Netzwerk.Referrals.Retention.ReferralRetention>().Single();
+        await task.DeleteExpiredAsync(app.Clock.GetUtcNow().AddMinutes(1), CancellationToken.None);
+
+        (await app.CountAsync("SELECT count(*) FROM referrals.guardianships WHERE case_reference = 'AZ-2026/RT01'")).ShouldBe(0);
+        (await app.CountAsync("SELECT count(*) FROM referrals.guardianships WHERE case_reference = 'AZ-2026/RT02'")).ShouldBe(1, "an open referral of the person still needs it");
+        (await app.CountAsync($"SELECT count(*) FROM referrals.consents c JOIN referrals.referrals r ON r.consent_id = c.id WHERE r.id = '{ended}' AND c.confirmed_name IS NULL")).ShouldBe(1);
+        (await app.CountAsync($"SELECT count(*) FROM referrals.consents c JOIN referrals.referrals r ON r.consent_id = c.id WHERE r.id = '{stillOpen}' AND c.confirmed_name = 'Max R.'")).ShouldBe(1);
     }
 }
