@@ -318,6 +318,7 @@ public sealed partial class ConsentPapersTests(ReferralTestApp app) : IClassFixt
         var ended = await ConsentedDigitallyAsync("AZ-2026/RT01");
         (await ReferralTestApp.PostAsync(api, $"/api/referrals/{ended}/cancel", new { reason = "erledigt" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         var stillOpen = await ConsentedDigitallyAsync("AZ-2026/RT02");
+        await app.SendAsync(api, stillOpen); // an untouched draft would count as ended
         var endedToo = await ConsentedDigitallyAsync("AZ-2026/RT02");
         (await ReferralTestApp.PostAsync(api, $"/api/referrals/{endedToo}/cancel", new { reason = "doppelt" })).StatusCode.ShouldBe(HttpStatusCode.OK);
 
