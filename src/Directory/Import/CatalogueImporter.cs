@@ -44,6 +44,8 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
         public string? ExternalId;            // the list's ID column
         public ServiceInput? Service;
         public List<string> Warnings = [];
+        public DateTimeOffset? AssuredAt;     // the source's last check (HSDS assured_date, list column "Geprüft am")
+        public string? AssurerEmail;
     }
 
     public async Task<ImportReport> ImportAsync(string format, Stream content, string? mapping, bool dryRun, string user, CancellationToken ct)
@@ -186,6 +188,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             if (targets[row] is { } id && existing.TryGetValue(id, out var service))
             {
                 changed = await editor.ApplyAsync(service, input, user, ChangeSource.Import, ct);
+                if (KeepVerification(service, row, user)) changed.Add("Geprüft am");
                 action = changed.Count == 0 ? "unverändert" : "aktualisiert";
                 if (changed.Count == 0) unchanged++; else updated++;
                 serviceId = id;
@@ -194,6 +197,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             {
                 var fresh = new Service { Id = targets[row] ?? Guid.NewGuid() };
                 changed = await editor.ApplyAsync(fresh, input, user, ChangeSource.Import, ct, bulk);
+                KeepVerification(fresh, row, user);
                 action = "neu";
                 created++;
                 serviceId = fresh.Id;
@@ -211,6 +215,18 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
         if (dryRun) await tx.RollbackAsync(ct);
         else await tx.CommitAsync(ct);
         return new ImportReport(format, dryRun, !dryRun, rows.Count, created, updated, unchanged, orgsCreated, [], preview, ignored);
+    }
+
+    /// <summary>
+    /// An imported entry keeps the verification its source recorded (otherwise an export → import round trip would lose
+    /// every verification and imported entries would rank as unchecked). An older date never replaces a newer one.
+    /// </summary>
+    private static bool KeepVerification(Service s, Row row, string user)
+    {
+        if (row.AssuredAt is not { } at || (s.VerifiedAt is { } current && current.UtcDateTime.Date >= at.UtcDateTime.Date)) return false;
+        s.VerifiedAt = at;
+        s.VerifiedBy = row.AssurerEmail ?? $"Import ({user})";
+        return true;
     }
 
     private static ImportReport Fail(string format, bool dryRun, List<ImportError> errors, int rows = 0, List<string>? ignored = null)
@@ -299,6 +315,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             {
                 if (Guid.TryParse(HsdsReader.Str(entry.Service["id"]), out var sid)) row.ServiceId = sid;
                 row.Service = HsdsReader.ToService(entry.Service, terms, row.Warnings);
+                (row.AssuredAt, row.AssurerEmail) = HsdsReader.Assured(entry.Service);
             }
             rows.Add(row);
         }

@@ -60,6 +60,39 @@ public sealed class PostgresCatalogueSearch(
         return row is { } r ? new GeoPoint(r.Lat, r.Lon) : null;
     }
 
+    public async Task<IReadOnlyList<Place>> FindPlacesAsync(string text, CancellationToken ct = default)
+    {
+        text = text.Trim();
+        if (text.Length == 5 && text.All(char.IsAsciiDigit))
+            return await FindPostcodeAsync(text, ct) is { } p ? [new Place(text, null, p)] : [];
+        // "Neustadt (Landkreis X)": the choice offered for an ambiguous name.
+        string name = text;
+        string? district = null;
+        var open = text.LastIndexOf('(');
+        if (open > 0 && text.EndsWith(')'))
+        {
+            name = text[..open].Trim();
+            district = text[(open + 1)..^1].Trim();
+        }
+        if (name.Length is 0 or > 100) return [];
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // The postcode list names towns with their district; towns it lacks may still be known from the addresses of
+        // the catalogue's locations (centre = mean of their coordinates). Both use an index on the folded name (0101).
+        var list = (await conn.QueryAsync<(string Name, string? District, double Lat, double Lon)>(new CommandDefinition("""
+            SELECT min(town), district, avg(latitude), avg(longitude) FROM directory.postcode
+            WHERE directory.fold(town) = directory.fold(@name) AND (@district::text IS NULL OR directory.fold(district) = directory.fold(@district))
+            GROUP BY directory.fold(town), district ORDER BY district
+            """, new { name, district }, cancellationToken: ct))).ToList();
+        if (list.Count == 0)
+            list = (await conn.QueryAsync<(string Name, string? District, double Lat, double Lon)>(new CommandDefinition("""
+                SELECT min(city), district, avg(latitude), avg(longitude) FROM directory.location
+                WHERE directory.fold(city) = directory.fold(@name) AND latitude IS NOT NULL AND longitude IS NOT NULL
+                  AND (@district::text IS NULL OR directory.fold(district) = directory.fold(@district))
+                GROUP BY directory.fold(city), district ORDER BY district NULLS LAST
+                """, new { name, district }, cancellationToken: ct))).ToList();
+        return list.Select(r => new Place(r.Name, r.District, new GeoPoint(r.Lat, r.Lon))).ToList();
+    }
+
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
