@@ -46,6 +46,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
         public List<string> Warnings = [];
         public DateTimeOffset? AssuredAt;     // the source's last check (HSDS assured_date, list column "Geprüft am")
         public string? AssurerEmail;
+        public DateTimeOffset? CapacityStamp, WaitingStamp;
     }
 
     public async Task<ImportReport> ImportAsync(string format, Stream content, string? mapping, bool dryRun, string user, CancellationToken ct)
@@ -189,6 +190,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             {
                 changed = await editor.ApplyAsync(service, input, user, ChangeSource.Import, ct);
                 if (KeepVerification(service, row, user)) changed.Add("Geprüft am");
+                KeepStamps(service, row);
                 action = changed.Count == 0 ? "unverändert" : "aktualisiert";
                 if (changed.Count == 0) unchanged++; else updated++;
                 serviceId = id;
@@ -198,6 +200,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
                 var fresh = new Service { Id = targets[row] ?? Guid.NewGuid() };
                 changed = await editor.ApplyAsync(fresh, input, user, ChangeSource.Import, ct, bulk);
                 KeepVerification(fresh, row, user);
+                KeepStamps(fresh, row);
                 action = "neu";
                 created++;
                 serviceId = fresh.Id;
@@ -227,6 +230,15 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
         s.VerifiedAt = at;
         s.VerifiedBy = row.AssurerEmail ?? $"Import ({user})";
         return true;
+    }
+
+    /// <summary>A figure the import just wrote keeps the age its source gave it (not "now").</summary>
+    private void KeepStamps(Service s, Row row)
+    {
+        if (row.CapacityStamp is { } c && s.CapacityFree is not null && (s.CapacityUpdatedAt is null || s.CapacityUpdatedAt == editor.Now) && c <= editor.Now)
+            s.CapacityUpdatedAt = c;
+        if (row.WaitingStamp is { } w && s.WaitingDays is not null && (s.WaitingUpdatedAt is null || s.WaitingUpdatedAt == editor.Now) && w <= editor.Now)
+            s.WaitingUpdatedAt = w;
     }
 
     private static ImportReport Fail(string format, bool dryRun, List<ImportError> errors, int rows = 0, List<string>? ignored = null)
@@ -316,6 +328,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
                 if (Guid.TryParse(HsdsReader.Str(entry.Service["id"]), out var sid)) row.ServiceId = sid;
                 row.Service = HsdsReader.ToService(entry.Service, terms, row.Warnings);
                 (row.AssuredAt, row.AssurerEmail) = HsdsReader.Assured(entry.Service);
+                (row.CapacityStamp, row.WaitingStamp) = HsdsReader.Stamps(entry.Service);
             }
             rows.Add(row);
         }

@@ -241,6 +241,22 @@ public static class HsdsReader
         return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
     }
 
+    /// <summary>
+    /// When the source last updated free places (HSDS 3.1 capacities[].updated) and the waiting time (the "Stand" date
+    /// in wait_time as we write it), so that imported figures keep their age instead of looking fresh.
+    /// </summary>
+    public static (DateTimeOffset? Capacity, DateTimeOffset? Waiting) Stamps(JsonObject s)
+    {
+        DateTimeOffset? capacity = null, waiting = null;
+        var list = (s["capacities"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var ours = list.FirstOrDefault(c => Str(c["unit"]?["id"]) == Netzwerk.Directory.Hsds.HsdsMapper.PlacesUnitId.ToString()) ?? (list.Count == 1 ? list[0] : null);
+        if (Str(ours?["updated"]) is { } u && DateTimeOffset.TryParse(u, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) capacity = at.ToUniversalTime();
+        var m = System.Text.RegularExpressions.Regex.Match(Str(s["wait_time"]) ?? "", @"Stand (\d{2}\.\d{2}\.\d{4})");
+        if (m.Success && DateOnly.TryParseExact(m.Groups[1].Value, "dd.MM.yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            waiting = new DateTimeOffset(d.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+        return (capacity, waiting);
+    }
+
     /// <summary>When and by whom the source last checked the entry (<c>assured_date</c>, <c>assurer_email</c>).</summary>
     public static (DateTimeOffset? At, string? By) Assured(JsonObject s)
     {
