@@ -37,7 +37,8 @@ public sealed class IndexModel(Campaigns campaigns) : PageModel
         var answers = new List<EntryAnswer>();
         foreach (var e in View.Entries.Where(e => !e.Reviewed))
         {
-            string? F(string name) => Request.Form[$"{name}-{e.ServiceId:N}"].ToString() is { Length: > 0 } v ? v.Trim() : null;
+            // Browsers send line breaks of text areas as CR LF; the catalogue stores LF.
+            string? F(string name) => Request.Form[$"{name}-{e.ServiceId:N}"].ToString().Replace("\r\n", "\n") is { Length: > 0 } v ? v.Trim() : null;
             var c = e.Current;
             var changes = new ServiceInput();
             bool Differs(string? a, string? b) => (string.IsNullOrWhiteSpace(a) ? null : a.Trim()) != (string.IsNullOrWhiteSpace(b) ? null : b.Trim());
