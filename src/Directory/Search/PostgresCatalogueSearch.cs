@@ -18,6 +18,9 @@ public sealed class SearchSettings
 {
     /// <summary>At most this many matches are ranked, counted into facets and into the total (beyond it the total is a lower bound).</summary>
     public int CandidateLimit { get; set; } = 1_000;
+
+    /// <summary>Free places and waiting time older than this many days show as unknown on the results page (stale is not shown as true).</summary>
+    public int CapacityMaxAgeDays { get; set; } = 42;
 }
 
 public sealed class PostgresCatalogueSearch(
@@ -242,7 +245,9 @@ public sealed class PostgresCatalogueSearch(
         if (query.MaxWaitDays is not null) why.Add($"Wartezeit {i.WaitingDays} Tage");
         if (query.OpenOn is { } open) why.Add($"geöffnet {open}");
         var verificationDue = i.VerifiedAt is null || i.VerifiedAt < now.AddMonths(-12);
-        if (verificationDue) why.Add("Angaben seit über 12 Monaten nicht bestätigt");
+        // The score weighs unverified entries down (× 0.8); the explanation says so, so nobody reads it as a worse partner.
+        if (i.VerifiedAt is null) why.Add("Angaben noch nie bestätigt – steht deshalb weiter hinten");
+        else if (verificationDue) why.Add("Angaben seit über 12 Monaten nicht bestätigt – steht deshalb weiter hinten");
 
         return new SearchHit(i.ServiceId, i.ServiceName, i.OrganizationId, i.OrganizationName,
             i.Categories.Select(c => new CodeLabel(c, labels.Category(c))).ToList(),

@@ -9,8 +9,10 @@ namespace Netzwerk.Directory.Pages.Katalog;
 
 /// <summary>/katalog: the search page. A plain GET form with the API's parameter names, so it works without JavaScript.</summary>
 [Authorize(Policy = Policies.SignedIn)]
-public sealed class IndexModel(ICatalogueSearch search, PostgresCatalogueSearch labels, TimeProvider time) : PageModel
+public sealed class IndexModel(ICatalogueSearch search, PostgresCatalogueSearch labels, TimeProvider time, SearchSettings settings) : PageModel
 {
+    public int MaxAgeDays => settings.CapacityMaxAgeDays;
+
     public SearchQuery? Query { get; private set; }
     public SearchResult? Result { get; private set; }
     public Dictionary<string, string[]> Errors { get; private set; } = new();
@@ -91,6 +93,14 @@ public sealed class IndexModel(ICatalogueSearch search, PostgresCatalogueSearch 
         var values = Request.Query.Where(kv => kv.Key != name).SelectMany(kv => kv.Value.Select(v => (Key: kv.Key, v: v ?? "")))
             .Append((Key: name, v: value)).Where(x => !string.IsNullOrEmpty(x.v));
         return "/katalog?" + string.Join("&", values.Select(x => $"{Uri.EscapeDataString(x.Key)}={Uri.EscapeDataString(x.v!)}"));
+    }
+
+    /// <summary>A figure with its age ("5 Tage (Stand: vor 3 Tagen)"); past the configured age it is unknown, not wrong.</summary>
+    public string Figure(int? value, string unit, int? ageDays)
+    {
+        if (value is null) return "unbekannt";
+        if (ageDays is null || ageDays > MaxAgeDays) return $"unbekannt (letzte Angabe älter als {MaxAgeDays} Tage)";
+        return $"{value}{unit} (Stand: {Days(ageDays)})";
     }
 
     public static string Days(int? days) => days switch
