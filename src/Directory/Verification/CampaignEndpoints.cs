@@ -40,6 +40,13 @@ public static class CampaignModule
         g.MapPost("/{id:guid}/entries/{serviceId:guid}/review", async (Guid id, Guid serviceId, ReviewInput input, Campaigns campaigns, HttpContext http, CancellationToken ct)
             => MaintenanceEndpoints.ToResult(await campaigns.ReviewAsync(id, serviceId, input, http.User.CurrentUser(), ct)))
             .WithSummary("Änderungen des Partners feldweise übernehmen (acceptedFields); der Eintrag gilt dann als vom Partner geprüft");
+        g.MapPost("/{id:guid}/requests/{requestId:guid}/phone", async (Guid id, Guid requestId, Campaigns campaigns, HttpContext http, CancellationToken ct)
+            => MaintenanceEndpoints.ToResult(await campaigns.ConfirmByPhoneAsync(id, requestId, http.User.CurrentUser(), ct)))
+            .WithSummary("Partner telefonisch erreicht: seine offenen Einträge gelten als unverändert geprüft (wie: telefon)");
+        app.MapPost("/api/directory/services/{id:guid}/confirm", async (Guid id, Campaigns campaigns, HttpContext http, CancellationToken ct)
+            => MaintenanceEndpoints.ToResult(await campaigns.ConfirmInPortalAsync(id, http.User.CurrentUser(), ct)))
+            .RequireAuthorization(Policies.Partner).WithTags("Partner-Angebote")
+            .WithSummary("Eigenes Angebot unverändert bestätigen (wie: portal)");
 
         var link = app.MapGroup("/api/pruefung").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.AccessLink).WithTags("Prüfaktionen (Partner-Link)");
         link.MapGet("/{token}", async (string token, Campaigns campaigns, CancellationToken ct)

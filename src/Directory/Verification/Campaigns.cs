@@ -320,6 +320,53 @@ public sealed class Campaigns(CatalogueEditor editor, MailOutbox mail, CampaignS
         editor.TouchService(s.Id);
     }
 
+    /// <summary>
+    /// The coordinator reached the partner by phone: every entry of the request still without an answer is confirmed
+    /// unchanged and verified (who: the coordinator, noting the call; how: telefon).
+    /// </summary>
+    public async Task<CommandResult> ConfirmByPhoneAsync(Guid campaignId, Guid requestId, CurrentUser user, CancellationToken ct)
+    {
+        var ids = (await editor.Db.Database.GetDbConnection().QueryAsync<Guid>(new CommandDefinition("""
+            SELECT i.service_id FROM directory.verification_item i JOIN directory.verification_request r ON r.id = i.request_id
+            WHERE r.id = @requestId AND r.campaign_id = @campaignId AND i.answer IS NULL
+            """, new { requestId, campaignId }, cancellationToken: ct))).ToList();
+        if (ids.Count == 0)
+            return await editor.Db.Database.GetDbConnection().ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM directory.verification_request WHERE id = @requestId AND campaign_id = @campaignId)", new { requestId, campaignId }, cancellationToken: ct))
+                ? new CommandResult(CommandOutcome.Conflict, Detail: "Der Partner hat bereits geantwortet.") : CommandResult.NotFound;
+        return await ConfirmAsync(ids, $"{user.Name} (telefonisch)", "telefon", ct);
+    }
+
+    /// <summary>A partner with an account confirms one of its entries unchanged in the portal (how: portal).</summary>
+    public async Task<CommandResult> ConfirmInPortalAsync(Guid serviceId, CurrentUser user, CancellationToken ct)
+    {
+        var org = await editor.Db.Services.Where(s => s.Id == serviceId && s.Status != EntryStatus.Retired).Select(s => (Guid?)s.OrganizationId).FirstOrDefaultAsync(ct);
+        // Another organisation's entry answers as if it did not exist.
+        if (org is null || user.OrganizationId != org) return CommandResult.NotFound;
+        return await ConfirmAsync([serviceId], user.Name, "portal", ct);
+    }
+
+    private async Task<CommandResult> ConfirmAsync(List<Guid> serviceIds, string by, string via, CancellationToken ct)
+    {
+        await using var tx = await editor.Db.Database.BeginTransactionAsync(ct);
+        var (conn, dbTx) = editor.Connection();
+        var now = editor.Now;
+        foreach (var id in serviceIds)
+            if (await editor.Db.Services.FirstOrDefaultAsync(s => s.Id == id, ct) is { } s) Verify(s, by, now, refreshFigures: true);
+        await editor.SaveAsync(ct);
+        var ids = serviceIds.ToArray();
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE directory.service SET verified_via = @via WHERE id = ANY(@ids);
+            UPDATE directory.verification_item SET answer = 'unchanged', answered_at = @now, note = @note
+            WHERE service_id = ANY(@ids) AND answer IS NULL;
+            UPDATE directory.verification_request r SET answered_at = @now
+            WHERE r.answered_at IS NULL AND EXISTS (SELECT 1 FROM directory.verification_item i WHERE i.request_id = r.id AND i.service_id = ANY(@ids))
+              AND NOT EXISTS (SELECT 1 FROM directory.verification_item i WHERE i.request_id = r.id AND i.answer IS NULL);
+            """, new { via, ids, now, note = via == "telefon" ? "telefonisch bestätigt" : "im Partnerportal bestätigt" }, dbTx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return new CommandResult(CommandOutcome.Done, serviceIds[0]);
+    }
+
     /// <summary>The coordinator takes over the accepted fields of a partner's changes; the entry is then verified by the partner.</summary>
     public async Task<CommandResult> ReviewAsync(Guid campaignId, Guid serviceId, ReviewInput input, CurrentUser user, CancellationToken ct)
     {

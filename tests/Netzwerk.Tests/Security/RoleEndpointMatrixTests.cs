@@ -114,6 +114,8 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /api/directory/campaigns"] = Coordination,
         ["GET /api/directory/campaigns/{id:guid}"] = Coordination,
         ["POST /api/directory/campaigns/{id:guid}/entries/{serviceId:guid}/review"] = Coordination,
+        ["POST /api/directory/campaigns/{id:guid}/requests/{requestId:guid}/phone"] = Coordination,
+        ["POST /api/directory/services/{id:guid}/confirm"] = [Roles.Partner],
         ["GET /pflege/pruefaktionen"] = Coordination,
         ["GET /pflege/pruefaktionen/{id:guid}"] = Coordination,
         ["GET /api/pruefung/{token}"] = [Public],

@@ -177,4 +177,38 @@ public sealed class CampaignTests(CampaignApp app) : IClassFixture<CampaignApp>
         view.GetProperty("counts").GetProperty("confirmed").GetInt32().ShouldBe(1);
         (await RemindAsync()).ShouldBe(0);
     }
+
+    [Fact]
+    public async Task A_phone_call_or_the_partner_portal_verify_too_and_say_how()
+    {
+        var api = await app.ClientFor("nk.hoffmann");
+        var created = await api.PostAsJsonAsync("/api/directory/campaigns", new { selection = "traeger", value = DemoCatalogue.PsychotherapyMuellerPulsnitz.ToString() });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var campaignId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var request = (await api.GetFromJsonAsync<JsonElement>($"/api/directory/campaigns/{campaignId}")).GetProperty("requests")[0];
+        var requestId = request.GetProperty("id").GetGuid();
+        var services = request.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("serviceId").GetGuid()).ToList();
+
+        (await api.PostAsync($"/api/directory/campaigns/{campaignId}/requests/{requestId}/phone", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await api.PostAsync($"/api/directory/campaigns/{campaignId}/requests/{requestId}/phone", null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await api.PostAsync($"/api/directory/campaigns/{campaignId}/requests/{Guid.NewGuid()}/phone", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var view = await api.GetFromJsonAsync<JsonElement>($"/api/directory/campaigns/{campaignId}");
+        view.GetProperty("counts").GetProperty("confirmed").GetInt32().ShouldBe(1);
+        await using (var db = await app.OpenDatabaseAsync())
+            foreach (var id in services)
+                (await db.QuerySingleAsync<(string Via, string By)>("SELECT verified_via, verified_by FROM directory.service WHERE id = @id", new { id }))
+                    .ShouldSatisfyAllConditions(v => v.Via.ShouldBe("telefon"), v => v.By.ShouldEndWith("(telefonisch)"));
+
+        // A partner with an account confirms its own entry in the portal; another organisation's entry does not exist for it.
+        var partner = await app.ClientFor("partner.sucht");
+        (await partner.PostAsync($"/api/directory/services/{DemoCatalogue.Services.DrugCounsellingBautzen}/confirm", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await partner.PostAsync($"/api/directory/services/{DemoCatalogue.Services.DebtCounsellingKamenz}/confirm", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        await using (var db = await app.OpenDatabaseAsync())
+        {
+            var v = await db.QuerySingleAsync<(string Via, DateTime At)>("SELECT verified_via, verified_at FROM directory.service WHERE id = @id",
+                new { id = DemoCatalogue.Services.DrugCounsellingBautzen });
+            v.Via.ShouldBe("portal");
+            v.At.ShouldBeGreaterThan(DateTime.UtcNow.AddMinutes(-5));
+        }
+    }
 }

@@ -21,6 +21,7 @@ public sealed class AktionModel(Campaigns campaigns, CatalogueEditor editor) : P
         {
             "gesendet" => "Die Prüfaktion ist angelegt; die E-Mails werden versandt.",
             "entschieden" => "Die Entscheidung ist gespeichert; der Eintrag gilt als geprüft.",
+            "telefonisch" => "Die Einträge des Partners gelten als telefonisch bestätigt.",
             _ => null,
         };
         return await LoadAsync(id, ct) ? Page() : NotFound();
@@ -34,6 +35,17 @@ public sealed class AktionModel(Campaigns campaigns, CatalogueEditor editor) : P
         editor.Db.ChangeTracker.Clear();
         Problem = r.Detail ?? string.Join(" ", r.Errors?.Messages ?? []);
         Response.StatusCode = r.Outcome == CommandOutcome.Conflict ? 409 : 400;
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostPhoneAsync(Guid id, Guid requestId, CancellationToken ct)
+    {
+        var r = await campaigns.ConfirmByPhoneAsync(id, requestId, User.CurrentUser(), ct);
+        if (r.Outcome == CommandOutcome.Done) return Redirect($"/pflege/pruefaktionen/{id}?meldung=telefonisch");
+        if (r.Outcome == CommandOutcome.NotFound) return NotFound();
+        editor.Db.ChangeTracker.Clear();
+        Problem = r.Detail;
+        Response.StatusCode = 409;
         return await LoadAsync(id, ct) ? Page() : NotFound();
     }
 
