@@ -75,6 +75,9 @@ public static class ServiceCommands
         s.VerifiedBy = user.Name;
         editor.TouchService(id);
         await editor.SaveAsync(ct);
+        // How it was verified (campaigns record link, portal, telefon): here by the coordination itself.
+        var (conn, dbTx) = editor.Connection();
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE directory.service SET verified_via = 'pflege' WHERE id = @id", new { id }, dbTx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return new CommandResult(CommandOutcome.Done, id);
     }

@@ -48,6 +48,11 @@ public static class CampaignModule
             .RequireAuthorization(Policies.Partner).WithTags("Partner-Angebote")
             .WithSummary("Eigenes Angebot unverändert bestätigen (wie: portal)");
 
+        app.MapGet("/api/directory/freshness", async (Netzwerk.Directory.Catalogue.DirectoryDbContext db, TimeProvider time, CancellationToken ct)
+                => Results.Ok(await Freshness.QueryAsync(db, time.GetUtcNow(), ct)))
+            .RequireAuthorization(Policies.Coordination).WithTags("Prüfaktionen")
+            .WithSummary("Aktualität: Anteil der in 12 Monaten geprüften Einträge, Median-Alter der freien Plätze je Kategorie und Landkreis");
+
         var link = app.MapGroup("/api/pruefung").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.AccessLink).WithTags("Prüfaktionen (Partner-Link)");
         link.MapGet("/{token}", async (string token, Campaigns campaigns, CancellationToken ct)
             => await campaigns.OpenAsync(token, ct) is { } v ? Results.Ok(v) : Problems.NotFound());

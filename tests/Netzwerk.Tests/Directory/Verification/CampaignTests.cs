@@ -211,4 +211,26 @@ public sealed class CampaignTests(CampaignApp app) : IClassFixture<CampaignApp>
             v.At.ShouldBeGreaterThan(DateTime.UtcNow.AddMinutes(-5));
         }
     }
+
+    [Fact]
+    public async Task Freshness_figures_count_a_new_verification()
+    {
+        var api = await app.ClientFor("nk.hoffmann");
+        async Task<JsonElement> OverallAsync() => (await api.GetFromJsonAsync<JsonElement>("/api/directory/freshness"))
+            .EnumerateArray().Single(r => r.GetProperty("category").ValueKind == JsonValueKind.Null && r.GetProperty("district").ValueKind == JsonValueKind.Null);
+        var before = await OverallAsync();
+        before.GetProperty("entries").GetInt32().ShouldBeGreaterThan(100);
+        before.GetProperty("share").GetDouble().ShouldBeInRange(0, 1);
+        before.GetProperty("medianCapacityAgeDays").GetDouble().ShouldBeGreaterThan(0);
+        Guid due;
+        await using (var db = await app.OpenDatabaseAsync())
+            due = await db.ExecuteScalarAsync<Guid>("SELECT id FROM directory.service WHERE status = 'active' AND (verified_at IS NULL OR verified_at < now() - interval '13 months') ORDER BY id LIMIT 1");
+        (await api.PostAsync($"/api/directory/services/{due}/verify", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var after = await OverallAsync();
+        after.GetProperty("verifiedWithin12Months").GetInt32().ShouldBe(before.GetProperty("verifiedWithin12Months").GetInt32() + 1);
+        var all = await api.GetFromJsonAsync<JsonElement>("/api/directory/freshness");
+        all.EnumerateArray().Count(r => r.GetProperty("category").ValueKind == JsonValueKind.String).ShouldBeGreaterThan(3);
+        all.EnumerateArray().Count(r => r.GetProperty("district").ValueKind == JsonValueKind.String).ShouldBeGreaterThan(1);
+        (await (await app.ClientFor("fm.mueller")).GetAsync("/api/directory/freshness")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
 }

@@ -12,8 +12,9 @@ namespace Netzwerk.Directory.Pages.Pflege.Pruefaktionen;
 
 /// <summary>/pflege/pruefaktionen: start a verification campaign (which entries) and see the earlier ones.</summary>
 [Authorize(Policy = Policies.Coordination)]
-public sealed class IndexModel(Campaigns campaigns, CatalogueEditor editor, CampaignSettings settings) : PageModel
+public sealed class IndexModel(Campaigns campaigns, CatalogueEditor editor, CampaignSettings settings, TimeProvider time) : PageModel
 {
+    public List<FreshnessRow> Freshness { get; private set; } = [];
     public List<(Guid Id, string Title, string Selection, DateTime CreatedAt, int Partners, int Answered)> List { get; private set; } = [];
     public List<(string Code, string Name)> Categories { get; private set; } = [];
     public List<string> Districts { get; private set; } = [];
@@ -44,6 +45,7 @@ public sealed class IndexModel(Campaigns campaigns, CatalogueEditor editor, Camp
     private async Task LoadAsync(CancellationToken ct)
     {
         List = await campaigns.ListAsync(ct);
+        Freshness = await Verification.Freshness.QueryAsync(editor.Db, time.GetUtcNow(), ct);
         var terms = await editor.TermsAsync(ct);
         Categories = (await editor.Db.TaxonomyTerms.AsNoTracking().Where(t => t.Taxonomy!.Code == TaxonomyCodes.PartnerKind).OrderBy(t => t.Name).Select(t => new { t.Code, t.Name }).ToListAsync(ct))
             .Select(t => (t.Code, t.Name)).ToList();
