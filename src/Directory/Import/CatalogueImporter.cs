@@ -23,7 +23,9 @@ public sealed record ImportPreviewRow(int Row, string Action, string? Organizati
 
 /// <summary>What an import did (or, in a dry run, would do). <c>Written</c> is false whenever there are errors.</summary>
 public sealed record ImportReport(string Format, bool DryRun, bool Written, int Rows, int Created, int Updated, int Unchanged,
-    int OrganizationsCreated, List<ImportError> Errors, List<ImportPreviewRow> Preview, List<string> IgnoredColumns);
+    int OrganizationsCreated, List<ImportError> Errors, List<ImportPreviewRow> Preview, List<string> IgnoredColumns,
+    // The entries a written import created or updated: the coordinator can confirm this batch as verified.
+    List<Guid>? ServiceIds = null);
 
 /// <summary>
 /// Imports partner lists and HSDS files into the catalogue in one transaction: every row is validated first and
@@ -180,6 +182,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
                 existing[s.Id] = s;
 
         var newKeys = new List<(string ExternalId, Guid Id)>();
+        var written = new List<Guid>();
         foreach (var row in serviceRows)
         {
             var input = row.Service! with { OrganizationId = rowOrg[row] };
@@ -206,6 +209,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
                 serviceId = fresh.Id;
             }
             if (row.ExternalId is not null && !byExternalId.ContainsKey(row.ExternalId)) newKeys.Add((row.ExternalId, serviceId));
+            written.Add(serviceId);
             if (preview.Count < PreviewLimit)
                 preview.Add(new ImportPreviewRow(row.Line, action, row.Organization?.Name, input.Name, changed, row.Warnings));
         }
@@ -217,7 +221,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
                 """, new { e = newKeys.Select(k => k.ExternalId).ToArray(), i = newKeys.Select(k => k.Id).ToArray() }, dbTx, cancellationToken: ct));
         if (dryRun) await tx.RollbackAsync(ct);
         else await tx.CommitAsync(ct);
-        return new ImportReport(format, dryRun, !dryRun, rows.Count, created, updated, unchanged, orgsCreated, [], preview, ignored);
+        return new ImportReport(format, dryRun, !dryRun, rows.Count, created, updated, unchanged, orgsCreated, [], preview, ignored, dryRun ? null : written);
     }
 
     /// <summary>

@@ -11,6 +11,8 @@ using Netzwerk.Platform.Problems;
 
 namespace Netzwerk.Directory.Verification;
 
+public sealed record VerifyBatchInput(List<Guid>? ServiceIds);
+
 public static class CampaignModule
 {
     public static IServiceCollection AddVerificationCampaigns(this IServiceCollection services, IConfiguration configuration)
@@ -48,6 +50,13 @@ public static class CampaignModule
             .RequireAuthorization(Policies.Partner).WithTags("Partner-Angebote")
             .WithSummary("Eigenes Angebot unverändert bestätigen (wie: portal)");
 
+        app.MapPost("/api/directory/services/verify-batch", async (VerifyBatchInput input, CatalogueEditor editor, HttpContext http, CancellationToken ct) =>
+            {
+                var r = await ServiceCommands.VerifyBatchAsync(editor, input.ServiceIds, http.User.CurrentUser(), ct);
+                return r.Outcome == CommandOutcome.Done ? Results.Ok(new { verified = int.Parse(r.Detail!) }) : MaintenanceEndpoints.ToResult(r);
+            })
+            .RequireAuthorization(Policies.Coordination).WithTags("Prüfaktionen")
+            .WithSummary("Einträge (z. B. eines Imports) als geprüft bestätigen (wie: import)");
         app.MapGet("/api/directory/freshness", async (Netzwerk.Directory.Catalogue.DirectoryDbContext db, TimeProvider time, CancellationToken ct)
                 => Results.Ok(await Freshness.QueryAsync(db, time.GetUtcNow(), ct)))
             .RequireAuthorization(Policies.Coordination).WithTags("Prüfaktionen")

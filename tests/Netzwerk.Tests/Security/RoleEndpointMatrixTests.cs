@@ -117,6 +117,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["POST /api/directory/campaigns/{id:guid}/requests/{requestId:guid}/phone"] = Coordination,
         ["POST /api/directory/services/{id:guid}/confirm"] = [Roles.Partner],
         ["GET /api/directory/freshness"] = Coordination,
+        ["POST /api/directory/services/verify-batch"] = Coordination,
         ["GET /pflege/pruefaktionen"] = Coordination,
         ["GET /pflege/pruefaktionen/{id:guid}"] = Coordination,
         ["GET /api/pruefung/{token}"] = [Public],
