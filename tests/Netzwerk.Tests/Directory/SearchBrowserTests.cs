@@ -142,4 +142,26 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
         (await page.Locator(".katalog-hit h3 a").First.TextContentAsync()).ShouldBe(name);
         (await page.GetByLabel("Suchbegriff").InputValueAsync()).ShouldBe("Beratung");
     }
+
+    [Fact]
+    public async Task An_ambiguous_place_offers_a_choice_as_links()
+    {
+        await using (var db = await app.OpenDatabaseAsync())
+            await Dapper.SqlMapper.ExecuteAsync(db, """
+                INSERT INTO directory.postcode (postcode, town, district, latitude, longitude) VALUES
+                ('01920', 'Neudorf', 'Landkreis Bautzen', 51.2200, 14.1330), ('02829', 'Neudorf', 'Landkreis Görlitz', 51.2000, 14.9000)
+                ON CONFLICT DO NOTHING
+                """);
+        var page = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
+        await page.GotoAsync("/katalog?near=Neudorf&radiusKm=10");
+        (await page.Locator(".alert.error").TextContentAsync())!.ShouldContain("gibt es mehrmals");
+        var choices = page.Locator("ul.place-choices a");
+        (await choices.CountAsync()).ShouldBe(2);
+        (await Axe.ViolationsAsync(page)).ShouldBeEmpty();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Neudorf (Landkreis Bautzen)" }).ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("Landkreis"), Browser.DomReady);
+        (await page.Locator(".alert.error").CountAsync()).ShouldBe(0);
+        (await page.Locator(".katalog-hit .distance").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.GetByLabel("Ort oder Postleitzahl").InputValueAsync()).ShouldBe("Neudorf (Landkreis Bautzen)");
+    }
 }
