@@ -108,6 +108,21 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /hsds/taxonomies/{id}"] = [Public],
         ["GET /hsds/taxonomy_terms"] = [Public],
         ["GET /hsds/taxonomy_terms/{id}"] = [Public],
+        ["GET /hsds/service_at_locations/{id}"] = [Public],
+        // Verification campaigns (issue 17): coordination runs them; the partner answers through its link (the token is the key).
+        ["POST /api/directory/campaigns"] = Coordination,
+        ["GET /api/directory/campaigns"] = Coordination,
+        ["GET /api/directory/campaigns/{id:guid}"] = Coordination,
+        ["POST /api/directory/campaigns/{id:guid}/entries/{serviceId:guid}/review"] = Coordination,
+        ["POST /api/directory/campaigns/{id:guid}/requests/{requestId:guid}/phone"] = Coordination,
+        ["POST /api/directory/services/{id:guid}/confirm"] = [Roles.Partner],
+        ["GET /api/directory/freshness"] = Coordination,
+        ["POST /api/directory/services/verify-batch"] = Coordination,
+        ["GET /pflege/pruefaktionen"] = Coordination,
+        ["GET /pflege/pruefaktionen/{id:guid}"] = Coordination,
+        ["GET /api/pruefung/{token}"] = [Public],
+        ["POST /api/pruefung/{token}"] = [Public],
+        ["GET /pruefung/{token}"] = [Public],
         // Referrals: client data. Fallmanager/Teamleitung (object level: own, deputised, team), partners only their organisation's.
         // Referrals (client data: case work, the partner for its own organisation, coordination for routes and figures)
         ["POST /api/referrals"] = CaseWork,
