@@ -317,6 +317,22 @@ _nz_pg_stop() {
   rm -f "$NZ_LOCAL/$name/postgres.pid"
 }
 
+# _nz_pg_restart NAME [stop|start] -- stop like a crash (immediate: no checkpoint, every connection cut) and start
+# again; with stop or start only that half (a test looks at the app while the database is away).
+_nz_pg_restart() {
+  local name="$1" mode="${2:-}" dir data bindir
+  dir="$(_nz_pg_dir "$name")"; data="$dir/data"
+  bindir="$(_nz_pg_bindir "$(cat "$data/PG_VERSION")")" || { _nz_abort "PostgreSQL-Binärdateien fehlen"; return 1; }
+  if [[ "$mode" != start ]]; then
+    _nz_log "PostgreSQL '$name': Stopp (immediate) ..."
+    _nz_as_pg "$bindir/pg_ctl" stop -D "$data" -m immediate -w -t 30 -s >/dev/null 2>&1 || true
+  fi
+  [[ "$mode" == stop ]] && return 0
+  _nz_as_pg env NZ_PG_INSTANCE="$dir" "$bindir/pg_ctl" start -w -t 120 -s -D "$data" -l "$dir/postgres.log" 9>&- \
+    || { _nz_abort "PostgreSQL '$name' startet nach dem Neustart nicht"; return 1; }
+  head -n 1 "$data/postmaster.pid" >"$NZ_LOCAL/$name/postgres.pid" 2>/dev/null || true
+}
+
 # --------------------------------------------------------------------------- RabbitMQ
 
 _nz_rmq_external() {
@@ -657,6 +673,22 @@ nz_start_rabbitmq_cluster() {
   _nz_log "RabbitMQ-Cluster '$name' bereit: $NZ_RMQ_CLUSTER_NODES"
 }
 
+# _nz_rmq_cluster_wrapper NAME BASEPORT start|stop -- start prints, one per line: nodes=host:port,…  dirs=…
+# management=port,… (the node directories hold each node's rabbitmq-start/-stop/rabbitmqctl).
+_nz_rmq_cluster_wrapper() {
+  local name="$1" baseport="$2" i dirs="" mgmt=""
+  case "${3:-start}" in
+    start)
+      nz_start_rabbitmq_cluster "$name" "$baseport" 3 >&2
+      for i in 1 2 3; do
+        dirs+="${dirs:+,}$NZ_LOCAL/$name-r$i"; mgmt+="${mgmt:+,}$((baseport + 100 * (i - 1) + 3))"
+      done
+      printf 'nodes=%s\ndirs=%s\nmanagement=%s\n' "$NZ_RMQ_CLUSTER_NODES" "$dirs" "$mgmt" ;;
+    stop) nz_stop_rabbitmq_cluster "$name" 3 ;;
+    *) _nz_abort "rabbitmq-cluster: start oder stop"; return 1 ;;
+  esac
+}
+
 # nz_stop_rabbitmq_cluster NAME [N=3]
 nz_stop_rabbitmq_cluster() {
   local name="${1:-}" n="${2:-3}" i p
@@ -675,6 +707,9 @@ nz_stop() {
   [[ -d "$NZ_LOCAL/$name" ]] || return 0
   _nz_pg_stop "$name" || true
   _nz_rmq_stop "$name" || true
+  # the cluster of the fault tests, if they started one
+  [[ -d "$NZ_LOCAL/$name-c-r1" ]] && { nz_stop_rabbitmq_cluster "$name-c" 3 || true; }
+  return 0
 }
 
 # nz_clean NAME -- stop and delete all local data of NAME
@@ -702,6 +737,12 @@ nz_env() {
     sockdir="$(_nz_pg_sockdir "$name")"
     export ConnectionStrings__Netzwerk="Host=$sockdir;Port=$pgport;Username=netzwerk;Password=netzwerk;Database=netzwerk"
     export NZ_MANAGED_PG="$ConnectionStrings__Netzwerk"
+    # For fault tests and the chaos benchmark: restart this PostgreSQL like after a crash.
+    mkdir -p "$NZ_LOCAL/$name"
+    printf '#!/usr/bin/env bash\nset -euo pipefail\nexport NZ_REPO=%q NZ_LOCAL=%q\nsource %q\n_nz_pg_restart %q "$@"\n' \
+      "$NZ_REPO" "$NZ_LOCAL" "$NZ_LIB" "$name" >"$NZ_LOCAL/$name/postgres-restart"
+    chmod 755 "$NZ_LOCAL/$name/postgres-restart"
+    export NETZWERK_PG_RESTART="$NZ_LOCAL/$name/postgres-restart"
   fi
 
   if _nz_rmq_external; then
@@ -717,6 +758,11 @@ nz_env() {
     export NETZWERK_RABBITMQCTL="$NZ_LOCAL/$name/rabbitmqctl"
     export NETZWERK_RABBITMQ_START="$NZ_LOCAL/$name/rabbitmq-start"
     export NETZWERK_RABBITMQ_STOP="$NZ_LOCAL/$name/rabbitmq-stop"
+    # For the cluster fault tests: a three-node cluster NAME-c beside the broker (AMQP RMQPORT+300, +400, +500).
+    printf '#!/usr/bin/env bash\nset -euo pipefail\nexport NZ_REPO=%q NZ_LOCAL=%q\nsource %q\n_nz_rmq_cluster_wrapper %q %q "$@"\n' \
+      "$NZ_REPO" "$NZ_LOCAL" "$NZ_LIB" "$name-c" "$((rmqport + 300))" >"$NZ_LOCAL/$name/rabbitmq-cluster"
+    chmod 755 "$NZ_LOCAL/$name/rabbitmq-cluster"
+    export NETZWERK_RABBITMQ_CLUSTER="$NZ_LOCAL/$name/rabbitmq-cluster"
   fi
 }
 
