@@ -57,8 +57,10 @@ export MSBUILDDISABLENODEREUSE=1
 mkdir -p "$DIR/mails" "$DIR/logs"
 rm -f "$DIR/stop"
 
-python3 tests/Netzwerk.Tests/Identity/PartnerLinks/smtp_sink.py "$SMTP_PORT" "$DIR/mails" >"$DIR/logs/smtp.log" 2>&1 9>&- &
+/usr/bin/python3 tests/Netzwerk.Tests/Identity/PartnerLinks/smtp_sink.py "$SMTP_PORT" "$DIR/mails" >"$DIR/logs/smtp.log" 2>&1 9>&- &
 SMTP_PID=$!
+for (( i = 0; i < 100; i++ )); do _nz_port_busy "$SMTP_PORT" && break; sleep 0.1; done
+_nz_port_busy "$SMTP_PORT" || { cat "$DIR/logs/smtp.log" >&2; _nz_abort "SMTP-Server startet nicht"; }
 
 for p in src/Web/Netzwerk.Web.csproj bench/Netzwerk.Bench/Netzwerk.Bench.csproj; do
   dotnet build -c Release -nologo -v q "$p" 9>&- >"$DIR/logs/build.log" 2>&1 || { tail -20 "$DIR/logs/build.log"; _nz_abort "Build fehlgeschlagen"; }

@@ -340,16 +340,23 @@ public static class ChaosBench
         public int AppKills, BrokerKills, PgRestarts;
         public string Summary => $"faults: app_kills={AppKills} broker_node_kills={BrokerKills} pg_restarts={PgRestarts}";
 
+        // A killed broker node restarts in the background while the schedule goes on; no second node is killed until it
+        // is back (one at a time: two of three down is a lost majority, unavailable by design).
+        private Task _brokerBack = Task.CompletedTask;
+
         public async Task RunAsync(TimeSpan interval, CancellationToken stop)
         {
             var schedule = new Func<Task>[] { KillAppAsync, KillQueueLeaderAsync, KillAppAsync, RestartPostgresAsync };
             for (var round = 0; !stop.IsCancellationRequested; round++)
             {
                 try { await Task.Delay(interval, stop); }
-                catch (OperationCanceledException) { return; }
-                try { await schedule[round % schedule.Length](); }
+                catch (OperationCanceledException) { break; }
+                var fault = schedule[round % schedule.Length];
+                if (fault == KillQueueLeaderAsync && !_brokerBack.IsCompleted) fault = KillAppAsync;
+                try { await fault(); }
                 catch (Exception e) { Console.WriteLine($"  fault failed: {e.Message}"); }
             }
+            await _brokerBack;
         }
 
         private Task KillAppAsync()
@@ -381,9 +388,16 @@ public static class ChaosBench
             Console.WriteLine($"  {DateTime.Now:HH:mm:ss} fault: SIGKILL RabbitMQ node {leader} (leader of referrals-feedback-inbox)");
             await RunAsync(Path.Combine(brokers[index], "rabbitmq-stop"), "--kill");
             Interlocked.Increment(ref BrokerKills);
-            await Task.Delay(TimeSpan.FromSeconds(5));
-            await RunAsync(Path.Combine(brokers[index], "rabbitmq-start"));
-            Console.WriteLine($"  {DateTime.Now:HH:mm:ss} RabbitMQ node {leader} back");
+            _brokerBack = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5));
+                try
+                {
+                    await RunAsync(Path.Combine(brokers[index], "rabbitmq-start"));
+                    Console.WriteLine($"  {DateTime.Now:HH:mm:ss} RabbitMQ node {leader} back");
+                }
+                catch (Exception e) { Console.WriteLine($"  RabbitMQ node {leader} did not come back: {e.Message}"); }
+            });
         }
 
         private async Task RestartPostgresAsync()

@@ -55,7 +55,10 @@ public sealed class RabbitClusterFixture : IAsyncLifetime
             try
             {
                 using var http = Management(port);
-                return await http.GetFromJsonAsync<JsonElement>($"queues/{Uri.EscapeDataString(vhost)}/{queue}");
+                using var response = await http.GetAsync($"queues/{Uri.EscapeDataString(vhost)}/{queue}");
+                if (response.StatusCode == HttpStatusCode.NotFound) throw new KeyNotFoundException(queue);
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
             }
             catch (HttpRequestException) { }
         }
@@ -109,11 +112,23 @@ public sealed class ClusterFaultTests(RabbitClusterFixture cluster) : IClassFixt
                 .StatusCode.ShouldBe(HttpStatusCode.OK);
         foreach (var id in ids) await ReferralTestApp.InboxAsync(fm, id, atLeast: 1);
 
-        // SIGKILL the leader, then report attendance while it is gone: published to, and consumed from, the other two.
+        // SIGKILL the leader; once the other two have elected a new one, report attendance while it is still gone:
+        // published to, and consumed from, the remaining majority. (RabbitMQ 3.10 can nack, until the old leader's node
+        // is back, a publish whose channel first reached the queue in the fraction of a second before the election
+        // ended; the outbox keeps such a message and sends it again — the chaos benchmark covers that case.)
         var node = cluster.Directories.Single(d => leader.StartsWith($"nz-{Path.GetFileName(d)}@", StringComparison.Ordinal));
         await RabbitClusterFixture.RunAsync(Path.Combine(node, "rabbitmq-stop"), "--kill");
         try
         {
+            var moved = await Eventually.UntilAsync(async () =>
+                {
+                    try { return (await cluster.QueueAsync(app.VirtualHost, FeedbackQueue)).GetProperty("leader").GetString(); }
+                    catch (Exception e) when (e is HttpRequestException or InvalidOperationException or KeyNotFoundException) { return null; }
+                },
+                l => l is not null && l != leader, TimeSpan.FromSeconds(60));
+            moved.ShouldNotBe(leader);
+            moved.ShouldNotBeNull();
+            await Task.Delay(1000);
             foreach (var id in ids)
             {
                 var answered = await Eventually.UntilAsync(
@@ -126,8 +141,6 @@ public sealed class ClusterFaultTests(RabbitClusterFixture cluster) : IClassFixt
                 var inbox = await ReferralTestApp.InboxAsync(fm, id, atLeast: 2, timeout: TimeSpan.FromSeconds(90));
                 inbox.Select(i => i.GetProperty("kind").GetString()).Order().ShouldBe(["accepted", "attendance"]);
             }
-            var moved = await cluster.QueueAsync(app.VirtualHost, FeedbackQueue);
-            moved.GetProperty("leader").GetString().ShouldNotBe(leader);
         }
         finally
         {
@@ -158,7 +171,7 @@ public sealed class ClusterFaultTests(RabbitClusterFixture cluster) : IClassFixt
         var error = await Eventually.UntilAsync(async () =>
             {
                 try { return await cluster.QueueAsync(app.VirtualHost, FeedbackQueue + "_error"); }
-                catch (HttpRequestException) { return default; }
+                catch (KeyNotFoundException) { return default; }
             },
             q => q.ValueKind == JsonValueKind.Object && q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number && m.GetInt64() == 1,
             TimeSpan.FromSeconds(60));

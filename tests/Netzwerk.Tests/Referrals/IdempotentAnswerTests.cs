@@ -57,7 +57,7 @@ public sealed class IdempotentAnswerTests(ReferralTestApp app) : IClassFixture<R
 
         var reused = await AnswerAsync(partner, $"/api/partner/referrals/{id}/attendance", new { attended = true }, "k");
         reused.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        (await ReferralTestApp.ReadAsync(reused)).GetProperty("detail").GetString()!.ShouldContain("anderen Rückmeldung");
+        (await ReferralTestApp.ReadAsync(reused)).GetProperty("detail").GetString()!.ShouldContain("andere Rückmeldung");
 
         var malformed = await AnswerAsync(partner, $"/api/partner/referrals/{id}/attendance", new { attended = true }, new string('x', 201));
         malformed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
