@@ -49,7 +49,7 @@ public static class ChaosBench
         var next = 0;
         var clock = Stopwatch.StartNew();
         using var stopFaults = new CancellationTokenSource();
-        var faults = new Faults(Env("NZ_CHAOS_DIR"), apps.Length, brokers, management, Env("NETZWERK_PG_RESTART"));
+        var faults = new Faults(Env("NZ_CHAOS_DIR"), apps, brokers, management, Env("NETZWERK_PG_RESTART"));
         var faultLoop = noFaults ? Task.CompletedTask : faults.RunAsync(TimeSpan.FromSeconds(faultInterval), stopFaults.Token);
         var progress = Task.Run(async () =>
         {
@@ -335,7 +335,7 @@ public static class ChaosBench
     }
 
     /// <summary>The fault schedule: app kill, queue-leader node kill (restarted after 5 s), app kill, PostgreSQL restart, …</summary>
-    private sealed class Faults(string dir, int apps, string[] brokers, int[] management, string pgRestart)
+    private sealed class Faults(string dir, Uri[] apps, string[] brokers, int[] management, string pgRestart)
     {
         public int AppKills, BrokerKills, PgRestarts;
         public string Summary => $"faults: app_kills={AppKills} broker_node_kills={BrokerKills} pg_restarts={PgRestarts}";
@@ -359,14 +359,31 @@ public static class ChaosBench
             await _brokerBack;
         }
 
-        private Task KillAppAsync()
+        private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+        /// <summary>
+        /// Kills one instance, but only while all are serving: one process fault at a time, as with the broker nodes.
+        /// (On this 2-core machine an instance needs 10–30 s to start under load; killing the survivor meanwhile would
+        /// test nothing but a total outage.)
+        /// </summary>
+        private async Task KillAppAsync()
         {
-            var n = Random.Shared.Next(1, apps + 1);
+            foreach (var app in apps)
+            {
+                var ready = false;
+                try { ready = (await _probe.GetAsync(new Uri(app, "/health/ready"))).IsSuccessStatusCode; }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+                if (!ready)
+                {
+                    Console.WriteLine($"  {DateTime.Now:HH:mm:ss} fault skipped: {app.Port} is not serving yet");
+                    return;
+                }
+            }
+            var n = Random.Shared.Next(1, apps.Length + 1);
             var pid = int.Parse(File.ReadAllText(Path.Combine(dir, $"app{n}.pid")).Trim());
             Console.WriteLine($"  {DateTime.Now:HH:mm:ss} fault: SIGKILL app instance {n} (pid {pid})");
             Process.GetProcessById(pid).Kill();
             Interlocked.Increment(ref AppKills);
-            return Task.CompletedTask;
         }
 
         private async Task KillQueueLeaderAsync()
