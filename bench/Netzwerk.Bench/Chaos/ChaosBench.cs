@@ -122,7 +122,8 @@ public static class ChaosBench
         });
         await client.SendAsync(fm, $"/api/referrals/{id}/send", null);
         if (waitForReminder) await FastForwardReminderAsync(pg, id);
-        await client.SendAsync(partner, $"/api/partner/referrals/{id}/accept", new { appointmentAt = DateTimeOffset.UtcNow.AddDays(2) }, key: $"{id}-accept");
+        // The appointment has just taken place: attendance may only be reported from its day on.
+        await client.SendAsync(partner, $"/api/partner/referrals/{id}/accept", new { appointmentAt = DateTimeOffset.UtcNow.AddMinutes(-5) }, key: $"{id}-accept");
         await client.SendAsync(partner, $"/api/partner/referrals/{id}/attendance", new { attended = true }, key: $"{id}-attendance");
         await client.SendAsync(partner, $"/api/partner/referrals/{id}/outcome", new { reasonCode = "completed-with-result" }, key: $"{id}-outcome");
         await client.SendAsync(fm, $"/api/referrals/{id}/close", new { outcome = "completed", reasonCode = "completed-with-result" });

@@ -23,7 +23,7 @@ public sealed class IdempotentAnswerTests(ReferralTestApp app) : IClassFixture<R
         var fm = await app.ClientFor("fm.mueller");
         var partner = await app.ClientFor("partner.schuldner");
         var id = await app.SentReferralAsync(fm, ReferralTestApp.InsolvencyService, level: "outcome");
-        var accept = new { appointmentAt = app.Clock.GetUtcNow().AddDays(2) };
+        var accept = new { appointmentAt = app.Clock.GetUtcNow().AddMinutes(-5) };
 
         var first = await AnswerAsync(partner, $"/api/partner/referrals/{id}/accept", accept, "accept-1");
         first.StatusCode.ShouldBe(HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
@@ -52,7 +52,7 @@ public sealed class IdempotentAnswerTests(ReferralTestApp app) : IClassFixture<R
         var fm = await app.ClientFor("fm.mueller");
         var partner = await app.ClientFor("partner.schuldner");
         var id = await app.SentReferralAsync(fm, ReferralTestApp.InsolvencyService, level: "outcome");
-        (await AnswerAsync(partner, $"/api/partner/referrals/{id}/accept", new { appointmentAt = app.Clock.GetUtcNow().AddDays(2) }, "k"))
+        (await AnswerAsync(partner, $"/api/partner/referrals/{id}/accept", new { appointmentAt = app.Clock.GetUtcNow().AddMinutes(-5) }, "k"))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var reused = await AnswerAsync(partner, $"/api/partner/referrals/{id}/attendance", new { attended = true }, "k");
