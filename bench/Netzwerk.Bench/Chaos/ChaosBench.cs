@@ -309,7 +309,8 @@ public static class ChaosBench
                     if ((int)response.StatusCode is not (500 or 502 or 503 or 504))
                         throw new InvalidOperationException($"{(int)response.StatusCode} {path.Split('/')[^1]}: {text}");
                     failure = $"{(int)response.StatusCode}";
-                    if (!repeatable) throw new InvalidOperationException($"{failure} {path.Split('/')[^1]} (nicht wiederholbar)");
+                    // The app's 503 means the database was away: one transaction, nothing stored, safe to repeat.
+                    if (!repeatable && response.StatusCode != HttpStatusCode.ServiceUnavailable) throw new InvalidOperationException($"{failure} {path.Split('/')[^1]} (nicht wiederholbar)");
                 }
                 catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
                 {
