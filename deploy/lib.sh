@@ -2,7 +2,7 @@
 # Netzwerk -- helper functions for local servers (PostgreSQL + RabbitMQ) without systemd/Docker.
 #
 #   source deploy/lib.sh
-#   nz_install_prereqs [--browser]        # apt-get install what is missing (log: .local/logs/apt.log)
+#   nz_install_prereqs [--browser] [--cluster] # apt-get install what is missing (log: .local/logs/apt.log)
 #   nz_start_postgres NAME PORT           # private cluster in .local/NAME/pg, 127.0.0.1:PORT
 #   nz_start_rabbitmq NAME PORT           # private broker in .local/NAME/rabbitmq, AMQP PORT,
 #                                         #   dist PORT+1, epmd PORT+2, management PORT+3
@@ -10,6 +10,8 @@
 #   nz_stop NAME                          # stop both servers of NAME (and their epmd)
 #   nz_clean NAME                         # nz_stop + delete .local/NAME (all data)
 #   nz_lock NAME [--wait|--nowait]        # serialise scripts using the same NAME (fd 9)
+#   nz_start_rabbitmq_cluster NAME PORT [N] # N brokers NAME-r1..rN clustered (AMQP PORT, PORT+100, …)
+#   nz_stop_rabbitmq_cluster NAME [N]
 #
 # External servers: if ConnectionStrings__Netzwerk is already set (and not by nz_env), no
 # PostgreSQL is started; if RabbitMq__Host is already set (and not by nz_env), no RabbitMQ.
@@ -102,12 +104,13 @@ _nz_pkg_installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
 }
 
-# nz_install_prereqs [--browser]
+# nz_install_prereqs [--browser] [--cluster]
 nz_install_prereqs() {
-  local browser=0 arg
+  local browser=0 cluster=0 arg
   for arg in "$@"; do
     case "$arg" in
       --browser) browser=1 ;;
+      --cluster) cluster=1 ;;
       *) _nz_abort "nz_install_prereqs: unknown option '$arg'"; return 1 ;;
     esac
   done
@@ -116,6 +119,8 @@ nz_install_prereqs() {
   # fonts-liberation: without any font package headless Chromium renders no text glyphs.
   # python3-aiosmtpd: a real SMTP server for the partner-link mail tests.
   (( browser )) && wanted+=(chromium fonts-liberation python3-aiosmtpd)
+  # nginx-light: the load balancer in front of the app instances of deploy/cluster.sh.
+  (( cluster )) && wanted+=(nginx-light python3-aiosmtpd)
   local missing=() p
   for p in "${wanted[@]}"; do _nz_pkg_installed "$p" || missing+=("$p"); done
   (( ${#missing[@]} == 0 )) && return 0
@@ -312,6 +317,22 @@ _nz_pg_stop() {
   rm -f "$NZ_LOCAL/$name/postgres.pid"
 }
 
+# _nz_pg_restart NAME [stop|start] -- stop like a crash (immediate: no checkpoint, every connection cut) and start
+# again; with stop or start only that half (a test looks at the app while the database is away).
+_nz_pg_restart() {
+  local name="$1" mode="${2:-}" dir data bindir
+  dir="$(_nz_pg_dir "$name")"; data="$dir/data"
+  bindir="$(_nz_pg_bindir "$(cat "$data/PG_VERSION")")" || { _nz_abort "PostgreSQL-Binärdateien fehlen"; return 1; }
+  if [[ "$mode" != start ]]; then
+    _nz_log "PostgreSQL '$name': Stopp (immediate) ..."
+    _nz_as_pg "$bindir/pg_ctl" stop -D "$data" -m immediate -w -t 30 -s >/dev/null 2>&1 || true
+  fi
+  [[ "$mode" == stop ]] && return 0
+  _nz_as_pg env NZ_PG_INSTANCE="$dir" "$bindir/pg_ctl" start -w -t 120 -s -D "$data" -l "$dir/postgres.log" 9>&- \
+    || { _nz_abort "PostgreSQL '$name' startet nach dem Neustart nicht"; return 1; }
+  head -n 1 "$data/postmaster.pid" >"$NZ_LOCAL/$name/postgres.pid" 2>/dev/null || true
+}
+
 # --------------------------------------------------------------------------- RabbitMQ
 
 _nz_rmq_external() {
@@ -336,7 +357,7 @@ _nz_rmq_env() {
     "RABBITMQ_NODE_IP_ADDRESS=127.0.0.1"
     "RABBITMQ_NODE_PORT=$port"
     "RABBITMQ_DIST_PORT=$((port + 1))"
-    "ERL_EPMD_PORT=$((port + 2))"
+    "ERL_EPMD_PORT=${NZ_RMQ_EPMD_PORT:-$((port + 2))}"
     "ERL_EPMD_ADDRESS=127.0.0.1"
     "RABBITMQ_CTL_DIST_PORT_MIN=$((port + 10))"
     "RABBITMQ_CTL_DIST_PORT_MAX=$((port + 20))"
@@ -365,6 +386,7 @@ _nz_rmq_write_wrappers() {
 # Start (or reuse) the Netzwerk broker $name on port $port and wait until it is ready.
 set -euo pipefail
 export NZ_REPO=$(printf '%q' "$NZ_REPO") NZ_LOCAL=$(printf '%q' "$NZ_LOCAL")
+$(_nz_rmq_cluster_exports)
 source $(printf '%q' "$NZ_LIB")
 _nz_rmq_start $(printf '%q %q' "$name" "$port")
 EOF
@@ -373,6 +395,7 @@ EOF
 # Stop the Netzwerk broker $name (graceful). With --kill: SIGKILL the Erlang VM (crash simulation).
 set -euo pipefail
 export NZ_REPO=$(printf '%q' "$NZ_REPO") NZ_LOCAL=$(printf '%q' "$NZ_LOCAL")
+$(_nz_rmq_cluster_exports)
 source $(printf '%q' "$NZ_LIB")
 _nz_rmq_stop $(printf '%q' "$name") "\$@"
 EOF
@@ -445,6 +468,11 @@ _nz_rmq_start() {
   _nz_mkdir_shared "$NZ_LOCAL" "$base"
   mkdir -p "$d/mnesia" "$d/log" "$d/home"
   chmod 700 "$d/home"
+  if [[ -n "${NZ_RMQ_COOKIE_FILE:-}" ]]; then  # the nodes of one cluster share one Erlang cookie
+    rm -f "$d/home/.erlang.cookie"
+    cp "$NZ_RMQ_COOKIE_FILE" "$d/home/.erlang.cookie"
+    chmod 400 "$d/home/.erlang.cookie"
+  fi
   _nz_rmq_write_wrappers "$name" "$port"
 
   if beam="$(_nz_rmq_beam_pid "$name")"; then
@@ -582,6 +610,94 @@ _nz_rmq_stop() {
   rm -f "$base/rabbitmq.pid" "$base/rabbitmq-launcher.pid" "$base/epmd.pid"
 }
 
+# --------------------------------------------------------------------------- RabbitMQ cluster (one machine)
+
+# Lines for the generated wrappers: a node of a cluster keeps the cluster's epmd and cookie when restarted alone.
+_nz_rmq_cluster_exports() {
+  [[ -n "${NZ_RMQ_EPMD_PORT:-}" ]] && printf 'export NZ_RMQ_EPMD_PORT=%q\n' "$NZ_RMQ_EPMD_PORT"
+  [[ -n "${NZ_RMQ_COOKIE_FILE:-}" ]] && printf 'export NZ_RMQ_COOKIE_FILE=%q\n' "$NZ_RMQ_COOKIE_FILE"
+  return 0
+}
+
+_nz_epmd_bin() {
+  command -v epmd 2>/dev/null && return 0
+  find /usr/lib/erlang -name epmd -type f -perm -u+x 2>/dev/null | head -n 1 | grep . \
+    || { _nz_abort "epmd nicht gefunden (erlang-base fehlt?)"; return 1; }
+}
+
+# nz_start_rabbitmq_cluster NAME BASEPORT [N=3]
+# N brokers NAME-r1..NAME-rN (node i: AMQP BASEPORT+100*(i-1), management +3), one Erlang cookie, one epmd on
+# BASEPORT+5 shared by the nodes so that they find each other, r2..rN joined to r1. Exports
+# NZ_RMQ_CLUSTER_NODES="127.0.0.1:p1,127.0.0.1:p2,…" (the app's RabbitMq__Nodes) and the NZ_RMQ_* variables.
+nz_start_rabbitmq_cluster() {
+  local name="${1:-}" baseport="${2:-}" n="${3:-3}" i
+  _nz_check_name "$name" || return 1
+  _nz_check_port "$baseport" || return 1
+  local dir="$NZ_LOCAL/$name"
+  _nz_mkdir_shared "$NZ_LOCAL" "$dir"
+  if [[ ! -s "$dir/erlang.cookie" ]]; then
+    (umask 077; head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32 >"$dir/erlang.cookie")
+  fi
+  export NZ_RMQ_COOKIE_FILE="$dir/erlang.cookie" NZ_RMQ_EPMD_PORT=$((baseport + 5))
+
+  if ! _nz_port_busy "$NZ_RMQ_EPMD_PORT"; then
+    local epmd
+    epmd="$(_nz_epmd_bin)" || return 1
+    # Marked like a broker process of this cluster, so that nz_stop_rabbitmq_cluster finds it.
+    NZ_RMQ_INSTANCE="$dir/epmd" ERL_EPMD_ADDRESS=127.0.0.1 setsid "$epmd" -port "$NZ_RMQ_EPMD_PORT" -daemon \
+      </dev/null >/dev/null 2>&1 9>&-
+  fi
+
+  # Start the nodes side by side (each takes ~10 s, mostly waiting), then join them to r1.
+  local pids=() rc=0 nodes=()
+  for (( i = 1; i <= n; i++ )); do
+    nodes+=("127.0.0.1:$((baseport + 100 * (i - 1)))")
+    _nz_rmq_start "$name-r$i" "$((baseport + 100 * (i - 1)))" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || rc=1; done
+  (( rc == 0 )) || { _nz_abort "RabbitMQ-Cluster '$name': ein Knoten startet nicht"; return 1; }
+
+  local first="nz-$name-r1@localhost" status
+  for (( i = 2; i <= n; i++ )); do
+    status="$(_nz_rmq_ctl "$name-r$i" -q cluster_status 2>/dev/null || true)"
+    [[ "$status" == *"$first"* ]] && continue
+    _nz_log "RabbitMQ '$name-r$i' tritt dem Cluster bei ($first) ..."
+    { _nz_rmq_ctl "$name-r$i" -q stop_app \
+        && _nz_rmq_ctl "$name-r$i" -q join_cluster "$first" \
+        && _nz_rmq_ctl "$name-r$i" -q start_app; } >>"$(_nz_rmq_dir "$name-r$i")/log/console.log" 2>&1 \
+      || { _nz_abort "RabbitMQ '$name-r$i' konnte dem Cluster nicht beitreten"; return 1; }
+  done
+  NZ_RMQ_CLUSTER_NODES="$(IFS=,; printf '%s' "${nodes[*]}")"
+  export NZ_RMQ_CLUSTER_NODES
+  _nz_log "RabbitMQ-Cluster '$name' bereit: $NZ_RMQ_CLUSTER_NODES"
+}
+
+# _nz_rmq_cluster_wrapper NAME BASEPORT start|stop -- start prints, one per line: nodes=host:port,…  dirs=…
+# management=port,… (the node directories hold each node's rabbitmq-start/-stop/rabbitmqctl).
+_nz_rmq_cluster_wrapper() {
+  local name="$1" baseport="$2" i dirs="" mgmt=""
+  case "${3:-start}" in
+    start)
+      nz_start_rabbitmq_cluster "$name" "$baseport" 3 >&2
+      for i in 1 2 3; do
+        dirs+="${dirs:+,}$NZ_LOCAL/$name-r$i"; mgmt+="${mgmt:+,}$((baseport + 100 * (i - 1) + 3))"
+      done
+      printf 'nodes=%s\ndirs=%s\nmanagement=%s\n' "$NZ_RMQ_CLUSTER_NODES" "$dirs" "$mgmt" ;;
+    stop) nz_stop_rabbitmq_cluster "$name" 3 ;;
+    *) _nz_abort "rabbitmq-cluster: start oder stop"; return 1 ;;
+  esac
+}
+
+# nz_stop_rabbitmq_cluster NAME [N=3]
+nz_stop_rabbitmq_cluster() {
+  local name="${1:-}" n="${2:-3}" i p
+  _nz_check_name "$name" || return 1
+  for (( i = n; i >= 1; i-- )); do _nz_rmq_stop "$name-r$i" || true; done
+  for p in $(_nz_pids_with_env "NZ_RMQ_INSTANCE=$NZ_LOCAL/$name/epmd"); do _nz_kill_pids "$p"; done
+  return 0
+}
+
 # --------------------------------------------------------------------------- both
 
 # nz_stop NAME
@@ -591,6 +707,9 @@ nz_stop() {
   [[ -d "$NZ_LOCAL/$name" ]] || return 0
   _nz_pg_stop "$name" || true
   _nz_rmq_stop "$name" || true
+  # the cluster of the fault tests, if they started one
+  [[ -d "$NZ_LOCAL/$name-c-r1" ]] && { nz_stop_rabbitmq_cluster "$name-c" 3 || true; }
+  return 0
 }
 
 # nz_clean NAME -- stop and delete all local data of NAME
@@ -618,6 +737,12 @@ nz_env() {
     sockdir="$(_nz_pg_sockdir "$name")"
     export ConnectionStrings__Netzwerk="Host=$sockdir;Port=$pgport;Username=netzwerk;Password=netzwerk;Database=netzwerk"
     export NZ_MANAGED_PG="$ConnectionStrings__Netzwerk"
+    # For fault tests and the chaos benchmark: restart this PostgreSQL like after a crash.
+    mkdir -p "$NZ_LOCAL/$name"
+    printf '#!/usr/bin/env bash\nset -euo pipefail\nexport NZ_REPO=%q NZ_LOCAL=%q\nsource %q\n_nz_pg_restart %q "$@"\n' \
+      "$NZ_REPO" "$NZ_LOCAL" "$NZ_LIB" "$name" >"$NZ_LOCAL/$name/postgres-restart"
+    chmod 755 "$NZ_LOCAL/$name/postgres-restart"
+    export NETZWERK_PG_RESTART="$NZ_LOCAL/$name/postgres-restart"
   fi
 
   if _nz_rmq_external; then
@@ -633,6 +758,11 @@ nz_env() {
     export NETZWERK_RABBITMQCTL="$NZ_LOCAL/$name/rabbitmqctl"
     export NETZWERK_RABBITMQ_START="$NZ_LOCAL/$name/rabbitmq-start"
     export NETZWERK_RABBITMQ_STOP="$NZ_LOCAL/$name/rabbitmq-stop"
+    # For the cluster fault tests: a three-node cluster NAME-c beside the broker (AMQP RMQPORT+300, +400, +500).
+    printf '#!/usr/bin/env bash\nset -euo pipefail\nexport NZ_REPO=%q NZ_LOCAL=%q\nsource %q\n_nz_rmq_cluster_wrapper %q %q "$@"\n' \
+      "$NZ_REPO" "$NZ_LOCAL" "$NZ_LIB" "$name-c" "$((rmqport + 300))" >"$NZ_LOCAL/$name/rabbitmq-cluster"
+    chmod 755 "$NZ_LOCAL/$name/rabbitmq-cluster"
+    export NETZWERK_RABBITMQ_CLUSTER="$NZ_LOCAL/$name/rabbitmq-cluster"
   fi
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
 
@@ -29,9 +30,39 @@ public sealed class DemoSettings
 /// Migrates the database, loads the signing key and, in demo mode, the demo data. Registered before
 /// the message bus so that no consumer runs against an old schema.
 /// </summary>
-public sealed class StartupTasksHostedService(IServiceProvider services, DemoSettings demo) : IHostedService
+public sealed class StartupTasksHostedService(IServiceProvider services, DemoSettings demo, ILogger<StartupTasksHostedService> logger) : IHostedService
 {
+    /// <summary>How long an instance waits for a database that is restarting or failing over before it gives up.</summary>
+    public static readonly TimeSpan DatabaseWait = TimeSpan.FromMinutes(2);
+
     public async Task StartAsync(CancellationToken ct)
+    {
+        // An instance that starts while PostgreSQL restarts waits for it instead of dying: every step below is idempotent
+        // (applied migrations are recorded, seeders look before they write), so the whole sequence simply runs again.
+        var until = DateTime.UtcNow + DatabaseWait;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RunOnceAsync(ct);
+                return;
+            }
+            catch (Exception e) when (Transient(e) && DateTime.UtcNow < until && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Database not available at start-up ({ExceptionType}), attempt {Attempt}; waiting", e.GetType().Name, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), ct);
+            }
+        }
+    }
+
+    private static bool Transient(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or Npgsql.PostgresException { SqlState: "57P03" }) return true;
+        return false;
+    }
+
+    private async Task RunOnceAsync(CancellationToken ct)
     {
         await services.GetRequiredService<Migrator>().MigrateAsync(ct);
         await services.GetRequiredService<TokenSigningKeys>().LoadAsync(ct);

@@ -83,13 +83,16 @@ public sealed class MailOutboxSender : BackgroundService
     /// <summary>Sends the mails that are due; returns how many it claimed.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)
     {
+        await MarkRememberedAsync();
         var claimed = await ClaimAsync(ct);
         if (claimed.Count == 0) return 0;
         SmtpClient? client = null;
         try
         {
-            foreach (var mail in claimed)
+            for (var i = 0; i < claimed.Count; i++)
             {
+                var mail = claimed[i];
+                if (i > 0) await ExtendLeaseAsync(claimed.Skip(i).Select(m => m.Id).ToArray(), ct);
                 try
                 {
                     var message = Compose(mail);
@@ -99,7 +102,7 @@ public sealed class MailOutboxSender : BackgroundService
                         client ??= await ConnectAsync(ct);
                         await client.SendAsync(message, ct);
                     }
-                    await MarkSentAsync(mail.Id, ct);
+                    _sentNotMarked.TryAdd(mail.Id, 0);
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -111,7 +114,12 @@ public sealed class MailOutboxSender : BackgroundService
                     // The connection may be broken: the next mail opens a new one.
                     client?.Dispose();
                     client = null;
+                    continue;
                 }
+                // Outside the try: the mail is out, so a failed mark must not count as a failed send. If the database is
+                // away, the round ends here and the id stays remembered until the mark succeeds.
+                await MarkSentAsync(mail.Id, ct);
+                _sentNotMarked.TryRemove(mail.Id, out _);
             }
         }
         finally
@@ -130,12 +138,42 @@ public sealed class MailOutboxSender : BackgroundService
         return delay;
     }
 
+    /// <summary>
+    /// Sent mails whose mark did not reach the database (a restart at that moment). Marked first thing in every round, before
+    /// anything is claimed, so that this instance never sends them again; only a crash in that gap can still repeat a mail
+    /// (with the same Message-ID).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _sentNotMarked = new();
+
+    private async Task MarkRememberedAsync()
+    {
+        foreach (var id in _sentNotMarked.Keys)
+        {
+            await MarkSentAsync(id, CancellationToken.None);
+            _sentNotMarked.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>
+    /// Claims are short (two send timeouts) and renewed before each mail of a batch: a killed instance holds its claimed
+    /// mails for a minute, not for the whole batch's worst case.
+    /// </summary>
+    private TimeSpan Lease => _smtp.Timeout * 2;
+
+    private async Task ExtendLeaseAsync(Guid[] ids, CancellationToken ct)
+    {
+        await using var cmd = _dataSource.CreateCommand(
+            "UPDATE platform.mail_outbox SET claimed_until = clock_timestamp() + $2 WHERE id = ANY($1) AND sent_at IS NULL");
+        cmd.Parameters.AddWithValue(ids);
+        cmd.Parameters.AddWithValue(Lease);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     private sealed record ClaimedMail(Guid Id, string Kind, string To, string Subject, string Body, int Attempts);
 
     private async Task<List<ClaimedMail>> ClaimAsync(CancellationToken ct)
     {
-        // The lease outlasts a whole batch of sends at the configured timeout, so it cannot run out while a mail is sent.
-        var lease = _smtp.Timeout * (BatchSize + 2);
+        var lease = Lease;
         await using var cmd = _dataSource.CreateCommand("""
             UPDATE platform.mail_outbox SET claimed_until = clock_timestamp() + $2, attempts = attempts + 1
             WHERE id IN (SELECT id FROM platform.mail_outbox

@@ -76,6 +76,24 @@ public static class Problems
         return services;
     }
 
+    /// <summary>
+    /// PostgreSQL restarting, failing over or refusing connections, whether it surfaces directly or wrapped by EF Core:
+    /// what Npgsql marks transient, the server's "shutting down / cannot connect now / connection" states (57P, 08, 53),
+    /// and any failure below SQL (an NpgsqlException that is not the server's answer to a statement: a broken or confused
+    /// connection). In each case the request's transaction did not commit.
+    /// </summary>
+    private static bool DatabaseUnavailable(Exception? ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException pg)
+                return pg.IsTransient || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                    || pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal);
+            if (e is Npgsql.NpgsqlException) return true;
+        }
+        return false;
+    }
+
     private static bool IsAscii(string s) => s.All(c => c < 128);
     private static bool LooksGerman(string s) => s.Contains(" ist ") || s.Contains(" nicht ") || s.Contains("Bitte");
 
@@ -90,6 +108,7 @@ public static class Problems
                 // A broken multipart body (or form) fails while the framework reads it.
                 InvalidDataException => 400,
                 UnauthorizedAccessException => 403,
+                _ when DatabaseUnavailable(ex) => 503,
                 _ => 500,
             },
             ExceptionHandler = async ctx =>
@@ -110,9 +129,18 @@ public static class Problems
                         => "Ein Parameter hat ein ungültiges Format.",
                     BadHttpRequestException => "Die Anfrage konnte nicht gelesen werden.",
                     UnauthorizedAccessException => "Sie dürfen diese Aktion nicht ausführen.",
+                    _ when status == 503 => "Die Datenbank ist vorübergehend nicht erreichbar. Bitte versuchen Sie es in einigen Sekunden erneut.",
                     _ => "Bitte versuchen Sie es erneut. Der Fehler wurde protokolliert.",
                 };
-                if (status >= 500)
+                if (status == 503)
+                {
+                    // A database restart or failover: the request did not take effect as a whole (one transaction), so a
+                    // retry is safe; tell clients and load balancers when.
+                    ctx.Response.Headers.RetryAfter = "5";
+                    ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Netzwerk.Errors")
+                        .LogWarning("Database unavailable ({ExceptionType}) for request {TraceId}", ex?.GetType().Name, ctx.TraceIdentifier);
+                }
+                else if (status >= 500)
                 {
                     // Log type and trace id only: exception messages may carry user input.
                     ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Netzwerk.Errors")

@@ -1,3 +1,4 @@
+using Netzwerk.Platform.Messaging;
 using System.Globalization;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -88,7 +89,7 @@ public sealed class FeedbackInboxConsumerDefinition : ConsumerDefinition<Feedbac
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<FeedbackInboxConsumer> consumer,
         IRegistrationContext context)
     {
-        endpoint.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
+        endpoint.UseMessageRetry(MessageRetry.RideThroughRestarts);
         endpoint.PrefetchCount = 64;
         endpoint.ConcurrentMessageLimit = 16;
     }

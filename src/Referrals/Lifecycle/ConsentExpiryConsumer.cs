@@ -1,3 +1,4 @@
+using Netzwerk.Platform.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Referrals.Lifecycle.Contracts;
@@ -34,7 +35,8 @@ public sealed class ConsentExpiryConsumerDefinition : ConsumerDefinition<Consent
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ConsentExpiryConsumer> consumer,
         IRegistrationContext context)
     {
-        // Transient faults (deadlock, serialization, a concurrent change of the referral): retry in memory; after that → _error queue.
-        endpoint.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
+        // Transient faults (deadlock, serialization, a concurrent change of the referral, a database restart): retry in memory;
+        // after that → _error queue.
+        endpoint.UseMessageRetry(MessageRetry.RideThroughRestarts);
     }
 }

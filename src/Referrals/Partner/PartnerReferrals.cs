@@ -117,7 +117,8 @@ public static class PartnerReferrals
     public const int MaxNoteLength = 2000;
     public const int AppointmentYears = 2;
 
-    public sealed class Responses(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, RouteVersions routes, TimeProvider clock, AuditLog audit)
+    public sealed class Responses(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, RouteVersions routes, TimeProvider clock, AuditLog audit,
+        IHttpContextAccessor http)
     {
         private ReferralStateMachine M => workflow.Machine;
 
@@ -211,6 +212,10 @@ public static class PartnerReferrals
         {
             var user = principal.CurrentUser();
             var referral = await access.ForPartnerAsync(principal, id, ct);
+            var feedbackId = IdempotentAnswers.FeedbackId(http.HttpContext, id, user.Id);
+            if (feedbackId is { } keyed
+                && IdempotentAnswers.Repeat(await db.Feedback.AsNoTracking().FirstOrDefaultAsync(f => f.Id == keyed && f.ReferralId == id, ct), kind, referral) is { } repeat)
+                return repeat;
             var consent = await db.ConsentOfAsync(referral, ct);
             if (consent?.RevokedAt is not null)
                 throw ReferralProblem.Conflict("Die Einwilligung wurde widerrufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");
@@ -223,7 +228,7 @@ public static class PartnerReferrals
                 throw ReferralProblem.Forbidden(
                     $"Die Einwilligung erlaubt nur diese Rückmeldung: {FeedbackLevels.German[referral.FeedbackLevel]}. Diese Angabe darf nicht übermittelt werden.");
             }
-            var feedback = new Feedback { Id = Guid.CreateVersion7(), ReferralId = id, Kind = kind, ByUser = user.Id, At = clock.GetUtcNow() };
+            var feedback = new Feedback { Id = feedbackId ?? Guid.CreateVersion7(), ReferralId = id, Kind = kind, ByUser = user.Id, At = clock.GetUtcNow() };
             fill(feedback);
             var (@event, data) = eventFor(referral, feedback);
             await workflow.ApplyAsync(referral, @event, data, Actor.Of(user), kind, ct, feedback);

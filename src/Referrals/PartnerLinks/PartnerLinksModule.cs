@@ -1,3 +1,4 @@
+using Netzwerk.Platform.Messaging;
 using MassTransit;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Configuration;
@@ -30,9 +31,7 @@ public static class PartnerLinksModule
     public static void AddPartnerLinkConsumers(this IBusRegistrationConfigurator bus)
     {
         // Retries with pauses for a database that is briefly away; the mail itself is retried by the mail outbox.
-        bus.AddConsumer<IssueAccessLinkOnReferralSent>((_, c) =>
-            c.UseMessageRetry(r => r.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2))));
-        bus.AddConsumer<RevokeAccessLinksOnAccessEnded>((_, c) =>
-            c.UseMessageRetry(r => r.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30))));
+        bus.AddConsumer<IssueAccessLinkOnReferralSent>((_, c) => c.UseMessageRetry(MessageRetry.RideThroughRestarts));
+        bus.AddConsumer<RevokeAccessLinksOnAccessEnded>((_, c) => c.UseMessageRetry(MessageRetry.RideThroughRestarts));
     }
 }

@@ -74,7 +74,11 @@ public sealed class DeadLetterQueues(RabbitMqSettings settings, IConfiguration c
             HostName = settings.Host, Port = settings.Port, VirtualHost = settings.VirtualHost,
             UserName = settings.Username, Password = settings.Password,
         };
-        await using var connection = await factory.CreateConnectionAsync("netzwerk-dead-letter-replay", ct);
+        // On a cluster, any node that answers will do: the queues are cluster-wide.
+        var nodes = settings.ClusterNodes.Select(n => new AmqpTcpEndpoint(n.Host, n.Port)).ToList();
+        await using var connection = nodes.Count > 0
+            ? await factory.CreateConnectionAsync(nodes, "netzwerk-dead-letter-replay", ct)
+            : await factory.CreateConnectionAsync("netzwerk-dead-letter-replay", ct);
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
         var target = errorQueue[..^"_error".Length];
         var moved = 0;
