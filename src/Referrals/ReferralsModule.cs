@@ -63,6 +63,7 @@ public static class ReferralsModule
         services.AddScoped<RevokeConsent.Handler>();
         services.AddScoped<FeedbackInbox.Queries>();
         services.AddScoped<SuggestPartners.Queries>();
+        services.AddScoped<Figures.FiguresReports>();
         services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
         services.AddScoped<IRetentionTask, Retention.ReferralRetention>();
         services.AddPartnerLinks(configuration);
