@@ -5,7 +5,9 @@ namespace Netzwerk.Referrals.Figures;
 /// is a cell; a <see cref="Line"/> says that one cell is the sum of others (a total and its rows, a funnel step and what
 /// left it). Primary suppression hides every cell counting 1 to 4 people. Secondary suppression then makes sure no hidden
 /// cell can be worked out by subtraction: a line holding exactly one hidden cell gets a second one (the smallest non-zero
-/// part, else its total), until no line has exactly one. Zero is shown: it tells nothing about a person.
+/// part, else its total), until no line has exactly one; then the lines are solved as an attacker would (linear algebra
+/// over all of them at once) and any hidden cell they still determine gets a neighbour hidden, until none is determined.
+/// Zero is shown: it tells nothing about a person.
 /// Cells may be forced hidden from outside (what a wider view hid must stay hidden when a filter narrows onto it).
 /// </summary>
 public sealed class SmallCells
@@ -69,6 +71,25 @@ public sealed class SmallCells
     {
         if (_suppressed is not null) return _suppressed;
         var hidden = _values.Select((v, i) => v is > 0 and < Threshold || _forced.Contains(i)).ToArray();
+        while (true)
+        {
+            SpreadOverLines(hidden);
+            // Two hidden cells per line still leave combinations of lines (a 2×2 block of a table with margins, say):
+            // the attacker's algebra decides. A hidden cell the published cells determine gets one more neighbour hidden.
+            var determined = Determined(hidden);
+            if (determined < 0) break;
+            var pick = _lines.Where(l => l.Total == determined || l.Parts.Contains(determined))
+                           .SelectMany(l => l.Parts.Append(l.Total)).Where(i => !hidden[i])
+                           .OrderBy(i => _values[i] == 0 ? 1 : 0).ThenBy(i => _values[i]).ThenBy(i => i).Cast<int?>().FirstOrDefault()
+                       ?? _lines.SelectMany(l => l.Parts.Append(l.Total)).Where(i => !hidden[i]).OrderBy(i => _values[i]).Cast<int?>().FirstOrDefault();
+            if (pick is null) break; // everything hidden
+            hidden[pick.Value] = true;
+        }
+        return _suppressed = hidden;
+    }
+
+    private void SpreadOverLines(bool[] hidden)
+    {
         bool changed;
         do
         {
@@ -86,6 +107,54 @@ public sealed class SmallCells
                 changed = true;
             }
         } while (changed);
-        return _suppressed = hidden;
+    }
+
+    /// <summary>
+    /// A hidden cell whose value follows from the lines and the published cells, or -1. Each line is an equation over the
+    /// hidden cells (published ones are constants); in reduced row echelon form a cell is determined exactly when some
+    /// row has no other non-zero entry.
+    /// </summary>
+    private int Determined(bool[] hidden)
+    {
+        var unknown = Enumerable.Range(0, _values.Count).Where(i => hidden[i]).ToArray();
+        if (unknown.Length == 0) return -1;
+        var column = new Dictionary<int, int>();
+        for (var i = 0; i < unknown.Length; i++) column[unknown[i]] = i;
+        var rows = new List<double[]>();
+        foreach (var (total, parts) in _lines)
+        {
+            var row = new double[unknown.Length];
+            if (column.TryGetValue(total, out var t)) row[t] += 1;
+            foreach (var p in parts) if (column.TryGetValue(p, out var c)) row[c] -= 1;
+            if (row.Any(x => x != 0)) rows.Add(row);
+        }
+        var lead = 0;
+        for (var col = 0; col < unknown.Length && lead < rows.Count; col++)
+        {
+            var pivot = -1;
+            for (var r = lead; r < rows.Count; r++) if (Math.Abs(rows[r][col]) > 1e-9) { pivot = r; break; }
+            if (pivot < 0) continue;
+            (rows[lead], rows[pivot]) = (rows[pivot], rows[lead]);
+            var pr = rows[lead];
+            var f0 = pr[col];
+            for (var j = 0; j < pr.Length; j++) pr[j] /= f0;
+            for (var r = 0; r < rows.Count; r++)
+            {
+                if (r == lead || Math.Abs(rows[r][col]) < 1e-12) continue;
+                var f = rows[r][col];
+                var rr = rows[r];
+                for (var j = 0; j < rr.Length; j++) rr[j] -= f * pr[j];
+            }
+            lead++;
+        }
+        for (var r = 0; r < lead; r++)
+        {
+            var nonZero = -1;
+            var count = 0;
+            for (var j = 0; j < unknown.Length && count < 2; j++)
+                if (Math.Abs(rows[r][j]) > 1e-9) { nonZero = j; count++; }
+            if (count == 1) return unknown[nonZero];
+        }
+        return -1;
     }
 }
