@@ -1,4 +1,5 @@
-// Benchmarks: `deploy/bench.sh search|referrals|all`. Each prints its figures, the last line a summary.
+// Benchmarks: `deploy/bench.sh search|referrals|figures|all`. Each prints its figures, the last line a summary.
+using Netzwerk.Bench.Figures;
 using Netzwerk.Bench.Referrals;
 using Netzwerk.Bench.Search;
 
@@ -9,12 +10,13 @@ switch (which)
     case "search": await SearchBench.RunAsync(rest); break;
     case "referrals": await ReferralBench.RunAsync(rest); break;
     case "import": await ImportBench.RunAsync(rest); break;
+    case "figures": await FiguresBench.RunAsync(rest); break;
     case "all":
         await SearchBench.RunAsync(rest);
         await ReferralBench.RunAsync(rest);
         break;
     default:
-        Console.Error.WriteLine("Aufruf: bench.sh search|referrals|import|all");
+        Console.Error.WriteLine("Aufruf: bench.sh search|referrals|import|figures|all");
         return 2;
 }
 return 0;
