@@ -117,7 +117,7 @@ public static class FiguresBench
         await Run("CREATE TEMP TABLE cats AS SELECT row_number() OVER (ORDER BY category_code) AS n, category_code, max(version) AS v FROM referrals.routes GROUP BY category_code");
         await Run("""
             CREATE TEMP TABLE gen AS
-            SELECT md5('bench' || i)::uuid AS id, i, now() - interval '730 days' + random() * interval '730 days' AS sent_at, random() AS u, random() AS w,
+            SELECT md5('bench' || i)::uuid AS id, i, now() - interval '730 days' + (i + random()) / $1 * interval '730 days' AS sent_at, random() AS u, random() AS w,
                    1 + i % (SELECT count(*) FROM svc) AS sn, 1 + (i / 7) % (SELECT count(*) FROM cats) AS cn,
                    CASE WHEN i % 40 = 0 THEN 'fm.mueller' ELSE 'fm.bench' || (i % 40) END AS cm, 'team-' || (i % 6) AS team
             FROM generate_series(1, $1) i
@@ -157,7 +157,8 @@ public static class FiguresBench
             SELECT md5('attend' || i)::uuid, id, 'attendance', i % 9 <> 0, sent_at + (1 + w * 20) * interval '1 day', 'partner', sent_at + interval '25 days'
             FROM gen WHERE status IN ('in-progress', 'completed', 'failed');
             """);
-        // The fact rows: the lifecycle's own function, in chunks (an id list per call, as a transition hands in one).
+        // The fact rows: the lifecycle's own function, in chunks (an id list per call, as a transition hands in one), in the
+        // order of sending, as the lifecycle writes them (a fact row is born when its referral is sent).
         const int chunk = 25_000;
         for (var from = 0; from < count; from += chunk)
             await Run("SELECT referrals.refresh_referral_facts(array(SELECT id FROM gen WHERE i > $1 AND i <= $2))", from, from + chunk);
