@@ -68,6 +68,7 @@ public static class ReferralsModule
         services.AddSingleton<IStartupTask, ConsentTexts.Seeder>();
         services.AddScoped<FeedbackInbox.Queries>();
         services.AddScoped<SuggestPartners.Queries>();
+        services.AddScoped<Figures.FiguresReports>();
         services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
         services.AddScoped<IRetentionTask, Retention.ReferralRetention>();
         services.AddPartnerLinks(configuration);

@@ -190,7 +190,7 @@ public static class ReferralBench
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private static async Task<string> TokenAsync(HttpClient http, string user)
+    internal static async Task<string> TokenAsync(HttpClient http, string user)
     {
         var response = await http.PostAsJsonAsync("/api/demo/token", new { user });
         response.EnsureSuccessStatusCode();
@@ -208,7 +208,7 @@ public static class ReferralBench
         return result;
     }
 
-    private static async Task ExecuteAsync(string connectionString, string database, string sql)
+    internal static async Task ExecuteAsync(string connectionString, string database, string sql)
     {
         await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ConnectionString);
         await conn.OpenAsync();
@@ -216,7 +216,7 @@ public static class ReferralBench
         await cmd.ExecuteNonQueryAsync();
     }
 
-    private static int Arg(string[] args, string name, int fallback)
+    internal static int Arg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
@@ -226,7 +226,7 @@ public static class ReferralBench
     /// The whole app on Kestrel (a free port), demo users on, request logs off. (Any type of the web assembly names
     /// its entry point; <c>Program</c> itself would be this benchmark's own.)
     /// </summary>
-    private sealed class BenchApp(string connectionString, string vhost, int smtpPort) : WebApplicationFactory<Netzwerk.Web.Hosting.DatabaseReadyCheck>
+    internal sealed class BenchApp(string connectionString, string vhost, int smtpPort) : WebApplicationFactory<Netzwerk.Web.Hosting.DatabaseReadyCheck>
     {
         public string ConnectionString => connectionString;
         public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -264,7 +264,7 @@ public static class ReferralBench
     }
 
     /// <summary>Accepts every e-mail and forgets it: the access-link mails are part of the flow, a mail server is not measured.</summary>
-    private sealed class SmtpSink : IDisposable
+    internal sealed class SmtpSink : IDisposable
     {
         private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();
@@ -320,7 +320,7 @@ public static class ReferralBench
         }
     }
 
-    private sealed class Rabbit
+    internal sealed class Rabbit
     {
         private readonly string _host = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
         private readonly int _port = int.Parse(Environment.GetEnvironmentVariable("RabbitMq__Port") ?? "5672");

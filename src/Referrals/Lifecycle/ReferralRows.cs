@@ -93,6 +93,10 @@ internal static class ReferralRows
                 Time(feedback.AppointmentAt), Id(feedback.ProposedServiceId), Text(feedback.Note), Text(feedback.ByUser), Time(feedback.At)));
         // One statement per message, in order: each row's created_at (clock_timestamp()) keeps the publishing order.
         foreach (var message in state.Outgoing) batch.BatchCommands.Add(OutboxWriter.Command(message));
+        // The figures' row of a sent referral follows each of its writes in the same transaction (after the history and
+        // feedback it is computed from): figures are never behind or ahead of the referrals.
+        if (referral.SentAt is not null)
+            batch.BatchCommands.Add(Command("SELECT referrals.refresh_referral_facts(ARRAY[$1])", Id(referral.Id)));
 
         state.DeadlineKindsToCancel.Clear();
         state.DeadlinesToSchedule.Clear();

@@ -1,44 +1,44 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals.Figures;
-using Npgsql;
 
 namespace Netzwerk.Referrals.Pages.Kennzahlen;
 
-/// <summary>/kennzahlen: process figures by status, partner kind and outcome reason, filterable by period and kind. Aggregates only.</summary>
-[Authorize(Policy = Policies.Coordination)]
-public sealed class IndexModel(NpgsqlDataSource dataSource, ReferralsDb db) : PageModel
+/// <summary>
+/// /kennzahlen: Wirkungskontrolle — the funnel with the reasons of every drop, the breakdown, the partners' answers, the
+/// gaps, charts and exports, for the user's scope (<see cref="FiguresScope"/>). Same parameters as <c>/api/figures</c>.
+/// </summary>
+[Authorize(Policy = Policies.SignedIn)]
+public sealed class IndexModel(FiguresReports reports, TimeProvider clock) : PageModel
 {
-    public ReferralFigures.Result Figures { get; private set; } = null!;
-    public IReadOnlyList<(string Code, string Name)> Kinds { get; private set; } = [];
-    public string? From { get; private set; }
-    public string? To { get; private set; }
-    public string? Kind { get; private set; }
+    public FiguresReport? Report { get; private set; }
+    public FiguresRequest? Request0 { get; private set; }
+    public IReadOnlyDictionary<string, IReadOnlyList<(string Value, string Label)>> Options { get; private set; } =
+        new Dictionary<string, IReadOnlyList<(string, string)>>();
 
-    public async Task OnGetAsync(string? von, string? bis, string? art, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        var from = Ui.ParseDate(von);
-        var to = Ui.ParseDate(bis);
-        if (!string.IsNullOrWhiteSpace(von) && from is null) ModelState.AddModelError("von", "Bitte geben Sie ein gültiges Anfangsdatum an.");
-        if (!string.IsNullOrWhiteSpace(bis) && to is null) ModelState.AddModelError("bis", "Bitte geben Sie ein gültiges Enddatum an.");
-        if (from is { } f && !ReferralFigures.WithinData(f)) { ModelState.AddModelError("von", ReferralFigures.OutsideData); from = null; }
-        if (to is { } t && !ReferralFigures.WithinData(t)) { ModelState.AddModelError("bis", ReferralFigures.OutsideData); to = null; }
-        if (from is not null && to is not null && to < from) { ModelState.AddModelError("bis", "Das Ende des Zeitraums liegt vor dem Anfang."); to = null; }
-        var routes = await db.Routes.AsNoTracking().Select(r => new { r.CategoryCode, r.Name, r.Version }).ToListAsync(ct);
-        Kinds = routes.GroupBy(r => r.CategoryCode).Select(g => (g.Key, g.MaxBy(r => r.Version)!.Name)).OrderBy(k => k.Name).ToList();
-        Kind = Kinds.Any(k => k.Code == art) ? art : null;
-        From = from?.ToString("yyyy-MM-dd");
-        To = to?.ToString("yyyy-MM-dd");
-        Figures = await ReferralFigures.QueryAsync(dataSource, new ReferralFigures.Filter(from, to, Kind), ct);
+        if (FiguresScope.Of(User) is not { } scope) return Forbid();
+        var errors = new Dictionary<string, string[]>();
+        var request = FiguresRequest.Parse(name => Request.Query[name].FirstOrDefault(), clock, errors);
+        foreach (var (field, messages) in errors)
+            foreach (var m in messages) ModelState.AddModelError(field, m);
+        request ??= FiguresRequest.Parse(_ => null, clock, []);
+        Request0 = request;
+        Report = await reports.BuildAsync(request!, scope, ct);
+        Options = await reports.OptionsAsync(request!, scope, ct);
+        return Page();
     }
 
-    public static string Percent(double? rate) => rate is { } r ? (r * 100).ToString("0.#", Ui.German) + " %" : "–";
-    public static string Hours(double? hours) => hours switch
+    /// <summary>The last six quarters and twelve months, newest first, for the period choice.</summary>
+    public IEnumerable<(string Value, string Label)> Periods()
     {
-        null => "–",
-        < 48 => hours.Value.ToString("0.#", Ui.German) + " Std.",
-        _ => (hours.Value / 24).ToString("0.#", Ui.German) + " Tage",
-    };
+        var today = Netzwerk.Platform.Time.CalendarDay.Today(clock);
+        var q = new DateOnly(today.Year, (today.Month - 1) / 3 * 3 + 1, 1);
+        for (var i = 0; i < 8; i++, q = q.AddMonths(-3)) yield return ($"{q.Year}-Q{(q.Month - 1) / 3 + 1}", $"{(q.Month - 1) / 3 + 1}. Quartal {q.Year}");
+        var m = new DateOnly(today.Year, today.Month, 1);
+        for (var i = 0; i < 24; i++, m = m.AddMonths(-1)) yield return (m.ToString("yyyy-MM"), m.ToString("MMMM yyyy", Ui.German));
+    }
 }
