@@ -10,8 +10,22 @@ using Npgsql;
 namespace Netzwerk.Platform.Mail;
 
 /// <summary>A mail a feature hands over. <paramref name="Kind"/> names what it is (e.g. "partner-access-link") for
-/// administrators; it is not sent.</summary>
-public sealed record OutgoingMail(string Kind, string To, string Subject, string Body);
+/// administrators; it is not sent. <paramref name="SubjectId"/> is the feature's id of what the mail is about (a referral),
+/// for the sent-mail log and for <see cref="IMailFailureObserver"/>; <paramref name="HoldFor"/> holds the mail back
+/// (a feature's rate limit).</summary>
+public sealed record OutgoingMail(string Kind, string To, string Subject, string Body, Guid? SubjectId = null, TimeSpan? HoldFor = null);
+
+/// <summary>A mail the mail server refused for good (a 5xx answer): it is not retried.</summary>
+public sealed record FailedMail(Guid Id, string Kind, string Recipient, Guid? SubjectId, string Error);
+
+/// <summary>
+/// A feature that wants to hear when one of its mails cannot be delivered (e.g. to show "Partner per E-Mail nicht
+/// erreichbar"). Called after the failure is stored; an observer that throws is logged and not called again for that mail.
+/// </summary>
+public interface IMailFailureObserver
+{
+    Task MailFailedAsync(FailedMail mail, CancellationToken ct);
+}
 
 /// <summary>
 /// Writes mails to <c>platform.mail_outbox</c> in the caller's transaction: the mail exists exactly when the change it
@@ -25,10 +39,19 @@ public sealed class MailOutbox(IDataProtectionProvider protection)
     public async Task<Guid> EnqueueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, OutgoingMail mail, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        await using var cmd = new NpgsqlCommand(
-            "INSERT INTO platform.mail_outbox (id, kind, recipient, subject, body) VALUES ($1, $2, $3, $4, $5)", conn, tx);
+        // The log row (no subject line, no body) goes with the mail, in the caller's transaction.
+        await using var cmd = new NpgsqlCommand("""
+            WITH mail AS (
+                INSERT INTO platform.mail_outbox (id, kind, recipient, subject, body, subject_id, next_attempt_at)
+                VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp() + COALESCE($7, interval '0'))
+                RETURNING id, kind, recipient, subject_id, created_at)
+            INSERT INTO platform.mail_log (mail_id, kind, recipient, subject_id, queued_at)
+            SELECT id, kind, recipient, subject_id, created_at FROM mail
+            """, conn, tx);
         foreach (var v in new object[] { id, mail.Kind, mail.To, mail.Subject, _body.Protect(mail.Body) })
             cmd.Parameters.Add(new NpgsqlParameter { Value = v });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)mail.SubjectId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)mail.HoldFor ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval });
         await cmd.ExecuteNonQueryAsync(ct);
         return id;
     }
