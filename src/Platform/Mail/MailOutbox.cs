@@ -85,6 +85,25 @@ public sealed class MailOutbox(IDataProtectionProvider protection)
     }
 }
 
+/// <summary>The sent-mail log (<c>platform.mail_log</c>): kind, recipient and times of each mail about a subject — no content.</summary>
+public static class MailLog
+{
+    public sealed record Entry(Guid MailId, string Kind, string Recipient, DateTimeOffset QueuedAt, DateTimeOffset? SentAt, DateTimeOffset? FailedAt);
+
+    public static async Task<IReadOnlyList<Entry>> ForSubjectAsync(NpgsqlDataSource dataSource, Guid subjectId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT mail_id, kind, recipient, queued_at, sent_at, failed_at FROM platform.mail_log WHERE subject_id = $1 ORDER BY queued_at, mail_id");
+        cmd.Parameters.AddWithValue(subjectId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var entries = new List<Entry>();
+        while (await r.ReadAsync(ct))
+            entries.Add(new Entry(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3),
+                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5)));
+        return entries;
+    }
+}
+
 public static class MailSetup
 {
     /// <summary>The mail outbox and its sender, configured from the <c>Smtp</c> section.</summary>
