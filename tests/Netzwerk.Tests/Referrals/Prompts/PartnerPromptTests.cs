@@ -151,7 +151,7 @@ public sealed class PartnerPromptTests(PromptApp app) : IClassFixture<PromptApp>
         MailsAbout(reference).Count(m => m.Subject.Contains("Erinnerung")).ShouldBe(0);
         MoveClockTo(reminderAt.AddMinutes(1));
         var reminder = await MailAsync(reference, "Erinnerung");
-        reminder.Body.ShouldContain("Schuldner- und Insolvenzberatung Kamenz", Case.Insensitive);
+        reminder.Body.ShouldContain("Schuldner- und Insolvenzberatung der Diakonie Kamenz");
         LinkIn(reminder, app.BaseUrl).ShouldNotBeEmpty(reminder.Body);
 
         var responseAt = await DueAtAsync(referral, DeadlineKinds.PartnerResponse);
