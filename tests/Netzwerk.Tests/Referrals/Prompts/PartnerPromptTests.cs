@@ -69,7 +69,9 @@ public sealed class PartnerPromptTests(PromptApp app) : IClassFixture<PromptApp>
         put.StatusCode.ShouldBe(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
     }
 
-    private async Task<(Guid Referral, Guid Consent)> SendAsync(HttpClient fm)
+    private Task<(Guid Referral, Guid Consent)> SendAsync(HttpClient fm) => SendAsync(app, fm);
+
+    internal static async Task<(Guid Referral, Guid Consent)> SendAsync(PromptApp app, HttpClient fm)
     {
         var created = await fm.PostAsJsonAsync("/api/referrals", new
         {
@@ -292,5 +294,47 @@ public sealed class PartnerPromptTests(PromptApp app) : IClassFixture<PromptApp>
             ? "" : null, "deadlines fired");
         await Task.Delay(1500);
         MailsAbout(reference).Select(m => m.Subject).ShouldHaveSingleItem().ShouldContain("Neue Verweisung");
+    }
+}
+
+/// <summary>A partner address the mail server refuses for good: no retries, a task for the Netzwerkkoordination, a flag on the referral.</summary>
+public sealed class PartnerUnreachableTests(PromptApp app) : IClassFixture<PromptApp>
+{
+    [Fact]
+    public async Task A_refused_address_becomes_a_coordinator_task_and_shows_on_the_referral()
+    {
+        var fm = await app.ClientFor("fm.mueller");
+        var coordinator = await app.ClientFor("nk.hoffmann");
+        await using (var db = await app.OpenDatabaseAsync())
+        await using (var cmd = new NpgsqlCommand("UPDATE directory.service SET referral_email = 'unzustellbar@schuldnerberatung-kamenz.example' WHERE id = $1", db))
+        {
+            cmd.Parameters.AddWithValue(DemoCatalogue.Services.DebtCounsellingKamenz);
+            (await cmd.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        var (referral, _) = await PartnerPromptTests.SendAsync(app, fm);
+
+        var detail = await TestProcesses.EventuallyAsync(async () =>
+        {
+            var d = await fm.GetFromJsonAsync<JsonElement>($"/api/referrals/{referral}");
+            return d.GetProperty("partnerUnreachable").GetBoolean() ? (object)d : null;
+        }, "referral flagged unreachable");
+        var mail = ((JsonElement)detail).GetProperty("mails").EnumerateArray().Single();
+        mail.GetProperty("kind").GetString().ShouldBe("partner-access-link");
+        mail.GetProperty("failedAt").ValueKind.ShouldBe(JsonValueKind.String);
+        mail.GetProperty("sentAt").ValueKind.ShouldBe(JsonValueKind.Null);
+
+        var task = await TestProcesses.EventuallyAsync(async () => (await ReferralTestApp.InboxAsync(coordinator, referral))
+            .Cast<JsonElement?>().FirstOrDefault(i => i!.Value.GetProperty("kind").GetString() == PartnerUnreachable.InboxKind) is { } item ? (object)item : null,
+            "coordinator task");
+        ((JsonElement)task).GetProperty("title").GetString()!.ShouldContain("nicht erreichbar");
+        (await ReferralTestApp.InboxAsync(fm, referral, timeout: TimeSpan.FromSeconds(1)))
+            .ShouldNotContain(i => i.GetProperty("kind").GetString() == PartnerUnreachable.InboxKind);
+
+        // Not retried: one attempt, and the outbox gives it up.
+        await Task.Delay(1500);
+        await using var check = await app.OpenDatabaseAsync();
+        await using var attempts = new NpgsqlCommand("SELECT attempts FROM platform.mail_outbox WHERE subject_id = $1 AND failed_at IS NOT NULL", check);
+        attempts.Parameters.AddWithValue(referral);
+        (await attempts.ExecuteScalarAsync()).ShouldBe(1);
     }
 }
