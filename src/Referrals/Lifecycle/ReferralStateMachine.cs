@@ -314,7 +314,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
     private static void TellPartnerItEnded(ReferralState saga)
     {
         if (saga.CurrentState is StateNames.Draft or StateNames.AwaitingApproval) return;
-        if (RouteOf(saga).Prompts.EndNotice) saga.PromptPartner(PromptKinds.EndNotice, "end");
+        if (saga.Route?.Prompts.EndNotice == true) saga.PromptPartner(PromptKinds.EndNotice, "end");
     }
 
     private static void EndPartnerAccess(ReferralState saga, string reason, DateTimeOffset at)

@@ -271,6 +271,40 @@ public sealed class PartnerPromptTests(PromptApp app) : IClassFixture<PromptApp>
     }
 
     [Fact]
+    public async Task Beyond_the_hourly_limit_per_address_a_prompt_waits_instead_of_going_out_at_once()
+    {
+        var fm = await app.ClientFor("fm.mueller");
+        await app.ClientFor("partner.schuldner");
+        await PromptsOnAsync();
+        var (referral, _) = await SendAsync(fm);
+        await ReferenceAsync(referral);
+        var sp = app.Services;
+        PartnerPrompts With(int limit) => new(sp.GetRequiredService<Netzwerk.Directory.Lookup.IServiceLookup>(),
+            sp.GetRequiredService<Netzwerk.Platform.Mail.MailOutbox>(), sp.GetRequiredService<Netzwerk.Referrals.PartnerLinks.PartnerLinkSettings>(),
+            new PartnerPromptSettings { PerRecipientPerHour = limit });
+
+        async Task<TimeSpan> HeldForAsync(PartnerPrompts prompts, string occurrence)
+        {
+            await using var db = await app.OpenDatabaseAsync();
+            await using (var tx = await db.BeginTransactionAsync())
+            {
+                await prompts.QueueAsync(db, tx, referral, PromptKinds.Reminder, occurrence, app.Clock.GetUtcNow(), CancellationToken.None);
+                await tx.CommitAsync();
+            }
+            await using var cmd = new NpgsqlCommand("""
+                SELECT extract(epoch FROM o.next_attempt_at - o.created_at) FROM referrals.partner_prompts p
+                JOIN platform.mail_outbox o ON o.id = p.mail_id WHERE p.referral_id = $1 AND p.occurrence = $2
+                """, db);
+            cmd.Parameters.AddWithValue(referral);
+            cmd.Parameters.AddWithValue(occurrence);
+            return TimeSpan.FromSeconds((double)(decimal)(await cmd.ExecuteScalarAsync())!);
+        }
+
+        (await HeldForAsync(With(1000), "limit-a")).ShouldBeLessThan(TimeSpan.FromSeconds(1));
+        (await HeldForAsync(With(1), "limit-b")).ShouldBeGreaterThan(TimeSpan.FromMinutes(30)); // "limit-a" went to the same address within the hour
+    }
+
+    [Fact]
     public async Task Without_the_route_step_no_prompt_goes_out()
     {
         var fm = await app.ClientFor("fm.mueller");
