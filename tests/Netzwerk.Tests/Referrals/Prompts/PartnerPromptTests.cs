@@ -372,3 +372,39 @@ public sealed class PartnerUnreachableTests(PromptApp app) : IClassFixture<Promp
         (await attempts.ExecuteScalarAsync()).ShouldBe(1);
     }
 }
+
+/// <summary>The coordinator switches prompts per route on /wege; the switches are stored with the route version.</summary>
+public sealed class PromptSwitchBrowserTests(PromptApp app) : IClassFixture<PromptApp>
+{
+    [Fact]
+    public async Task Coordinator_switches_prompts_on_and_off_in_the_route_composer()
+    {
+        var coordinator = await app.Browser.NewPageAsync(new Uri(app.BaseUrl), demoUser: "nk.hoffmann");
+        await coordinator.GotoAsync("/wege/bearbeiten?weg=schuldnerberatung");
+        await coordinator.GetByLabel("Erinnerung vor Ablauf der Antwortfrist").CheckAsync();
+        await coordinator.GetByLabel("Hinweis, wenn die Antwortfrist abgelaufen ist").CheckAsync();
+        (await Axe.ViolationsAsync(coordinator)).ShouldBeEmpty("/wege/bearbeiten");
+        await coordinator.GetByRole(AriaRole.Button, new() { Name = "Als neue Version speichern" }).ClickAsync();
+        await coordinator.WaitForURLAsync(u => u.EndsWith("/wege"), Browser.DomReady);
+
+        await coordinator.GotoAsync("/wege/weg?weg=schuldnerberatung");
+        (await coordinator.TextContentAsync("main"))!.ShouldContain("Erinnerung, Fristablauf");
+        await coordinator.GotoAsync("/wege/bearbeiten?weg=schuldnerberatung");
+        (await coordinator.GetByLabel("Erinnerung vor Ablauf der Antwortfrist").IsCheckedAsync()).ShouldBeTrue();
+        (await coordinator.GetByLabel("Hinweis, wenn die Antwortfrist abgelaufen ist").IsCheckedAsync()).ShouldBeTrue();
+        (await coordinator.GetByLabel("„Bitte Teilnahme zurückmelden“ am Arbeitstag nach dem Termin").IsCheckedAsync()).ShouldBeFalse();
+        (await coordinator.GetByLabel("Mitteilung, wenn die Verweisung durch Stornierung oder Widerruf endet").IsCheckedAsync()).ShouldBeFalse();
+
+        await using var db = await app.OpenDatabaseAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT s FROM referrals.routes r, jsonb_array_elements(r.steps) s
+            WHERE r.category_code = 'schuldnerberatung' AND s->>'kind' = 'partner-prompts'
+            ORDER BY r.version DESC LIMIT 1
+            """, db);
+        var step = JsonDocument.Parse((string)(await cmd.ExecuteScalarAsync())!).RootElement;
+        step.GetProperty("reminder").GetBoolean().ShouldBeTrue();
+        step.GetProperty("overdue").GetBoolean().ShouldBeTrue();
+        step.GetProperty("attendance").GetBoolean().ShouldBeFalse();
+        step.GetProperty("endNotice").GetBoolean().ShouldBeFalse();
+    }
+}
