@@ -9,6 +9,7 @@ using Netzwerk.Directory.Demo;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Directory.Maintenance;
 using Netzwerk.Directory.Search;
+using Netzwerk.Directory.Verification;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
 using Npgsql;
@@ -27,6 +28,7 @@ public static class DirectoryModule
         services.AddScoped<IDemoDataSeeder, DemoCatalogueSeeder>();
         services.AddSingleton(configuration.GetSection("Directory:Search").Get<SearchSettings>() ?? new SearchSettings());
         services.AddCatalogueMaintenance();
+        services.AddVerificationCampaigns(configuration);
         services.AddKeyedSingleton(PostgresCatalogueSearch.DataSourceKey, (_, _) =>
             DatabaseSetup.CreateDataSource(DatabaseSetup.ConnectionString(configuration), PostgresCatalogueSearch.SessionOptions));
         services.AddSingleton<PostgresCatalogueSearch>();
@@ -37,6 +39,7 @@ public static class DirectoryModule
     public static IEndpointRouteBuilder MapDirectory(this IEndpointRouteBuilder app)
     {
         app.MapCatalogueMaintenanceApis();
+        app.MapVerificationCampaigns();
         app.MapGroup("/api/directory").WithTags("Katalog").MapCatalogueSearch();
         return app;
     }

@@ -19,6 +19,7 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
     public DbSet<InboxItem> InboxItems => Set<InboxItem>();
     public DbSet<ReferralRoute> Routes => Set<ReferralRoute>();
     public DbSet<ReferralState> States => Set<ReferralState>();
+    public DbSet<Consents.Guardianship> Guardianships => Set<Consents.Guardianship>();
 
     /// <summary>The referral's consent: loaded along by <see cref="ReferralAccess"/>, else read (untracked).</summary>
     public async Task<Consent?> ConsentOfAsync(Referral referral, CancellationToken ct) =>
@@ -31,6 +32,7 @@ public sealed class ReferralsDb(DbContextOptions<ReferralsDb> options) : DbConte
         model.HasDefaultSchema("referrals");
         model.Entity<Referral>().ToTable("referrals");
         model.Entity<Consent>().ToTable("consents");
+        model.Entity<Consents.Guardianship>().ToTable("guardianships");
         model.Entity<HistoryEntry>().ToTable("history").HasOne<Referral>().WithMany().HasForeignKey(h => h.ReferralId);
         model.Entity<Feedback>().ToTable("feedback").HasOne<Referral>().WithMany().HasForeignKey(f => f.ReferralId);
         model.Entity<Referral>().HasOne(r => r.Consent).WithMany().HasForeignKey(r => r.ConsentId);
@@ -125,6 +127,17 @@ public sealed class Consent
     public bool ClientIsMinor { get; set; }
     public string? GuardianName { get; set; }
     public string? EvidenceContentType { get; set; }
+    /// <summary>The printed or on-screen declaration this consent was given on (<see cref="Consents.ConsentDeclaration"/>).</summary>
+    public string? FormNumber { get; set; }
+    public string? TextLanguage { get; set; }
+    public int? TextVersion { get; set; }
+    public int? GermanTextVersion { get; set; }
+    /// <summary>The name the client typed to confirm a digital consent (personal data: erased with the case reference).</summary>
+    public string? ConfirmedName { get; set; }
+    /// <summary>The person was under rechtliche Betreuung when consenting; the guardian's consent is then in <see cref="GuardianName"/>.</summary>
+    public bool UnderGuardianship { get; set; }
+    /// <summary>Who declared the revocation: "client" or "guardian" (either may).</summary>
+    public string? RevokedByParty { get; set; }
     // The scan itself (column evidence, up to 5 MB) is not mapped: the consent is loaded along with every API call on its
     // referral, and no screen or call reads the scan back. RecordConsent writes it with SQL, retention erases it with SQL.
     public string RecordedBy { get; set; } = "";

@@ -61,6 +61,11 @@ public static class ReferralsModule
         services.AddScoped<PartnerReferrals.Queries>();
         services.AddScoped<PartnerReferrals.Responses>();
         services.AddScoped<RevokeConsent.Handler>();
+        services.AddScoped<ConsentTexts.Store>();
+        services.AddScoped<ConsentDeclaration.Builder>();
+        services.AddScoped<Guardianships.Handler>();
+        services.AddScoped<ConsentOverview.Queries>();
+        services.AddSingleton<IStartupTask, ConsentTexts.Seeder>();
         services.AddScoped<FeedbackInbox.Queries>();
         services.AddScoped<SuggestPartners.Queries>();
         services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
@@ -91,7 +96,10 @@ public static class ReferralsModule
         ApproveReferral.Map(referrals);
         CaseManagerActions.Map(referrals);
         SuggestPartners.Map(referrals);
+        Guardianships.Map(referrals);
+        ConsentOverview.Map(referrals);
         RevokeConsent.Map(app);
+        ConsentTexts.Map(app);
         PartnerReferrals.Map(app);
         FeedbackInbox.Map(app);
         RouteCatalogue.Map(app);

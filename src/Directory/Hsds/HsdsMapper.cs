@@ -50,6 +50,8 @@ public static class HsdsMapper
         if (s.MinimumAge is { } min) o["minimum_age"] = min;
         if (s.MaximumAge is { } max) o["maximum_age"] = max;
         Put(o, "assured_date", s.VerifiedAt?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        // Only a real address: a coordinator's user name is no e-mail, and a partner who confirmed is named by its contact address.
+        Put(o, "assurer_email", Email(s.VerifiedBy));
         Put(o, "alert", s.Alert);
         Put(o, "last_modified", s.ModifiedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         if (!full) return o;
@@ -77,7 +79,24 @@ public static class HsdsMapper
         o["contacts"] = Array(s.Contacts.Select(Contact));
         o["attributes"] = Array(s.Terms.Select(t => terms.ById(t.TaxonomyTermId)).Where(t => t is not null).Select(t =>
             Attribute(Derived(s.Id, t!.Id), s.Id, "service", t)));
+        // HSDS 3.1 models capacity as service_capacity (wait_time is deprecated since 3.0); 3.0 readers ignore the extra field.
+        o["capacities"] = Array(Capacities(s));
         return o;
+    }
+
+    /// <summary>The unit of our capacity figure (HSDS 3.1 <c>unit</c>): free places.</summary>
+    public static readonly Guid PlacesUnitId = Guid.Parse("5e7a1f00-0000-4000-8000-00000000c0de");
+
+    public const string PlacesUnitName = "freie Plätze";
+
+    public static IEnumerable<JsonObject> Capacities(Service s)
+    {
+        if (s.CapacityFree is not { } free) yield break;
+        var o = Obj(("id", Derived(s.Id, PlacesUnitId)), ("service_id", s.Id), ("description", "Freie Plätze laut Träger"));
+        o["unit"] = Obj(("id", PlacesUnitId), ("name", PlacesUnitName), ("scheme", "netzwerk"), ("identifier", "places"));
+        o["available"] = free;
+        Put(o, "updated", (s.CapacityUpdatedAt ?? s.ModifiedAt).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        yield return o;
     }
 
     private static string? WaitTime(Service s)
@@ -90,7 +109,7 @@ public static class HsdsMapper
         return string.Join(", ", parts) + (stamp is { } at ? $" (Stand {at:dd.MM.yyyy})" : "");
     }
 
-    public static JsonObject Organization(Organization org, bool full, IEnumerable<Service>? services = null, TermCatalogue? terms = null)
+    public static JsonObject Organization(Organization org, bool full, IEnumerable<Service>? services = null, TermCatalogue? terms = null, bool fullServices = false)
     {
         var o = Obj(("id", org.Id), ("name", org.Name), ("alternate_name", org.AlternateName), ("description", org.Description ?? ""),
             ("email", Email(org.Email)), ("website", Uri(org.Website)), ("legal_status", org.LegalStatus));
@@ -100,7 +119,7 @@ public static class HsdsMapper
         o["phones"] = Array(org.Phones.Select(Phone));
         o["contacts"] = Array(org.Contacts.Select(Contact));
         o["locations"] = Array(org.Locations.Select(Location));
-        if (services is not null && terms is not null) o["services"] = Array(services.Select(s => Service(s, terms, full: false)));
+        if (services is not null && terms is not null) o["services"] = Array(services.Select(s => Service(s, terms, full: fullServices)));
         return o;
     }
 

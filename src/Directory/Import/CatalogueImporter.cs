@@ -23,7 +23,9 @@ public sealed record ImportPreviewRow(int Row, string Action, string? Organizati
 
 /// <summary>What an import did (or, in a dry run, would do). <c>Written</c> is false whenever there are errors.</summary>
 public sealed record ImportReport(string Format, bool DryRun, bool Written, int Rows, int Created, int Updated, int Unchanged,
-    int OrganizationsCreated, List<ImportError> Errors, List<ImportPreviewRow> Preview, List<string> IgnoredColumns);
+    int OrganizationsCreated, List<ImportError> Errors, List<ImportPreviewRow> Preview, List<string> IgnoredColumns,
+    // The entries a written import created or updated: the coordinator can confirm this batch as verified.
+    List<Guid>? ServiceIds = null);
 
 /// <summary>
 /// Imports partner lists and HSDS files into the catalogue in one transaction: every row is validated first and
@@ -44,6 +46,9 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
         public string? ExternalId;            // the list's ID column
         public ServiceInput? Service;
         public List<string> Warnings = [];
+        public DateTimeOffset? AssuredAt;     // the source's last check (HSDS assured_date, list column "Geprüft am")
+        public string? AssurerEmail;
+        public DateTimeOffset? CapacityStamp, WaitingStamp;
     }
 
     public async Task<ImportReport> ImportAsync(string format, Stream content, string? mapping, bool dryRun, string user, CancellationToken ct)
@@ -177,6 +182,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
                 existing[s.Id] = s;
 
         var newKeys = new List<(string ExternalId, Guid Id)>();
+        var written = new List<Guid>();
         foreach (var row in serviceRows)
         {
             var input = row.Service! with { OrganizationId = rowOrg[row] };
@@ -186,6 +192,8 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             if (targets[row] is { } id && existing.TryGetValue(id, out var service))
             {
                 changed = await editor.ApplyAsync(service, input, user, ChangeSource.Import, ct);
+                if (KeepVerification(service, row, user)) changed.Add("Geprüft am");
+                KeepStamps(service, row);
                 action = changed.Count == 0 ? "unverändert" : "aktualisiert";
                 if (changed.Count == 0) unchanged++; else updated++;
                 serviceId = id;
@@ -194,11 +202,14 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             {
                 var fresh = new Service { Id = targets[row] ?? Guid.NewGuid() };
                 changed = await editor.ApplyAsync(fresh, input, user, ChangeSource.Import, ct, bulk);
+                KeepVerification(fresh, row, user);
+                KeepStamps(fresh, row);
                 action = "neu";
                 created++;
                 serviceId = fresh.Id;
             }
             if (row.ExternalId is not null && !byExternalId.ContainsKey(row.ExternalId)) newKeys.Add((row.ExternalId, serviceId));
+            written.Add(serviceId);
             if (preview.Count < PreviewLimit)
                 preview.Add(new ImportPreviewRow(row.Line, action, row.Organization?.Name, input.Name, changed, row.Warnings));
         }
@@ -210,7 +221,28 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
                 """, new { e = newKeys.Select(k => k.ExternalId).ToArray(), i = newKeys.Select(k => k.Id).ToArray() }, dbTx, cancellationToken: ct));
         if (dryRun) await tx.RollbackAsync(ct);
         else await tx.CommitAsync(ct);
-        return new ImportReport(format, dryRun, !dryRun, rows.Count, created, updated, unchanged, orgsCreated, [], preview, ignored);
+        return new ImportReport(format, dryRun, !dryRun, rows.Count, created, updated, unchanged, orgsCreated, [], preview, ignored, dryRun ? null : written);
+    }
+
+    /// <summary>
+    /// An imported entry keeps the verification its source recorded (otherwise an export → import round trip would lose
+    /// every verification and imported entries would rank as unchecked). An older date never replaces a newer one.
+    /// </summary>
+    private static bool KeepVerification(Service s, Row row, string user)
+    {
+        if (row.AssuredAt is not { } at || (s.VerifiedAt is { } current && current.UtcDateTime.Date >= at.UtcDateTime.Date)) return false;
+        s.VerifiedAt = at;
+        s.VerifiedBy = row.AssurerEmail ?? $"Import ({user})";
+        return true;
+    }
+
+    /// <summary>A figure the import just wrote keeps the age its source gave it (not "now").</summary>
+    private void KeepStamps(Service s, Row row)
+    {
+        if (row.CapacityStamp is { } c && s.CapacityFree is not null && (s.CapacityUpdatedAt is null || s.CapacityUpdatedAt == editor.Now) && c <= editor.Now)
+            s.CapacityUpdatedAt = c;
+        if (row.WaitingStamp is { } w && s.WaitingDays is not null && (s.WaitingUpdatedAt is null || s.WaitingUpdatedAt == editor.Now) && w <= editor.Now)
+            s.WaitingUpdatedAt = w;
     }
 
     private static ImportReport Fail(string format, bool dryRun, List<ImportError> errors, int rows = 0, List<string>? ignored = null)
@@ -299,6 +331,8 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             {
                 if (Guid.TryParse(HsdsReader.Str(entry.Service["id"]), out var sid)) row.ServiceId = sid;
                 row.Service = HsdsReader.ToService(entry.Service, terms, row.Warnings);
+                (row.AssuredAt, row.AssurerEmail) = HsdsReader.Assured(entry.Service);
+                (row.CapacityStamp, row.WaitingStamp) = HsdsReader.Stamps(entry.Service);
             }
             rows.Add(row);
         }

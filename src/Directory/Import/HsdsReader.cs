@@ -220,6 +220,53 @@ public static class HsdsReader
             Categories = categories, TargetGroups = targetGroups,
             EligibilityDescription = Str(s["eligibility_description"]), MinimumAge = Int(s["minimum_age"]), MaximumAge = Int(s["maximum_age"]),
             FeesDescription = Str(s["fees_description"]), ApplicationProcess = Str(s["application_process"]), InterpretationServices = Str(s["interpretation_services"]),
+            CapacityFree = Capacity(s), WaitingDays = WaitingDays(Str(s["wait_time"])),
         };
+    }
+
+    /// <summary>Free places from HSDS 3.1 <c>capacities</c> (our unit, or the only one given).</summary>
+    private static int? Capacity(JsonObject s)
+    {
+        var list = (s["capacities"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var ours = list.FirstOrDefault(c => Str(c["unit"]?["id"]) == Netzwerk.Directory.Hsds.HsdsMapper.PlacesUnitId.ToString()) ?? (list.Count == 1 ? list[0] : null);
+        return ours is null ? null : Int(ours["available"]) is { } n && n >= 0 ? n : null;
+    }
+
+    /// <summary>Days from the deprecated free-text <c>wait_time</c> as we write it ("ca. 5 Tage Wartezeit", "keine Wartezeit").</summary>
+    public static int? WaitingDays(string? waitTime)
+    {
+        if (string.IsNullOrWhiteSpace(waitTime)) return null;
+        if (waitTime.Contains("keine Wartezeit", StringComparison.OrdinalIgnoreCase)) return 0;
+        var m = System.Text.RegularExpressions.Regex.Match(waitTime, @"(\d{1,4})\s*(Tage?|days?)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>
+    /// When the source last updated free places (HSDS 3.1 capacities[].updated) and the waiting time (the "Stand" date
+    /// in wait_time as we write it), so that imported figures keep their age instead of looking fresh.
+    /// </summary>
+    public static (DateTimeOffset? Capacity, DateTimeOffset? Waiting) Stamps(JsonObject s)
+    {
+        DateTimeOffset? capacity = null, waiting = null;
+        var list = (s["capacities"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var ours = list.FirstOrDefault(c => Str(c["unit"]?["id"]) == Netzwerk.Directory.Hsds.HsdsMapper.PlacesUnitId.ToString()) ?? (list.Count == 1 ? list[0] : null);
+        if (Str(ours?["updated"]) is { } u && DateTimeOffset.TryParse(u, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) capacity = at.ToUniversalTime();
+        var m = System.Text.RegularExpressions.Regex.Match(Str(s["wait_time"]) ?? "", @"Stand (\d{2}\.\d{2}\.\d{4})");
+        if (m.Success && DateOnly.TryParseExact(m.Groups[1].Value, "dd.MM.yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            waiting = new DateTimeOffset(d.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+        return (capacity, waiting);
+    }
+
+    /// <summary>When and by whom the source last checked the entry (<c>assured_date</c>, <c>assurer_email</c>).</summary>
+    public static (DateTimeOffset? At, string? By) Assured(JsonObject s)
+    {
+        var raw = Str(s["assured_date"]);
+        DateTimeOffset? at = null;
+        if (raw is not null && DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            at = new DateTimeOffset(d.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);   // noon UTC: the same calendar day in Germany
+        else if (raw is not null && DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
+            at = t.ToUniversalTime();
+        var by = Str(s["assurer_email"]);
+        return (at, by is not null && EntryRules.IsEmail(by) ? by : null);
     }
 }

@@ -11,6 +11,13 @@ public sealed record ServiceSummary(
     string? ReferralEmail,
     string Status);
 
+/// <summary>How a client finds a service: its main location's address, a phone number and the opening hours (Verweisungsschein).</summary>
+public sealed record ServiceContactCard(string OrganizationName, string ServiceName, string? Street, string? PostalCode, string? City,
+    string? Phone, IReadOnlyList<OpeningHours> Hours);
+
+/// <summary>One weekday span (ISO weekday, 1 = Montag).</summary>
+public sealed record OpeningHours(int Weekday, TimeOnly Opens, TimeOnly Closes, string? Description);
+
 /// <summary>Where referrals to a service are mailed: the service's own address, else its organisation's.</summary>
 public sealed record ReferralAddress(string? ReferralEmail, string OrganizationName);
 
@@ -24,4 +31,7 @@ public interface IServiceLookup
         => await FindAsync(serviceId, ct) is { } s ? new ReferralAddress(s.ReferralEmail, s.OrganizationName) : null;
 
     Task<string?> OrganizationNameAsync(Guid organizationId, CancellationToken ct = default);
+
+    /// <summary>The client-facing contact card of a service; null when unknown (or not implemented by a stand-in).</summary>
+    Task<ServiceContactCard?> ContactCardAsync(Guid serviceId, CancellationToken ct = default) => Task.FromResult<ServiceContactCard?>(null);
 }

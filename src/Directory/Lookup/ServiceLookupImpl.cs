@@ -48,6 +48,56 @@ public sealed class ServiceLookup(NpgsqlDataSource dataSource) : IServiceLookup
             "SELECT name FROM directory.organization WHERE id = @organizationId", new { organizationId }, cancellationToken: ct));
     }
 
+    public async Task<ServiceContactCard?> ContactCardAsync(Guid serviceId, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // The main location (sort order 0 first); the service's own phone before its location's and its organisation's.
+        var card = await conn.QuerySingleOrDefaultAsync<CardRow>(new CommandDefinition("""
+            WITH main AS (SELECT sal.location_id FROM directory.service_at_location sal WHERE sal.service_id = @serviceId
+                          ORDER BY sal.sort_order, sal.id LIMIT 1)
+            SELECT o.name AS OrganizationName, s.name AS ServiceName, l.address_1 AS Street, l.postal_code AS PostalCode, l.city AS City,
+                   (SELECT p.number FROM directory.phone p
+                    WHERE (p.service_id = s.id OR p.location_id = l.id OR p.organization_id = o.id) AND coalesce(p.type, 'voice') <> 'fax'
+                    ORDER BY (p.service_id IS NULL), (p.location_id IS NULL), p.id LIMIT 1) AS Phone,
+                   l.id AS LocationId
+            FROM directory.service s JOIN directory.organization o ON o.id = s.organization_id
+            LEFT JOIN main ON true LEFT JOIN directory.location l ON l.id = main.location_id
+            WHERE s.id = @serviceId
+            """, new { serviceId }, cancellationToken: ct));
+        if (card is null) return null;
+        var hours = await conn.QueryAsync<HoursRow>(new CommandDefinition("""
+            SELECT weekday::int AS Weekday, opens_at AS Opens, closes_at AS Closes, description AS Description,
+                   (service_id IS NOT NULL) AS FromService FROM directory.schedule
+            WHERE (service_id = @serviceId OR location_id = @locationId) AND (valid_to IS NULL OR valid_to >= current_date)
+            ORDER BY (service_id IS NULL), weekday, opens_at
+            """, new { serviceId, locationId = card.LocationId }, cancellationToken: ct));
+        var list = hours.ToList();
+        // The service's own hours when it has any; else its location's.
+        if (list.Any(h => h.FromService)) list = list.Where(h => h.FromService).ToList();
+        return new ServiceContactCard(card.OrganizationName, card.ServiceName, card.Street, card.PostalCode, card.City, card.Phone,
+            list.Select(h => new OpeningHours(h.Weekday, TimeOnly.FromTimeSpan(h.Opens), TimeOnly.FromTimeSpan(h.Closes), h.Description)).Distinct().ToList());
+    }
+
+    private sealed class CardRow
+    {
+        public string OrganizationName { get; set; } = "";
+        public string ServiceName { get; set; } = "";
+        public string? Street { get; set; }
+        public string? PostalCode { get; set; }
+        public string? City { get; set; }
+        public string? Phone { get; set; }
+        public Guid? LocationId { get; set; }
+    }
+
+    private sealed class HoursRow
+    {
+        public int Weekday { get; set; }
+        public TimeSpan Opens { get; set; }
+        public TimeSpan Closes { get; set; }
+        public string? Description { get; set; }
+        public bool FromService { get; set; }
+    }
+
     private sealed class Row
     {
         public Guid ServiceId { get; set; }

@@ -16,6 +16,7 @@ public static class ChangeSource
     public const string Partner = "partner";
     public const string Proposal = "vorschlag";
     public const string Import = "import";
+    public const string Campaign = "pruefaktion";
 }
 
 public sealed record HistoryEntry(DateTime ChangedAt, string ChangedBy, string Source, string Field, string? OldValue, string? NewValue);

@@ -75,8 +75,41 @@ public static class ServiceCommands
         s.VerifiedBy = user.Name;
         editor.TouchService(id);
         await editor.SaveAsync(ct);
+        // How it was verified (campaigns record link, portal, telefon): here by the coordination itself.
+        var (conn, dbTx) = editor.Connection();
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE directory.service SET verified_via = 'pflege' WHERE id = @id", new { id }, dbTx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return new CommandResult(CommandOutcome.Done, id);
+    }
+
+    public const int MaxBatch = 5000;
+
+    /// <summary>
+    /// The coordinator confirms a batch (typically the entries of an import whose source is trusted) as verified now,
+    /// by them, how: import. Retired entries are left out. Returns the number verified in <see cref="CommandResult.Detail"/>.
+    /// </summary>
+    public static async Task<CommandResult> VerifyBatchAsync(CatalogueEditor editor, IReadOnlyCollection<Guid>? ids, CurrentUser user, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if (ids is null || ids.Count == 0) errors.Add("serviceIds", "Bitte wählen Sie die Einträge, die als geprüft gelten sollen.");
+        else if (ids.Count > MaxBatch) errors.Add("serviceIds", $"Höchstens {MaxBatch:N0} Einträge auf einmal.");
+        if (errors.Any) return CommandResult.Invalid(errors);
+        await using var tx = await editor.Db.Database.BeginTransactionAsync(ct);
+        var list = ids!.Distinct().ToList();
+        var services = await editor.Db.Services.Where(s => list.Contains(s.Id) && s.Status != EntryStatus.Retired).ToListAsync(ct);
+        foreach (var s in services)
+        {
+            editor.Record("service", s.Id, "verifiedAt", s.VerifiedAt?.ToString("dd.MM.yyyy HH:mm"), editor.Now.ToString("dd.MM.yyyy HH:mm"), user.Name, ChangeSource.Import);
+            s.VerifiedAt = editor.Now;
+            s.VerifiedBy = user.Name;
+            editor.TouchService(s.Id);
+        }
+        await editor.SaveAsync(ct);
+        var (conn, dbTx) = editor.Connection();
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE directory.service SET verified_via = 'import' WHERE id = ANY(@ids)",
+            new { ids = services.Select(s => s.Id).ToArray() }, dbTx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return new CommandResult(CommandOutcome.Done, Detail: services.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public static async Task<CommandResult> RetireAsync(CatalogueEditor editor, Guid id, CurrentUser user, CancellationToken ct)

@@ -8,6 +8,19 @@ public interface ICatalogueSearch
 {
     Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default);
     Task<GeoPoint?> FindPostcodeAsync(string postcode, CancellationToken ct = default);
+
+    /// <summary>
+    /// Places the catalogue knows by the name a user types: a German postcode, or a town from the postcode list or,
+    /// failing that, from the location addresses; "Name (Landkreis)" picks one of several towns of that name.
+    /// More than one result means the name is ambiguous and the user chooses.
+    /// </summary>
+    Task<IReadOnlyList<Place>> FindPlacesAsync(string text, CancellationToken ct = default);
+}
+
+/// <summary>A place a user can search around; <see cref="Choice"/> is what to type (or send as near) to pick exactly it.</summary>
+public sealed record Place(string Name, string? District, GeoPoint Point)
+{
+    public string Choice => string.IsNullOrEmpty(District) ? Name : $"{Name} ({District})";
 }
 
 public sealed record SearchResult(

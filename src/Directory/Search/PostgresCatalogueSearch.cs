@@ -18,6 +18,9 @@ public sealed class SearchSettings
 {
     /// <summary>At most this many matches are ranked, counted into facets and into the total (beyond it the total is a lower bound).</summary>
     public int CandidateLimit { get; set; } = 1_000;
+
+    /// <summary>Free places and waiting time older than this many days show as unknown on the results page (stale is not shown as true).</summary>
+    public int CapacityMaxAgeDays { get; set; } = 42;
 }
 
 public sealed class PostgresCatalogueSearch(
@@ -58,6 +61,39 @@ public sealed class PostgresCatalogueSearch(
             "SELECT latitude, longitude FROM directory.postcode WHERE postcode = @postcode ORDER BY town LIMIT 1",
             new { postcode }, cancellationToken: ct));
         return row is { } r ? new GeoPoint(r.Lat, r.Lon) : null;
+    }
+
+    public async Task<IReadOnlyList<Place>> FindPlacesAsync(string text, CancellationToken ct = default)
+    {
+        text = text.Trim();
+        if (text.Length == 5 && text.All(char.IsAsciiDigit))
+            return await FindPostcodeAsync(text, ct) is { } p ? [new Place(text, null, p)] : [];
+        // "Neustadt (Landkreis X)": the choice offered for an ambiguous name.
+        string name = text;
+        string? district = null;
+        var open = text.LastIndexOf('(');
+        if (open > 0 && text.EndsWith(')'))
+        {
+            name = text[..open].Trim();
+            district = text[(open + 1)..^1].Trim();
+        }
+        if (name.Length is 0 or > 100) return [];
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // The postcode list names towns with their district; towns it lacks may still be known from the addresses of
+        // the catalogue's locations (centre = mean of their coordinates). Both use an index on the folded name (0101).
+        var list = (await conn.QueryAsync<(string Name, string? District, double Lat, double Lon)>(new CommandDefinition("""
+            SELECT min(town), district, avg(latitude), avg(longitude) FROM directory.postcode
+            WHERE directory.fold(town) = directory.fold(@name) AND (@district::text IS NULL OR directory.fold(district) = directory.fold(@district))
+            GROUP BY directory.fold(town), district ORDER BY district
+            """, new { name, district }, cancellationToken: ct))).ToList();
+        if (list.Count == 0)
+            list = (await conn.QueryAsync<(string Name, string? District, double Lat, double Lon)>(new CommandDefinition("""
+                SELECT min(city), district, avg(latitude), avg(longitude) FROM directory.location
+                WHERE directory.fold(city) = directory.fold(@name) AND latitude IS NOT NULL AND longitude IS NOT NULL
+                  AND (@district::text IS NULL OR directory.fold(district) = directory.fold(@district))
+                GROUP BY directory.fold(city), district ORDER BY district NULLS LAST
+                """, new { name, district }, cancellationToken: ct))).ToList();
+        return list.Select(r => new Place(r.Name, r.District, new GeoPoint(r.Lat, r.Lon))).ToList();
     }
 
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default)
@@ -209,7 +245,9 @@ public sealed class PostgresCatalogueSearch(
         if (query.MaxWaitDays is not null) why.Add($"Wartezeit {i.WaitingDays} Tage");
         if (query.OpenOn is { } open) why.Add($"geöffnet {open}");
         var verificationDue = i.VerifiedAt is null || i.VerifiedAt < now.AddMonths(-12);
-        if (verificationDue) why.Add("Angaben seit über 12 Monaten nicht bestätigt");
+        // The score weighs unverified entries down (× 0.8); the explanation says so, so nobody reads it as a worse partner.
+        if (i.VerifiedAt is null) why.Add("Angaben noch nie bestätigt – steht deshalb weiter hinten");
+        else if (verificationDue) why.Add("Angaben seit über 12 Monaten nicht bestätigt – steht deshalb weiter hinten");
 
         return new SearchHit(i.ServiceId, i.ServiceName, i.OrganizationId, i.OrganizationName,
             i.Categories.Select(c => new CodeLabel(c, labels.Category(c))).ToList(),

@@ -24,7 +24,7 @@ public static class SearchEndpoint
     private static async Task<IResult> SearchAsync(HttpContext http, ICatalogueSearch search, TimeProvider time, CancellationToken ct)
     {
         var (query, errors) = await SearchQueryParser.ParseAsync(http.Request.Query,
-            postcode => search.FindPostcodeAsync(postcode, ct), PostgresCatalogueSearch.LocalNow(time));
+            place => search.FindPlacesAsync(place, ct), PostgresCatalogueSearch.LocalNow(time));
         if (query is null) return Problems.Validation(errors, "Die Suchparameter sind nicht gültig.");
         return Results.Ok(await search.SearchAsync(query, ct));
     }

@@ -28,7 +28,7 @@ public sealed record SearchQuery
     public int? MaxWaitDays { get; init; }
     public int? Age { get; init; }
     public GeoPoint? Near { get; init; }
-    /// <summary>The place as given (postcode or coordinates), for display.</summary>
+    /// <summary>The place as given (postcode, town name or coordinates), for display.</summary>
     public string? NearLabel { get; init; }
     public double? RadiusKm { get; init; }
     public SearchSort? Sort { get; init; }
@@ -40,7 +40,7 @@ public sealed record SearchQuery
 
 /// <summary>
 /// Reads the search parameters (API and the /katalog page share them) and answers German field errors.
-/// Postcodes are resolved by the caller-supplied lookup.
+/// Postcodes and town names are resolved by the caller-supplied lookup.
 /// </summary>
 public static class SearchQueryParser
 {
@@ -59,8 +59,19 @@ public static class SearchQueryParser
         ["so"] = 7, ["sonntag"] = 7, ["sun"] = 7, ["sunday"] = 7,
     };
 
+    /// <summary>What users see as the field's name: messages name these, never the parameter (issue 17).</summary>
+    public static readonly IReadOnlyDictionary<string, string> FieldLabels = new Dictionary<string, string>
+    {
+        ["q"] = "Suchbegriff", ["near"] = "Ort oder Postleitzahl", ["radiusKm"] = "Umkreis", ["openOn"] = "geöffnet am",
+        ["maxWaitDays"] = "max. Wartezeit (Tage)", ["age"] = "Alter der Person", ["language"] = "Sprache", ["category"] = "Kategorie",
+        ["targetGroup"] = "Zielgruppe", ["district"] = "Landkreis / Stadt", ["sort"] = "Sortierung", ["page"] = "Seite",
+        ["pageSize"] = "Treffer je Seite", ["accessible"] = "barrierefrei", ["hasCapacity"] = "freie Plätze",
+    };
+
+    private static string L(string name) => FieldLabels.GetValueOrDefault(name, name);
+
     public static async Task<(SearchQuery? Query, Dictionary<string, string[]> Errors)> ParseAsync(
-        IQueryCollection query, Func<string, Task<GeoPoint?>> postcodeLookup, DateTimeOffset nowLocal)
+        IQueryCollection query, Func<string, Task<IReadOnlyList<Place>>> placeLookup, DateTimeOffset nowLocal)
     {
         var errors = new Dictionary<string, string[]>();
         void Error(string field, string message) => errors[field] = [message];
@@ -68,7 +79,7 @@ public static class SearchQueryParser
         string? Single(string name)
         {
             var values = query[name];
-            if (values.Count > 1) Error(name, $"Der Parameter „{name}“ darf nur einmal angegeben werden.");
+            if (values.Count > 1) Error(name, $"„{L(name)}“ darf nur einmal angegeben werden.");
             var v = values.Count > 0 ? values[0]?.Trim() : null;
             return string.IsNullOrEmpty(v) ? null : v;
         }
@@ -77,8 +88,8 @@ public static class SearchQueryParser
         {
             var list = query[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            if (list.Count > 30) Error(name, $"Zu viele Werte für „{name}“ (höchstens 30).");
-            if (list.Any(v => v.Length > maxLength)) Error(name, $"Ein Wert für „{name}“ ist zu lang (höchstens {maxLength} Zeichen).");
+            if (list.Count > 30) Error(name, $"Zu viele Werte für „{L(name)}“ (höchstens 30).");
+            if (list.Any(v => v.Length > maxLength)) Error(name, $"Ein Wert für „{L(name)}“ ist zu lang (höchstens {maxLength} Zeichen).");
             return list;
         }
 
@@ -90,7 +101,7 @@ public static class SearchQueryParser
             {
                 case "true" or "1" or "ja" or "on": return true;
                 case "false" or "0" or "nein" or "off": return false;
-                default: Error(name, $"„{name}“ muss true oder false sein."); return false;
+                default: Error(name, $"„{L(name)}“ muss ja oder nein (true oder false) sein."); return false;
             }
         }
 
@@ -100,7 +111,7 @@ public static class SearchQueryParser
             if (v is null) return null;
             if (!int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
             {
-                Error(name, $"„{name}“ muss eine ganze Zahl zwischen {min} und {max} sein.");
+                Error(name, $"„{L(name)}“ muss eine ganze Zahl zwischen {min} und {max} sein.");
                 return null;
             }
             return n;
@@ -112,7 +123,7 @@ public static class SearchQueryParser
 
         var languages = Many("language", 20).Select(l => l.ToLowerInvariant()).ToList();
         if (languages.Any(l => !l.All(c => c is >= 'a' and <= 'z') || l.Length is < 2 or > 3))
-            Error("language", "„language“ erwartet Sprachcodes nach ISO 639 (z. B. de, ar, uk).");
+            Error("language", "„Sprache“ erwartet Sprachcodes nach ISO 639 (z. B. de, ar, uk).");
         var categories = Many("category").Select(c => c.ToLowerInvariant()).ToList();
         var targetGroups = Many("targetGroup").Select(c => c.ToLowerInvariant()).ToList();
         var districts = Many("district", 120);
@@ -122,7 +133,7 @@ public static class SearchQueryParser
         if (openText is not null)
         {
             openOn = ParseOpenAt(openText, nowLocal);
-            if (openOn is null) Error("openOn", "„openOn“ erwartet einen Wochentag und optional eine Uhrzeit, z. B. „mo“, „Dienstag 14:30“ oder „jetzt“.");
+            if (openOn is null) Error("openOn", "„geöffnet am“ erwartet einen Wochentag und optional eine Uhrzeit, z. B. „mo“, „Dienstag 14:30“ oder „jetzt“.");
         }
 
         double? radius = null;
@@ -130,7 +141,7 @@ public static class SearchQueryParser
         if (radiusText is not null)
         {
             if (!double.TryParse(radiusText.Replace(',', '.'), NumberStyles.Float, CultureInfo.InvariantCulture, out var r) || r <= 0 || r > 500 || double.IsNaN(r))
-                Error("radiusKm", "„radiusKm“ muss eine Zahl größer 0 und höchstens 500 sein.");
+                Error("radiusKm", "„Umkreis“ muss eine Zahl (km) größer 0 und höchstens 500 sein.");
             else radius = r;
         }
 
@@ -139,17 +150,21 @@ public static class SearchQueryParser
         if (nearText is not null)
         {
             near = ParseCoordinates(nearText);
-            if (near is null)
+            if (near is null && nearText.Length > 100) Error("near", "„Ort oder Postleitzahl“ ist zu lang (höchstens 100 Zeichen).");
+            else if (near is null && nearText.Any(char.IsControl)) Error("near", "„Ort oder Postleitzahl“ enthält unzulässige Steuerzeichen.");
+            else if (near is null)
             {
-                if (nearText.Length == 5 && nearText.All(char.IsAsciiDigit))
-                {
-                    near = await postcodeLookup(nearText);
-                    if (near is null) Error("near", $"Die Postleitzahl {nearText} ist im Katalog nicht bekannt.");
-                }
-                else Error("near", "„near“ erwartet „Breite,Länge“ (z. B. 51.27,14.09) oder eine fünfstellige Postleitzahl.");
+                var places = await placeLookup(nearText);
+                if (places.Count == 1) near = places[0].Point;
+                else if (places.Count > 1)
+                    Error("near", $"„{nearText}“ gibt es mehrmals. Bitte wählen Sie: {string.Join(", ", places.Select(p => $"„{p.Choice}“"))}.");
+                else if (nearText.Length == 5 && nearText.All(char.IsAsciiDigit))
+                    Error("near", $"Die Postleitzahl {nearText} ist im Katalog nicht bekannt.");
+                else
+                    Error("near", $"„Ort oder Postleitzahl“: „{nearText}“ ist im Katalog nicht bekannt. Bitte eine fünfstellige Postleitzahl, einen Ort mit Angeboten im Katalog oder Koordinaten (z. B. 51.27,14.09) angeben.");
             }
         }
-        if (radius is not null && nearText is null) Error("radiusKm", "„radiusKm“ braucht einen Ort in „near“.");
+        if (radius is not null && nearText is null) Error("radiusKm", "Ein „Umkreis“ braucht einen Ort oder eine Postleitzahl.");
 
         SearchSort? sort = null;
         var sortText = Single("sort");
@@ -162,8 +177,8 @@ public static class SearchQueryParser
                 "name" => SearchSort.Name,
                 _ => null,
             };
-            if (sort is null) Error("sort", "„sort“ erlaubt relevance, distance oder name.");
-            if (sort == SearchSort.Distance && nearText is null) Error("sort", "Die Sortierung nach Entfernung braucht einen Ort in „near“.");
+            if (sort is null) Error("sort", "„Sortierung“ erlaubt Relevanz, Entfernung oder Name (relevance, distance, name).");
+            if (sort == SearchSort.Distance && nearText is null) Error("sort", "Die Sortierung nach Entfernung braucht einen Ort oder eine Postleitzahl.");
         }
 
         var accessible = Flag("accessible");

@@ -77,6 +77,31 @@ public sealed class MailOutbox(IDataProtectionProvider protection)
         return pending;
     }
 
+    /// <summary>What became of mails a feature enqueued (by the ids <see cref="EnqueueAsync"/> returned).</summary>
+    public sealed record Delivery(Guid Id, bool Sent, int Attempts, bool Failing);
+
+    /// <summary>
+    /// Delivery state of the given mails. <c>Failing</c>: not sent after <paramref name="failingAfterAttempts"/> attempts that
+    /// ended in an error (a refused recipient, an unreachable server) — the feature may call that undeliverable.
+    /// Sent mails older than the outbox's retention are gone and not listed.
+    /// </summary>
+    public static async Task<IReadOnlyList<Delivery>> DeliveryAsync(NpgsqlDataSource dataSource, IReadOnlyCollection<Guid> ids,
+        int failingAfterAttempts, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT id, sent_at IS NOT NULL, attempts, last_error IS NOT NULL FROM platform.mail_outbox WHERE id = ANY($1)");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray() });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<Delivery>();
+        while (await reader.ReadAsync(ct))
+        {
+            var sent = reader.GetBoolean(1);
+            var attempts = reader.GetInt32(2);
+            list.Add(new Delivery(reader.GetGuid(0), sent, attempts, !sent && reader.GetBoolean(3) && attempts >= failingAfterAttempts));
+        }
+        return list;
+    }
+
     /// <summary>Mails waiting to go out (for metrics).</summary>
     public static async Task<long> CountPendingAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {

@@ -24,9 +24,11 @@ public static class RecordConsent
 
     public sealed record Request(
         string? Purpose, string[]? DataCategories, string? FeedbackLevel, string? Form, DateOnly? GivenOn,
-        DateOnly? ExpiresOn, bool ClientIsMinor, string? GuardianName, string? EvidenceBase64);
+        DateOnly? ExpiresOn, bool ClientIsMinor, string? GuardianName, string? EvidenceBase64,
+        string? FormNumber = null, string? ConfirmedName = null);
 
-    public sealed record Response(Guid ConsentId, Guid ReferralId, string[] DataCategories, string FeedbackLevel, DateOnly? ExpiresOn, string? EvidenceContentType);
+    public sealed record Response(Guid ConsentId, Guid ReferralId, string[] DataCategories, string FeedbackLevel, DateOnly? ExpiresOn,
+        string? EvidenceContentType, string? FormNumber = null, string? TextLanguage = null, int? TextVersion = null);
 
     public sealed class Validator : AbstractValidator<Request>
     {
@@ -51,6 +53,13 @@ public static class RecordConsent
             RuleFor(x => x.GuardianName).NotEmpty().When(x => x.ClientIsMinor)
                 .WithMessage("Bei Minderjährigen ist die Einwilligung der oder des Sorgeberechtigten erforderlich.");
             RuleFor(x => x.GuardianName).MaximumLength(200).WithMessage("Der Name der oder des Sorgeberechtigten darf höchstens 200 Zeichen lang sein.");
+            RuleFor(x => x.FormNumber).NotEmpty().When(x => x.Form == "digital")
+                .WithMessage("Eine digitale Einwilligung wird auf der Bildschirmfassung der Erklärung erteilt (Formular-Nr. fehlt).");
+            RuleFor(x => x.FormNumber).Must(n => ConsentDeclaration.ParseFormNumber(n) is not null).When(x => !string.IsNullOrWhiteSpace(x.FormNumber))
+                .WithMessage("Die Formular-Nummer ist nicht lesbar (Beispiel: EW-DE-1-1-3F9A0C12BE).");
+            RuleFor(x => x.ConfirmedName).NotEmpty().When(x => x.Form == "digital")
+                .WithMessage("Bei einer digitalen Einwilligung bestätigt die Person mit ihrem Namen.");
+            RuleFor(x => x.ConfirmedName).MaximumLength(200).WithMessage("Der Name darf höchstens 200 Zeichen lang sein.");
             RuleFor(x => x.EvidenceBase64).MaximumLength((MaxEvidenceBytes + 2) / 3 * 4)
                 .WithMessage("Der Nachweis darf höchstens 5 MB groß sein.");
         }
@@ -65,7 +74,7 @@ public static class RecordConsent
         _ => null,
     };
 
-    public sealed class Handler(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, TimeProvider clock, AuditLog audit)
+    public sealed class Handler(ReferralsDb db, ReferralAccess access, ReferralWorkflow workflow, ConsentTexts.Store texts, TimeProvider clock, AuditLog audit)
     {
         // Built once per clock: building the rules (expression trees) on every request showed in the profile.
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TimeProvider, Validator> Validators = new();
@@ -95,6 +104,12 @@ public static class RecordConsent
                         new Dictionary<string, string[]> { ["evidenceBase64"] = ["Nur PDF, PNG oder JPEG bis 5 MB."] });
             }
 
+            var guardianship = await Guardianships.ActiveAsync(db, referral.CaseReference, ct);
+            if (guardianship is not null && string.IsNullOrWhiteSpace(request.GuardianName))
+                throw ReferralProblem.Field("guardianName",
+                    $"Für die Person ist eine rechtliche Betreuung erfasst (Aufgabenkreis: {guardianship.Scope}). Bitte erfassen Sie auch die Einwilligung der Betreuerin oder des Betreuers.");
+            var declared = await CheckDeclarationAsync(referral, request, ct);
+
             var user = principal.CurrentUser();
             var consent = new Referrals.Consent
             {
@@ -110,6 +125,12 @@ public static class RecordConsent
                 ClientIsMinor = request.ClientIsMinor,
                 GuardianName = request.GuardianName?.Trim(),
                 EvidenceContentType = evidenceType,
+                FormNumber = declared?.FormNumber,
+                TextLanguage = declared?.Language,
+                TextVersion = declared?.Version,
+                GermanTextVersion = declared?.GermanVersion,
+                ConfirmedName = string.IsNullOrWhiteSpace(request.ConfirmedName) ? null : request.ConfirmedName.Trim(),
+                UnderGuardianship = guardianship is not null,
                 RecordedBy = user.Id,
                 RecordedAt = clock.GetUtcNow(),
             };
@@ -129,7 +150,33 @@ public static class RecordConsent
                 await tx.CommitAsync(ct);
             }
             await audit.RecordAsync(new AuditEvent("consent.record", "consent", consent.Id.ToString(), Detail: $"referral {referral.Id}"), ct);
-            return new Response(consent.Id, referral.Id, consent.DataCategories, consent.FeedbackLevel, consent.ExpiresOn, evidenceType);
+            return new Response(consent.Id, referral.Id, consent.DataCategories, consent.FeedbackLevel, consent.ExpiresOn, evidenceType,
+                consent.FormNumber, consent.TextLanguage, consent.TextVersion);
+        }
+
+        private sealed record Declared(string FormNumber, string Language, int Version, int GermanVersion);
+
+        /// <summary>
+        /// A consent recorded with a form number must cover exactly what that declaration printed (or showed): the number is
+        /// derived from the scope and the text versions, so it is recomputed from what is being recorded and compared.
+        /// </summary>
+        private async Task<Declared?> CheckDeclarationAsync(Referral referral, Request request, CancellationToken ct)
+        {
+            if (string.IsNullOrWhiteSpace(request.FormNumber)) return null;
+            var (language, version, germanVersion) = ConsentDeclaration.ParseFormNumber(request.FormNumber)!.Value;
+            if (await texts.GetAsync(language, version, ct) is null || await texts.GetAsync(ConsentTexts.German, germanVersion, ct) is null)
+                throw ReferralProblem.Unprocessable("Zu dieser Formular-Nummer gibt es keine Textfassung.",
+                    new Dictionary<string, string[]> { ["formNumber"] = ["Unbekannte Textfassung."] });
+            var scope = new ConsentDeclaration.Scope(referral.Id, referral.OrganizationId, request.Purpose!, request.DataCategories!,
+                request.FeedbackLevel!, request.ExpiresOn);
+            var expected = ConsentDeclaration.FormNumber(scope, language, version, germanVersion);
+            var given = request.FormNumber.Trim().ToUpperInvariant();
+            if (expected != given)
+                throw ReferralProblem.Unprocessable(
+                    $"Die Angaben entsprechen nicht der Erklärung mit der Formular-Nr. {given}: Zweck, Datenkategorien, Rückmeldung und Gültigkeit "
+                    + "müssen genau so erfasst werden, wie sie auf der Erklärung stehen. Andernfalls drucken Sie eine neue Erklärung.",
+                    new Dictionary<string, string[]> { ["formNumber"] = ["Die Erklärung mit dieser Nummer hat einen anderen Umfang."] });
+            return new Declared(expected, language, version, germanVersion);
         }
     }
 

@@ -36,11 +36,14 @@ internal static class ReferralRows
         if (newConsent is { } c) // before the row that refers to it
             batch.BatchCommands.Add(Command("""
                 INSERT INTO referrals.consents (id, case_reference, organization_id, purpose, data_categories, feedback_level, form,
-                    given_on, expires_on, client_is_minor, guardian_name, evidence_content_type, recorded_by, recorded_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                    given_on, expires_on, client_is_minor, guardian_name, evidence_content_type, recorded_by, recorded_at,
+                    form_number, text_language, text_version, german_text_version, confirmed_name, under_guardianship)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
                 """, Id(c.Id), Text(c.CaseReference), Id(c.OrganizationId), Text(c.Purpose), Texts(c.DataCategories), Text(c.FeedbackLevel),
                 Text(c.Form), Typed(c.GivenOn, NpgsqlDbType.Date), Typed(c.ExpiresOn, NpgsqlDbType.Date), Typed(c.ClientIsMinor, NpgsqlDbType.Boolean),
-                Text(c.GuardianName), Text(c.EvidenceContentType), Text(c.RecordedBy), Time(c.RecordedAt)));
+                Text(c.GuardianName), Text(c.EvidenceContentType), Text(c.RecordedBy), Time(c.RecordedAt),
+                Text(c.FormNumber), Text(c.TextLanguage), Typed(c.TextVersion, NpgsqlDbType.Integer), Typed(c.GermanTextVersion, NpgsqlDbType.Integer),
+                Text(c.ConfirmedName), Typed(c.UnderGuardianship, NpgsqlDbType.Boolean)));
         // A row never stored has no xmin yet (PostgreSQL's transaction ids start at 3).
         if (state.Version == 0)
         {

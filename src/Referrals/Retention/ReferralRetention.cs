@@ -8,7 +8,8 @@ namespace Netzwerk.Referrals.Retention;
 /// Erases the client data of referrals whose purpose has ended — closed, cancelled, declined, entered in error, or a
 /// draft nobody touched — and whose last change is older than the retention period (Retention:ClosedReferralDays).
 /// The case reference, reason, contact details, health information, goal, notes and intake answers go, and so do the consent's case
-/// reference, guardian and evidence scan, free-text feedback notes and free-text history details. What stays has no
+/// reference, guardian, typed name and evidence scan, the person's Betreuung once no other referral of theirs holds data,
+/// free-text feedback notes and free-text history details. What stays has no
 /// person in it and keeps the process figures true: partner, service, route, dates, statuses, reason codes.
 /// Idempotent (erased_at), in batches, one transaction per batch.
 /// </summary>
@@ -40,7 +41,7 @@ public sealed class ReferralRetention(ReferralsDb db, TimeProvider clock) : IRet
         // Every data-modifying part of the WITH runs to completion whether the final SELECT reads it or not.
         var erased = await db.Database.SqlQuery<int>($"""
             WITH ended AS (
-                SELECT id, consent_id FROM referrals.referrals
+                SELECT id, consent_id, case_reference FROM referrals.referrals
                 WHERE erased_at IS NULL AND updated_at < {cutoff} AND status = ANY({Ended})
                 ORDER BY id LIMIT {BatchSize}
                 FOR UPDATE SKIP LOCKED),
@@ -52,11 +53,17 @@ public sealed class ReferralRetention(ReferralsDb db, TimeProvider clock) : IRet
                 RETURNING r.id),
             consent AS (
                 UPDATE referrals.consents c
-                SET case_reference = {Erased}, guardian_name = NULL, evidence = NULL, evidence_content_type = NULL
+                SET case_reference = {Erased}, guardian_name = NULL, confirmed_name = NULL, evidence = NULL, evidence_content_type = NULL
                 WHERE c.id IN (SELECT consent_id FROM ended)
                   -- a consent that still covers a referral not erased yet stays as it is
                   AND NOT EXISTS (SELECT 1 FROM referrals.referrals o
                                   WHERE o.consent_id = c.id AND o.erased_at IS NULL AND o.id NOT IN (SELECT id FROM ended))),
+            guardianship AS (
+                -- a Betreuung goes with the person's last referral that still holds their data
+                DELETE FROM referrals.guardianships g
+                WHERE g.case_reference IN (SELECT case_reference FROM ended)
+                  AND NOT EXISTS (SELECT 1 FROM referrals.referrals o
+                                  WHERE o.case_reference = g.case_reference AND o.erased_at IS NULL AND o.id NOT IN (SELECT id FROM ended))),
             feedback AS (
                 UPDATE referrals.feedback SET note = NULL
                 WHERE referral_id IN (SELECT id FROM ended) AND note IS NOT NULL),

@@ -22,7 +22,8 @@ public static class SendReferral
     public sealed record Response(Guid Id, string Status, DateTimeOffset SentAt, DateTimeOffset? ResponseDueAt);
 
     /// <summary>Why a consent does not (or no longer) allow data to go to the partner; null when it does.</summary>
-    public static string? ConsentProblem(Referrals.Consent? consent, Referral referral, IEnumerable<string> requiredByRoute, DateOnly today)
+    public static string? ConsentProblem(Referrals.Consent? consent, Referral referral, IEnumerable<string> requiredByRoute, DateOnly today,
+        Consents.Guardianship? guardianship = null)
     {
         if (consent is null) return "Ohne Einwilligung der Person darf die Verweisung nicht gesendet werden. Bitte erfassen Sie zuerst die Einwilligung.";
         if (consent.RevokedAt is not null) return "Die Einwilligung wurde widerrufen. Die Verweisung darf nicht gesendet werden.";
@@ -31,6 +32,9 @@ public static class SendReferral
         if (consent.CaseReference != referral.CaseReference) return "Die Einwilligung gehört zu einem anderen Fall.";
         if (consent.ClientIsMinor && string.IsNullOrWhiteSpace(consent.GuardianName))
             return "Bei Minderjährigen fehlt die Einwilligung der oder des Sorgeberechtigten.";
+        // A Betreuung recorded after the consent counts too: the Betreuer/in's consent is needed like a parent's.
+        if (guardianship is not null && string.IsNullOrWhiteSpace(consent.GuardianName))
+            return $"Für die Person ist eine rechtliche Betreuung erfasst (Aufgabenkreis: {guardianship.Scope}). Es fehlt die Einwilligung der Betreuerin oder des Betreuers.";
         var missing = referral.SharedCategories.Concat(requiredByRoute).Distinct().Except(consent.DataCategories).ToList();
         if (missing.Count > 0)
             return "Die Einwilligung deckt nicht alle Datenkategorien ab. Es fehlt: "
@@ -72,7 +76,8 @@ public static class SendReferral
     public static async Task CheckConsentAsync(ReferralsDb db, Referral referral, ReferralRoute route, DateOnly today, AuditLog audit, CancellationToken ct)
     {
         var consent = await db.ConsentOfAsync(referral, ct);
-        if (ConsentProblem(consent, referral, route.RequiredCategories, today) is not { } problem) return;
+        var guardianship = await Consents.Guardianships.ActiveAsync(db, referral.CaseReference, ct);
+        if (ConsentProblem(consent, referral, route.RequiredCategories, today, guardianship) is not { } problem) return;
         await audit.RecordAsync(new AuditEvent("referral.send", "referral", referral.Id.ToString(), "refused", "consent"), ct);
         throw consent is null || consent.RevokedAt is not null || consent.ExpiresOn < today
             ? ReferralProblem.Conflict(problem)

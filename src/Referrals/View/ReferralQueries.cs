@@ -24,7 +24,8 @@ public static class ReferralQueries
     public sealed record HistoryDto(DateTimeOffset At, string? FromStatus, string ToStatus, string Event, string ByUser, string ByRole, string? Detail);
 
     public sealed record ConsentDto(Guid Id, string Purpose, string[] DataCategories, string FeedbackLevel, string Form, DateOnly GivenOn,
-        DateOnly? ExpiresOn, bool ClientIsMinor, bool HasGuardian, string? EvidenceContentType, DateTimeOffset? RevokedAt);
+        DateOnly? ExpiresOn, bool ClientIsMinor, bool HasGuardian, string? EvidenceContentType, DateTimeOffset? RevokedAt,
+        string? FormNumber = null, string? TextLanguage = null, int? TextVersion = null, bool UnderGuardianship = false, string? RevokedByParty = null);
 
     public sealed record FeedbackDto(Guid Id, string Kind, string? ReasonCode, bool? Attended, DateTimeOffset? AppointmentAt,
         Guid? ProposedServiceId, string? Note, string ByUser, DateTimeOffset At);
@@ -78,7 +79,8 @@ public static class ReferralQueries
                 r.Note, r.Status, ReferralStatus.German[r.Status], r.RouteCategory, r.RouteVersion, r.FeedbackLevel, r.CreatedAt, r.SentAt,
                 r.ResponseDueAt, r.AttendanceDueAt, r.ClosedAt, r.OutcomeReason,
                 consent is null ? null : new ConsentDto(consent.Id, consent.Purpose, consent.DataCategories, consent.FeedbackLevel, consent.Form,
-                    consent.GivenOn, consent.ExpiresOn, consent.ClientIsMinor, consent.GuardianName is not null, consent.EvidenceContentType, consent.RevokedAt),
+                    consent.GivenOn, consent.ExpiresOn, consent.ClientIsMinor, consent.GuardianName is not null, consent.EvidenceContentType, consent.RevokedAt,
+                    consent.FormNumber, consent.TextLanguage, consent.TextVersion, consent.UnderGuardianship, consent.RevokedByParty),
                 feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.ByUser, f.At)).ToList(),
                 history.Select(h => new HistoryDto(h.At, h.FromStatus, h.ToStatus, h.Event, h.ByUser, h.ByRole, h.Detail)).ToList(),
                 await AllowedActionsAsync(principal, r, ct),

@@ -76,7 +76,7 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
         await page.WaitForURLAsync(u => !u.Contains("/anmelden"), Browser.DomReady);
 
         await page.GotoAsync("/katalog");
-        await page.GetByLabel("Postleitzahl oder Koordinaten").FillAsync("01917");
+        await page.GetByLabel("Ort oder Postleitzahl").FillAsync("01917");
         await page.GetByLabel("Umkreis").SelectOptionAsync("10");
         await page.GetByLabel("barrierefrei (stufenlos)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter anwenden" }).ClickAsync();
@@ -89,6 +89,79 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
         (await page.Locator(".katalog-hit .status.ok", new() { HasText = "barrierefrei" }).CountAsync()).ShouldBe(await page.Locator(".katalog-hit").CountAsync());
 
         await page.GotoAsync("/katalog?near=abc");
-        (await page.Locator(".alert.error").TextContentAsync())!.ShouldContain("near");
+        var error = (await page.Locator(".alert.error").TextContentAsync())!;
+        error.ShouldContain("Ort oder Postleitzahl");
+        error.ShouldNotContain("near");
+    }
+
+    private static int Total(string heading) => int.Parse(heading.Replace("mehr als ", "").Split(' ')[0].Replace(".", ""));
+
+    [Fact]
+    public async Task Typing_Kamenz_with_10_km_finds_partners_around_Kamenz()
+    {
+        var page = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
+        await page.GotoAsync("/katalog");
+        await page.GetByLabel("Ort oder Postleitzahl").FillAsync("Kamenz");
+        await page.GetByLabel("Umkreis").SelectOptionAsync("10");   // the script submits on change
+        await page.WaitForURLAsync(u => u.Contains("near=Kamenz") && u.Contains("radiusKm=10"), Browser.DomReady);
+        (await page.Locator(".alert.error").CountAsync()).ShouldBe(0);
+        var distances = await page.Locator(".katalog-hit .distance").AllTextContentsAsync();
+        distances.Count.ShouldBeGreaterThan(1);
+        var de = System.Globalization.CultureInfo.GetCultureInfo("de-DE");
+        distances.Select(d => double.Parse(d.Replace("·", "").Replace("km", "").Trim(), de)).ShouldAllBe(x => x <= 10);
+        (await page.Locator(".katalog-hit .hit-meta").First.TextContentAsync())!.ShouldContain("Kamenz");
+        (await Axe.ViolationsAsync(page)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Picking_the_radius_first_keeps_the_results_and_back_returns_to_the_same_search()
+    {
+        var page = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
+        await page.GotoAsync("/katalog?q=Beratung");
+        var before = Total((await page.Locator("#ergebnisse").TextContentAsync())!);
+        before.ShouldBeGreaterThan(20);
+
+        await page.GetByLabel("Umkreis").SelectOptionAsync("25");
+        await page.WaitForURLAsync(u => u.Contains("radiusKm=25"), Browser.DomReady);
+        (await page.Locator(".alert.error").CountAsync()).ShouldBe(0);
+        Total((await page.Locator("#ergebnisse").TextContentAsync())!).ShouldBe(before);
+        (await page.Locator(".katalog-hint").TextContentAsync())!.ShouldContain("Ort oder eine Postleitzahl");
+        (await page.GetByLabel("Umkreis").InputValueAsync()).ShouldBe("25");
+
+        // Details and back: same text, filters and page.
+        await page.GotoAsync("/katalog?q=Beratung&accessible=true&page=2");
+        var first = page.Locator(".katalog-hit h3 a").First;
+        var name = await first.TextContentAsync();
+        await first.ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("/katalog/angebote/"), Browser.DomReady);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Zurück zur Suche" }).ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("/katalog?"), Browser.DomReady);
+        page.Url.ShouldContain("q=Beratung");
+        page.Url.ShouldContain("accessible=true");
+        page.Url.ShouldContain("page=2");
+        (await page.Locator(".katalog-hit h3 a").First.TextContentAsync()).ShouldBe(name);
+        (await page.GetByLabel("Suchbegriff").InputValueAsync()).ShouldBe("Beratung");
+    }
+
+    [Fact]
+    public async Task An_ambiguous_place_offers_a_choice_as_links()
+    {
+        await using (var db = await app.OpenDatabaseAsync())
+            await Dapper.SqlMapper.ExecuteAsync(db, """
+                INSERT INTO directory.postcode (postcode, town, district, latitude, longitude) VALUES
+                ('01920', 'Neudorf', 'Landkreis Bautzen', 51.2200, 14.1330), ('02829', 'Neudorf', 'Landkreis Görlitz', 51.2000, 14.9000)
+                ON CONFLICT DO NOTHING
+                """);
+        var page = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
+        await page.GotoAsync("/katalog?near=Neudorf&radiusKm=10");
+        (await page.Locator(".alert.error").TextContentAsync())!.ShouldContain("gibt es mehrmals");
+        var choices = page.Locator("ul.place-choices a");
+        (await choices.CountAsync()).ShouldBe(2);
+        (await Axe.ViolationsAsync(page)).ShouldBeEmpty();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Neudorf (Landkreis Bautzen)" }).ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("Landkreis"), Browser.DomReady);
+        (await page.Locator(".alert.error").CountAsync()).ShouldBe(0);
+        (await page.Locator(".katalog-hit .distance").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.GetByLabel("Ort oder Postleitzahl").InputValueAsync()).ShouldBe("Neudorf (Landkreis Bautzen)");
     }
 }

@@ -279,6 +279,59 @@ public sealed class SearchTests(NetzwerkApp app) : IClassFixture<NetzwerkApp>
         problem.GetProperty("title").GetString().ShouldBe("Die Anfrage ist fehlerhaft.");
         problem.GetProperty("errors").TryGetProperty(field, out var messages).ShouldBeTrue(problem.ToString());
         messages[0].GetString()!.ShouldNotBeNullOrWhiteSpace();
+        // Messages name the field as the user sees it ("Umkreis", "Ort oder Postleitzahl"), never the parameter.
+        if (field.Length > 1) messages[0].GetString()!.ShouldNotContain(field, Case.Sensitive);
+    }
+
+    [Theory]
+    [InlineData("Kamenz")]
+    [InlineData("kamenz")]
+    [InlineData(" KAMENZ ")]
+    public async Task A_town_name_is_a_place_like_its_postcode(string town)
+    {
+        var byPostcode = await Search("near=01917&radiusKm=15&pageSize=5");
+        var byName = await Search("near=" + Uri.EscapeDataString(town) + "&radiusKm=15&pageSize=5");
+        byName.Total.ShouldBeGreaterThan(0);
+        byName.Total.ShouldBe(byPostcode.Total);
+        byName.Items.First().Location!.City.ShouldBe("Kamenz");
+        byName.Interpretation.Sort.ShouldBe("distance");
+        var umlaut = await Search("near=" + Uri.EscapeDataString("Königsbrück") + "&radiusKm=5&pageSize=5");
+        umlaut.Items.First().Location!.City.ShouldBe("Königsbrück");
+    }
+
+    [Fact]
+    public async Task An_ambiguous_town_name_offers_a_choice_and_the_choice_works()
+    {
+        await using (var conn = await app.OpenDatabaseAsync())
+            await conn.ExecuteAsync("""
+                INSERT INTO directory.postcode (postcode, town, district, latitude, longitude) VALUES
+                ('01920', 'Neudorf', 'Landkreis Bautzen', 51.2200, 14.1330), ('02829', 'Neudorf', 'Landkreis Görlitz', 51.2000, 14.9000)
+                ON CONFLICT DO NOTHING
+                """);
+        var client = await app.ClientFor("fm.mueller");
+        var response = await client.GetAsync("/api/directory/search?near=Neudorf&radiusKm=10");
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var message = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("near")[0].GetString()!;
+        message.ShouldContain("Neudorf (Landkreis Bautzen)");
+        message.ShouldContain("Neudorf (Landkreis Görlitz)");
+
+        var bautzen = await Search("near=" + Uri.EscapeDataString("Neudorf (Landkreis Bautzen)") + "&radiusKm=10&pageSize=50");
+        var elstra = await Search("near=51.2200,14.1330&radiusKm=10&pageSize=50");
+        bautzen.Total.ShouldBeGreaterThan(0);
+        bautzen.Total.ShouldBe(elstra.Total);
+        var goerlitz = await Search("near=" + Uri.EscapeDataString("Neudorf (Landkreis Görlitz)") + "&radiusKm=10&pageSize=50");
+        goerlitz.Items.Select(i => i.ServiceId).Intersect(bautzen.Items.Select(i => i.ServiceId)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task An_unknown_town_is_a_German_400_naming_the_field()
+    {
+        var client = await app.ClientFor("fm.mueller");
+        var response = await client.GetAsync("/api/directory/search?near=Atlantis&radiusKm=10");
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var message = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("near")[0].GetString()!;
+        message.ShouldContain("Ort oder Postleitzahl");
+        message.ShouldContain("Atlantis");
     }
 
     [Fact]

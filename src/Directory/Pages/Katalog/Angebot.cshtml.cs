@@ -24,6 +24,20 @@ public sealed class AngebotModel(DirectoryDbContext db, TimeProvider time) : Pag
 
     public static readonly string[] DayNames = OpenAt.DayNames;
 
+    /// <summary>
+    /// Back to the search this page was opened from (query, filters, page), carried as <c>?suche=</c>. Always a path
+    /// under /katalog: the value only ever becomes the query string, so it cannot lead elsewhere.
+    /// </summary>
+    public string BackLink
+    {
+        get
+        {
+            var suche = Request.Query["suche"].ToString();
+            if (string.IsNullOrEmpty(suche) || suche.Length > 1500 || suche.Any(c => char.IsControl(c) || c == '#')) return "/katalog";
+            return "/katalog?" + suche.TrimStart('?');
+        }
+    }
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         var service = await db.Services.AsNoTracking()

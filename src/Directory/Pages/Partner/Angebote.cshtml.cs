@@ -14,7 +14,7 @@ namespace Netzwerk.Directory.Pages.Partner;
 /// other changes go to the coordinators as a proposal.
 /// </summary>
 [Authorize(Policy = Policies.Partner)]
-public sealed class AngeboteModel(CatalogueEditor editor) : PageModel
+public sealed class AngeboteModel(CatalogueEditor editor, Netzwerk.Directory.Verification.Campaigns campaigns) : PageModel
 {
     public List<Service> Services { get; private set; } = [];
     public List<ProposalView> OpenProposals { get; private set; } = [];
@@ -24,7 +24,7 @@ public sealed class AngeboteModel(CatalogueEditor editor) : PageModel
 
     public async Task OnGetAsync(string? meldung, CancellationToken ct)
     {
-        Message = meldung switch { "aktualisiert" => "Die Angaben wurden aktualisiert.", "vorgeschlagen" => "Ihr Vorschlag wurde an die Netzwerkkoordination gesendet.", _ => null };
+        Message = meldung switch { "aktualisiert" => "Die Angaben wurden aktualisiert.", "vorgeschlagen" => "Ihr Vorschlag wurde an die Netzwerkkoordination gesendet.", "bestaetigt" => "Danke – das Angebot gilt als geprüft.", _ => null };
         await LoadAsync(ct);
     }
 
@@ -55,6 +55,13 @@ public sealed class AngeboteModel(CatalogueEditor editor) : PageModel
             CommandOutcome.NotFound => NotFound(),
             _ => await Fail(id, r.Errors?.Messages.ToList() ?? [], ct),
         };
+    }
+
+    /// <summary>"Alles stimmt": the entry is verified by this partner through the portal (and any open campaign request for it is answered).</summary>
+    public async Task<IActionResult> OnPostConfirmAsync(Guid id, CancellationToken ct)
+    {
+        var r = await campaigns.ConfirmInPortalAsync(id, User.CurrentUser(), ct);
+        return r.Outcome == CommandOutcome.Done ? Redirect("/partner/angebote?meldung=bestaetigt") : NotFound();
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

@@ -18,7 +18,18 @@ public sealed class ImportModel(CatalogueImporter importer) : PageModel
     public string? Mapping { get; private set; }
     public string? Problem { get; private set; }
 
+    public string? Message { get; private set; }
+
     public void OnGet() { }
+
+    /// <summary>Confirms the entries of the import just written as verified (the form carries their ids).</summary>
+    public async Task<IActionResult> OnPostVerifyAsync(List<Guid>? ids, [FromServices] Netzwerk.Directory.Maintenance.CatalogueEditor editor, CancellationToken ct)
+    {
+        var r = await Netzwerk.Directory.Maintenance.ServiceCommands.VerifyBatchAsync(editor, ids, User.CurrentUser(), ct);
+        if (r.Outcome == Netzwerk.Directory.Maintenance.CommandOutcome.Done) Message = $"{r.Detail} Einträge gelten jetzt als geprüft (Importliste).";
+        else { Problem = string.Join(" ", r.Errors?.Messages ?? []); Response.StatusCode = 400; }
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostAsync(IFormFile? file, string? format, string? mapping, bool dryRun, CancellationToken ct)
     {

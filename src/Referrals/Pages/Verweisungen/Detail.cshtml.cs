@@ -20,7 +20,8 @@ namespace Netzwerk.Referrals.Pages.Verweisungen;
 [RequestFormLimits(MultipartBodyLengthLimit = UploadLimit)]
 public sealed class DetailModel(
     ReferralQueries.Queries queries, ReferralsDb db, RecordConsent.Handler recordConsent, SendReferral.Handler send,
-    CaseManagerActions.Handler actions, RevokeConsent.Handler revoke, ApproveReferral.Handler approval, TimeProvider clock) : PageModel
+    CaseManagerActions.Handler actions, RevokeConsent.Handler revoke, ApproveReferral.Handler approval, Guardianships.Handler guardianships,
+    TimeProvider clock) : PageModel
 {
     public const int UploadLimit = 8 * 1024 * 1024;
 
@@ -33,6 +34,7 @@ public sealed class DetailModel(
     public bool NeedsApproval => Allows(ReferralStateMachine.EventNames.SubmittedForApproval);
     public ReferralRoute? Route { get; private set; }
     public string? Message { get; private set; }
+    public Guardianships.Response? Guardianship { get; private set; }
     public bool IsResponsible => User.CurrentUser().Role == Roles.CaseManager;
     public string Today => clock.Today().ToString("yyyy-MM-dd");
 
@@ -46,6 +48,9 @@ public sealed class DetailModel(
     [BindProperty] public string? ClientIsMinor { get; set; }
     [BindProperty] public string? GuardianName { get; set; }
     [BindProperty] public IFormFile? Evidence { get; set; }
+    [BindProperty] public string? FormNumber { get; set; }
+    [BindProperty] public string? GuardianshipScope { get; set; }
+    [BindProperty] public string? RevokedBy { get; set; }
     // actions
     [BindProperty] public string? CancelReason { get; set; }
     [BindProperty] public string? Outcome { get; set; }
@@ -57,7 +62,7 @@ public sealed class DetailModel(
     {
         ["purpose"] = nameof(Purpose), ["dataCategories"] = nameof(ConsentCategories), ["feedbackLevel"] = nameof(ConsentLevel),
         ["form"] = nameof(ConsentForm), ["givenOn"] = nameof(GivenOn), ["expiresOn"] = nameof(ExpiresOn),
-        ["guardianName"] = nameof(GuardianName), ["evidenceBase64"] = nameof(Evidence), ["clientIsMinor"] = nameof(ClientIsMinor),
+        ["guardianName"] = nameof(GuardianName), ["evidenceBase64"] = nameof(Evidence), ["clientIsMinor"] = nameof(ClientIsMinor), ["formNumber"] = nameof(FormNumber),
     };
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await ShowAsync(id, ct, prefill: true);
@@ -90,7 +95,8 @@ public sealed class DetailModel(
         }
         var ok = await this.TryAsync(() => recordConsent.HandleAsync(User, id, new RecordConsent.Request(
             Purpose, ConsentCategories, ConsentLevel, ConsentForm, givenOn, expiresOn, ClientIsMinor == "true",
-            string.IsNullOrWhiteSpace(GuardianName) ? null : GuardianName, evidence), ct), ConsentFields);
+            string.IsNullOrWhiteSpace(GuardianName) ? null : GuardianName, evidence,
+            string.IsNullOrWhiteSpace(FormNumber) ? null : FormNumber), ct), ConsentFields);
         return ok ? Done(id, "Die Einwilligung ist erfasst. Sie können die Verweisung jetzt senden.") : await ShowAsync(id, ct);
     }
 
@@ -142,10 +148,21 @@ public sealed class DetailModel(
             ModelState.AddModelError("", "Für diese Verweisung ist keine Einwilligung erfasst.");
             return await ShowAsync(id, ct);
         }
-        var ok = await this.TryAsync(() => revoke.HandleAsync(User, Referral.Consent.Id, ct));
+        var ok = await this.TryAsync(() => revoke.HandleAsync(User, Referral.Consent.Id, ct, RevokedBy ?? "client"),
+            new Dictionary<string, string> { ["revokedBy"] = nameof(RevokedBy) });
         return ok ? Done(id, "Der Widerruf ist erfasst. Offene Verweisungen mit dieser Einwilligung sind storniert; der Partner sieht keine Daten mehr.")
             : await ShowAsync(id, ct);
     }
+
+    public async Task<IActionResult> OnPostGuardianshipAsync(Guid id, CancellationToken ct)
+        => await this.TryAsync(() => guardianships.RecordAsync(User, id, new Guardianships.Request(GuardianshipScope), ct),
+                new Dictionary<string, string> { ["scope"] = nameof(GuardianshipScope) })
+            ? Done(id, "Die rechtliche Betreuung ist erfasst. Die Einwilligung der Betreuerin oder des Betreuers ist jetzt erforderlich.")
+            : await ShowAsync(id, ct);
+
+    public async Task<IActionResult> OnPostEndGuardianshipAsync(Guid id, CancellationToken ct)
+        => await this.TryAsync(() => guardianships.EndAsync(User, id, ct))
+            ? Done(id, "Die rechtliche Betreuung ist als beendet erfasst.") : await ShowAsync(id, ct);
 
     private RedirectResult Done(Guid id, string message)
     {
@@ -164,6 +181,7 @@ public sealed class DetailModel(
             return NotFound();
         }
         Route = await db.Routes.FindAsync([Referral.RouteCategory, Referral.RouteVersion], ct);
+        Guardianship = await guardianships.GetAsync(User, id, ct);
         Message = TempData["Message"] as string;
         if (prefill && MaySend && Referral.Consent is null)
         {
@@ -171,7 +189,7 @@ public sealed class DetailModel(
             ConsentLevel = Referral.FeedbackLevel;
             GivenOn = Today;
             ConsentForm = "signed-paper";
-            Purpose = $"Verweisung an {Referral.ServiceName ?? "den Partner"} ({Referral.OrganizationName ?? "Partnerorganisation"})";
+            Purpose = ConsentDeclaration.DraftPurpose(Referral.ServiceName, Referral.OrganizationName);
         }
         return Page();
     }

@@ -17,7 +17,76 @@ public sealed class HsdsApiTests(NetzwerkApp app) : IClassFixture<NetzwerkApp>
         var response = await app.Anonymous().GetAsync(url);
         response.StatusCode.ShouldBe(HttpStatusCode.OK, $"{url}: {await response.Content.ReadAsStringAsync()}");
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+        // The open read API may be read from any origin (issue 17).
+        response.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["*"], url);
         return await response.Content.ReadAsStringAsync();
+    }
+
+    private static bool Has(JsonElement e, string property) => e.TryGetProperty(property, out _);
+
+    [Fact]
+    public async Task Service_at_location_by_id_validates_and_matches_the_list()
+    {
+        var list = await GetJson($"/hsds/service_at_locations?organization_id={DemoUsers.Organizations.DebtCounsellingKamenz}&per_page=50");
+        (await HsdsSchemas.ValidatePageAsync(list, HsdsSchemas.ServiceAtLocation)).ShouldBeEmpty();
+        var item = JsonDocument.Parse(list).RootElement.GetProperty("contents").EnumerateArray().First(i => i.GetProperty("service_id").GetGuid() == Debt);
+        var id = item.GetProperty("id").GetString();
+
+        var json = await GetJson($"/hsds/service_at_locations/{id}");
+        (await HsdsSchemas.ValidateAsync(json, HsdsSchemas.ServiceAtLocation)).ShouldBeEmpty();
+        var one = JsonDocument.Parse(json).RootElement;
+        one.GetProperty("id").GetString().ShouldBe(id);
+        one.GetProperty("service_id").GetGuid().ShouldBe(Debt);
+        one.GetProperty("location").GetProperty("id").GetString().ShouldBe(item.GetProperty("location_id").GetString());
+        // The single item is the full one: the service with its nested tables.
+        one.GetProperty("service").GetProperty("schedules").GetArrayLength().ShouldBeGreaterThan(0);
+        (await HsdsSchemas.ValidateAsync(one.GetProperty("service").GetRawText(), HsdsSchemas.Service)).ShouldBeEmpty();
+
+        (await app.Anonymous().GetAsync($"/hsds/service_at_locations/{Guid.NewGuid()}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await app.Anonymous().GetAsync("/hsds/service_at_locations/kein-id")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Every_openapi_query_parameter_is_understood()
+    {
+        var terms = JsonDocument.Parse(await GetJson("/hsds/taxonomy_terms?per_page=200")).RootElement.GetProperty("contents").EnumerateArray().ToList();
+        var debtTerm = terms.First(t => t.GetProperty("code").GetString() == "schuldnerberatung");
+        var taxonomyId = debtTerm.GetProperty("taxonomy_id").GetString();
+
+        // taxonomy_id: services with any term of that taxonomy; full=true nests every table and still validates.
+        var full = await GetJson($"/hsds/services?taxonomy_id={taxonomyId}&full=true&per_page=5");
+        (await HsdsSchemas.ValidatePageAsync(full, HsdsSchemas.Service)).ShouldBeEmpty();
+        var fullItems = JsonDocument.Parse(full).RootElement.GetProperty("contents").EnumerateArray().ToList();
+        fullItems.ShouldNotBeEmpty();
+        fullItems.ShouldAllBe(s => Has(s, "schedules") && Has(s, "capacities"));
+        var minimal = JsonDocument.Parse(await GetJson($"/hsds/services?taxonomy_id={taxonomyId}&minimal=true&per_page=5")).RootElement;
+        minimal.GetProperty("contents").EnumerateArray().ShouldAllBe(s => !Has(s, "schedules"));
+        var none = JsonDocument.Parse(await GetJson($"/hsds/services?taxonomy_id={Guid.NewGuid()}")).RootElement;
+        none.GetProperty("total_items").GetInt32().ShouldBe(0);
+
+        // top_only: terms without a parent.
+        var top = JsonDocument.Parse(await GetJson("/hsds/taxonomy_terms?top_only=true&per_page=200")).RootElement.GetProperty("contents").EnumerateArray().ToList();
+        top.ShouldNotBeEmpty();
+        top.ShouldAllBe(t => !Has(t, "parent_id") || t.GetProperty("parent_id").ValueKind == JsonValueKind.Null);
+
+        // service_at_locations: taxonomy_term_id, organization_id, search, full.
+        var sal = await GetJson($"/hsds/service_at_locations?taxonomy_term_id={debtTerm.GetProperty("id").GetString()}&search=Kamenz&full=true&per_page=10");
+        (await HsdsSchemas.ValidatePageAsync(sal, HsdsSchemas.ServiceAtLocation)).ShouldBeEmpty();
+        JsonDocument.Parse(sal).RootElement.GetProperty("contents").EnumerateArray().Select(i => i.GetProperty("service_id").GetGuid()).ShouldContain(Debt);
+
+        // organizations: full_service nests the services with their tables.
+        var org = await GetJson($"/hsds/organizations/{DemoUsers.Organizations.DebtCounsellingKamenz}?full_service=true");
+        (await HsdsSchemas.ValidateAsync(org, HsdsSchemas.Organization)).ShouldBeEmpty();
+        JsonDocument.Parse(org).RootElement.GetProperty("services").EnumerateArray().ShouldAllBe(s => Has(s, "schedules"));
+        var orgs = await GetJson("/hsds/organizations?full=true&per_page=3");
+        (await HsdsSchemas.ValidatePageAsync(orgs, HsdsSchemas.Organization)).ShouldBeEmpty();
+
+        foreach (var bad in new[] { "/hsds/services?format=csv", "/hsds/services?full=vielleicht", "/hsds/taxonomy_terms?taxonomy_id=x" })
+        {
+            var response = await app.Anonymous().GetAsync(bad);
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, bad);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        }
     }
 
     [Fact]

@@ -252,6 +252,33 @@ public sealed class ImportExportTests(NetzwerkApp app) : IClassFixture<NetzwerkA
     }
 
     [Fact]
+    public async Task A_written_import_can_be_confirmed_as_verified_in_one_step()
+    {
+        var coordinator = await app.ClientFor("nk.hoffmann");
+        var csv = Encoding.UTF8.GetBytes(Header + "\n" + Line("VB-1", "Prüfquelle Verein", "Beratung A") + "\n" + Line("VB-2", "Prüfquelle Verein", "Beratung B") + "\n");
+        var (status, report) = await ImportAsync(coordinator, "csv", csv);
+        status.ShouldBe(HttpStatusCode.OK, report.ToString());
+        var ids = report.GetProperty("serviceIds").EnumerateArray().Select(i => i.GetGuid()).ToList();
+        ids.Count.ShouldBe(2);
+        await using (var db = await app.OpenDatabaseAsync())
+            (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM directory.service WHERE id = ANY(@ids) AND verified_at IS NOT NULL", new { ids = ids.ToArray() })).ShouldBe(0);
+
+        var verified = await coordinator.PostAsJsonAsync("/api/directory/services/verify-batch", new { serviceIds = ids });
+        verified.StatusCode.ShouldBe(HttpStatusCode.OK, await verified.Content.ReadAsStringAsync());
+        (await verified.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("verified").GetInt32().ShouldBe(2);
+        await using (var db = await app.OpenDatabaseAsync())
+            (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM directory.service WHERE id = ANY(@ids) AND verified_via = 'import' AND verified_by IS NOT NULL AND verified_at > now() - interval '5 minutes'",
+                new { ids = ids.ToArray() })).ShouldBe(2);
+
+        var empty = await coordinator.PostAsJsonAsync("/api/directory/services/verify-batch", new { serviceIds = Array.Empty<Guid>() });
+        empty.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await empty.Content.ReadAsStringAsync()).ShouldContain("Bitte wählen Sie die Einträge");
+        (await (await app.ClientFor("fm.mueller")).PostAsJsonAsync("/api/directory/services/verify-batch", new { serviceIds = ids })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var (_, dry) = await ImportAsync(coordinator, "csv", csv, dryRun: true);
+        dry.GetProperty("serviceIds").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task Oversized_and_unknown_formats_are_refused()
     {
         var coordinator = await app.ClientFor("nk.hoffmann");

@@ -28,7 +28,7 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
         await fm.GetByLabel("Suchbegriff").FillAsync("Schulden Kamenz");
         await fm.GetByRole(AriaRole.Button, new() { Name = "Suchen", Exact = true }).ClickAsync();
         await fm.WaitForURLAsync(u => u.Contains("q=Schulden"), Browser.DomReady);
-        await fm.Locator($".katalog-hit a[href='/katalog/angebote/{ReferralUiApp.DebtService}']").First.ClickAsync();
+        await fm.Locator($".katalog-hit a[href^='/katalog/angebote/{ReferralUiApp.DebtService}']").First.ClickAsync();
         await fm.WaitForURLAsync(u => u.Contains($"/katalog/angebote/{ReferralUiApp.DebtService}"), Browser.DomReady);
         await fm.GetByRole(AriaRole.Link, new() { Name = "Klient/in verweisen" }).ClickAsync();
         await fm.WaitForURLAsync(u => u.Contains("/verweisungen/neu?serviceId="), Browser.DomReady);

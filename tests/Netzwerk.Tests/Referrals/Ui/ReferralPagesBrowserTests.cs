@@ -23,7 +23,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
         await fm.GetByRole(AriaRole.Button, new() { Name = "Widerruf erfassen" }).ClickAsync();
         (await fm.Locator("#ConfirmRevoke-error").TextContentAsync())!.ShouldContain("Bitte bestätigen Sie");
         (await fm.Locator("h1 .status").TextContentAsync()).ShouldBe("Gesendet");
-        await fm.GetByLabel("Die Person hat ihre Einwilligung widerrufen.").CheckAsync();
+        await fm.GetByLabel("Der Widerruf wurde erklärt.").CheckAsync();
         await fm.GetByRole(AriaRole.Button, new() { Name = "Widerruf erfassen" }).ClickAsync();
         (await MessageAsync(fm)).ShouldContain("Widerruf ist erfasst");
         (await fm.Locator("h1 .status").TextContentAsync()).ShouldBe("Storniert");
