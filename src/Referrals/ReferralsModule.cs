@@ -72,6 +72,9 @@ public static class ReferralsModule
         services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
         services.AddScoped<IRetentionTask, Retention.ReferralRetention>();
         services.AddPartnerLinks(configuration);
+        services.AddSingleton(configuration.GetSection("PartnerPrompts").Get<Prompts.PartnerPromptSettings>() ?? new Prompts.PartnerPromptSettings());
+        services.AddSingleton<Prompts.PartnerPrompts>();
+        services.AddSingleton<Netzwerk.Platform.Mail.IMailFailureObserver, Prompts.PartnerUnreachable>();
 
         return services;
     }

@@ -167,7 +167,7 @@ public static class ReferralBench
             form = "signed-paper", givenOn = DateOnly.FromDateTime(DateTime.Now),
         });
         await PostAsync(http, fm, $"/api/referrals/{id}/send", null);
-        await FeedbackAsync("accepted", $"/api/partner/referrals/{id}/accept", new { appointmentAt = DateTimeOffset.UtcNow.AddDays(2) });
+        await FeedbackAsync("accepted", $"/api/partner/referrals/{id}/accept", new { appointmentAt = DateTimeOffset.UtcNow.AddHours(-1) });
         await FeedbackAsync("attendance", $"/api/partner/referrals/{id}/attendance", new { attended = true });
         await FeedbackAsync("outcome", $"/api/partner/referrals/{id}/outcome", new { reasonCode = "completed-with-result" });
         await PostAsync(http, fm, $"/api/referrals/{id}/close", new { outcome = "completed", reasonCode = "completed-with-result" });

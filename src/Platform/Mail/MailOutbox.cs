@@ -10,8 +10,22 @@ using Npgsql;
 namespace Netzwerk.Platform.Mail;
 
 /// <summary>A mail a feature hands over. <paramref name="Kind"/> names what it is (e.g. "partner-access-link") for
-/// administrators; it is not sent.</summary>
-public sealed record OutgoingMail(string Kind, string To, string Subject, string Body);
+/// administrators; it is not sent. <paramref name="SubjectId"/> is the feature's id of what the mail is about (a referral),
+/// for the sent-mail log and for <see cref="IMailFailureObserver"/>; <paramref name="HoldFor"/> holds the mail back
+/// (a feature's rate limit).</summary>
+public sealed record OutgoingMail(string Kind, string To, string Subject, string Body, Guid? SubjectId = null, TimeSpan? HoldFor = null);
+
+/// <summary>A mail the mail server refused for good (a 5xx answer): it is not retried.</summary>
+public sealed record FailedMail(Guid Id, string Kind, string Recipient, Guid? SubjectId, string Error);
+
+/// <summary>
+/// A feature that wants to hear when one of its mails cannot be delivered (e.g. to show "Partner per E-Mail nicht
+/// erreichbar"). Called after the failure is stored; an observer that throws is logged and not called again for that mail.
+/// </summary>
+public interface IMailFailureObserver
+{
+    Task MailFailedAsync(FailedMail mail, CancellationToken ct);
+}
 
 /// <summary>
 /// Writes mails to <c>platform.mail_outbox</c> in the caller's transaction: the mail exists exactly when the change it
@@ -25,10 +39,19 @@ public sealed class MailOutbox(IDataProtectionProvider protection)
     public async Task<Guid> EnqueueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, OutgoingMail mail, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        await using var cmd = new NpgsqlCommand(
-            "INSERT INTO platform.mail_outbox (id, kind, recipient, subject, body) VALUES ($1, $2, $3, $4, $5)", conn, tx);
+        // The log row (no subject line, no body) goes with the mail, in the caller's transaction.
+        await using var cmd = new NpgsqlCommand("""
+            WITH mail AS (
+                INSERT INTO platform.mail_outbox (id, kind, recipient, subject, body, subject_id, next_attempt_at)
+                VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp() + COALESCE($7, interval '0'))
+                RETURNING id, kind, recipient, subject_id, created_at)
+            INSERT INTO platform.mail_log (mail_id, kind, recipient, subject_id, queued_at)
+            SELECT id, kind, recipient, subject_id, created_at FROM mail
+            """, conn, tx);
         foreach (var v in new object[] { id, mail.Kind, mail.To, mail.Subject, _body.Protect(mail.Body) })
             cmd.Parameters.Add(new NpgsqlParameter { Value = v });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)mail.SubjectId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)mail.HoldFor ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval });
         await cmd.ExecuteNonQueryAsync(ct);
         return id;
     }
@@ -84,6 +107,25 @@ public sealed class MailOutbox(IDataProtectionProvider protection)
     {
         await using var cmd = dataSource.CreateCommand("SELECT count(*) FROM platform.mail_outbox WHERE sent_at IS NULL");
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+}
+
+/// <summary>The sent-mail log (<c>platform.mail_log</c>): kind, recipient and times of each mail about a subject — no content.</summary>
+public static class MailLog
+{
+    public sealed record Entry(Guid MailId, string Kind, string Recipient, DateTimeOffset QueuedAt, DateTimeOffset? SentAt, DateTimeOffset? FailedAt);
+
+    public static async Task<IReadOnlyList<Entry>> ForSubjectAsync(NpgsqlDataSource dataSource, Guid subjectId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT mail_id, kind, recipient, queued_at, sent_at, failed_at FROM platform.mail_log WHERE subject_id = $1 ORDER BY queued_at, mail_id");
+        cmd.Parameters.AddWithValue(subjectId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var entries = new List<Entry>();
+        while (await r.ReadAsync(ct))
+            entries.Add(new Entry(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3),
+                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5)));
+        return entries;
     }
 }
 

@@ -48,10 +48,13 @@ public sealed class MailOutboxSender : BackgroundService
     private readonly ObservableGauge<long> _pendingGauge;
     private long? _pending;
 
+    private readonly IReadOnlyList<IMailFailureObserver> _observers;
+
     public MailOutboxSender(NpgsqlDataSource dataSource, MailOutbox outbox, SmtpSettings smtp, IMeterFactory meters,
-        ILogger<MailOutboxSender> logger)
+        ILogger<MailOutboxSender> logger, IEnumerable<IMailFailureObserver> observers)
     {
         (_dataSource, _outbox, _smtp, _logger) = (dataSource, outbox, smtp, logger);
+        _observers = observers.ToList();
         // Counted in the send loop, so that a metrics scrape never waits for the database.
         _pendingGauge = meters.Create(MeterName).CreateObservableGauge("netzwerk.mails.pending",
             () => _pending is { } p ? [new Measurement<long>(p)] : Array.Empty<Measurement<long>>(), description: "Mails not yet sent");
@@ -103,6 +106,16 @@ public sealed class MailOutboxSender : BackgroundService
                         await client.SendAsync(message, ct);
                     }
                     _sentNotMarked.TryAdd(mail.Id, 0);
+                }
+                catch (SmtpCommandException e) when (!ct.IsCancellationRequested && (int)e.StatusCode >= 500)
+                {
+                    // The server refused this mail for good (no such mailbox, policy): retrying only repeats the refusal.
+                    var error = $"{e.GetType().Name}: {(int)e.StatusCode} {e.StatusCode}";
+                    _logger.LogWarning("Mail {MailId} ({Kind}) refused permanently ({Error}); not retried", mail.Id, mail.Kind, error);
+                    await MarkFailedForGoodAsync(mail, error, ct);
+                    client?.Dispose();
+                    client = null;
+                    continue;
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -169,7 +182,7 @@ public sealed class MailOutboxSender : BackgroundService
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private sealed record ClaimedMail(Guid Id, string Kind, string To, string Subject, string Body, int Attempts);
+    private sealed record ClaimedMail(Guid Id, string Kind, string To, string Subject, string Body, int Attempts, Guid? SubjectId);
 
     private async Task<List<ClaimedMail>> ClaimAsync(CancellationToken ct)
     {
@@ -177,10 +190,10 @@ public sealed class MailOutboxSender : BackgroundService
         await using var cmd = _dataSource.CreateCommand("""
             UPDATE platform.mail_outbox SET claimed_until = clock_timestamp() + $2, attempts = attempts + 1
             WHERE id IN (SELECT id FROM platform.mail_outbox
-                         WHERE sent_at IS NULL AND next_attempt_at <= clock_timestamp()
+                         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= clock_timestamp()
                            AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
                          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-            RETURNING id, kind, recipient, subject, body, attempts
+            RETURNING id, kind, recipient, subject, body, attempts, subject_id
             """);
         cmd.Parameters.AddWithValue(BatchSize);
         cmd.Parameters.AddWithValue(lease);
@@ -188,7 +201,7 @@ public sealed class MailOutboxSender : BackgroundService
         var mails = new List<ClaimedMail>();
         while (await reader.ReadAsync(ct))
             mails.Add(new ClaimedMail(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetInt32(5)));
+                reader.GetString(4), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetGuid(6)));
         return mails;
     }
 
@@ -232,8 +245,10 @@ public sealed class MailOutboxSender : BackgroundService
     private async Task MarkSentAsync(Guid id, CancellationToken ct)
     {
         await using var cmd = _dataSource.CreateCommand("""
-            UPDATE platform.mail_outbox SET sent_at = clock_timestamp(), body = NULL, claimed_until = NULL, last_error = NULL
-            WHERE id = $1
+            WITH sent AS (
+                UPDATE platform.mail_outbox SET sent_at = clock_timestamp(), body = NULL, claimed_until = NULL, last_error = NULL
+                WHERE id = $1 RETURNING id, sent_at)
+            UPDATE platform.mail_log l SET sent_at = sent.sent_at FROM sent WHERE l.mail_id = sent.id
             """);
         cmd.Parameters.AddWithValue(id);
         // Not the caller's token: the mail is out, the mark must not be abandoned halfway.
@@ -252,9 +267,33 @@ public sealed class MailOutboxSender : BackgroundService
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    private async Task MarkFailedForGoodAsync(ClaimedMail mail, string error, CancellationToken ct)
+    {
+        await using (var cmd = _dataSource.CreateCommand("""
+            WITH failed AS (
+                UPDATE platform.mail_outbox SET failed_at = clock_timestamp(), body = NULL, claimed_until = NULL, last_error = $2
+                WHERE id = $1 RETURNING id, failed_at)
+            UPDATE platform.mail_log l SET failed_at = failed.failed_at, error = $2 FROM failed WHERE l.mail_id = failed.id
+            """))
+        {
+            cmd.Parameters.AddWithValue(mail.Id);
+            cmd.Parameters.AddWithValue(error);
+            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        foreach (var observer in _observers)
+        {
+            try { await observer.MailFailedAsync(new FailedMail(mail.Id, mail.Kind, mail.To, mail.SubjectId, error), ct); }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                _logger.LogWarning("Mail failure observer {Observer} failed for mail {MailId} ({ExceptionType})",
+                    observer.GetType().Name, mail.Id, e.GetType().Name);
+            }
+        }
+    }
+
     private async Task DeleteOldSentAsync(CancellationToken ct)
     {
-        await using var cmd = _dataSource.CreateCommand("DELETE FROM platform.mail_outbox WHERE sent_at < clock_timestamp() - $1");
+        await using var cmd = _dataSource.CreateCommand("DELETE FROM platform.mail_outbox WHERE sent_at < clock_timestamp() - $1 OR failed_at < clock_timestamp() - $1");
         cmd.Parameters.AddWithValue(KeepSent);
         await cmd.ExecuteNonQueryAsync(ct);
         _nextCleanUp = DateTimeOffset.UtcNow.AddHours(1);

@@ -32,8 +32,11 @@ public sealed class ReferralState : SagaStateMachineInstance
     public List<object> Outgoing { get; } = [];
     public List<NewDeadline> DeadlinesToSchedule { get; } = [];
     public List<string> DeadlineKindsToCancel { get; } = [];
+    /// <summary>Partner prompt mails (kind, occurrence) the event causes; queued in the same transaction (src/Referrals/Prompts).</summary>
+    public List<(string Kind, string Occurrence)> Prompts { get; } = [];
 
     public void Publish(object message) => Outgoing.Add(message);
     public void ScheduleDeadline(string kind, DateTimeOffset dueAt, string? detail = null) => DeadlinesToSchedule.Add(new NewDeadline(kind, dueAt, detail));
     public void CancelDeadlines(params string[] kinds) => DeadlineKindsToCancel.AddRange(kinds);
+    public void PromptPartner(string kind, string occurrence) => Prompts.Add((kind, occurrence));
 }

@@ -1,5 +1,6 @@
 using MassTransit;
 using Netzwerk.Platform.Time;
+using Netzwerk.Referrals.Routes;
 using Netzwerk.Referrals.Lifecycle.Contracts;
 
 namespace Netzwerk.Referrals.Lifecycle;
@@ -147,14 +148,14 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
         During(Accepted,
             When(PartnerReportedAttendance)
                 .Then(c => c.Saga.Publish(c.Message))
-                .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.Attendance, DeadlineKinds.AppointmentExpected))
+                .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.Attendance, DeadlineKinds.AttendancePrompt, DeadlineKinds.AppointmentExpected))
                 .Then(c => HeardFromPartner(c.Saga, c.Message.At))
                 .If(c => c.Message.Attended, x => x.TransitionTo(InProgress)));
 
         During(InProgress,
             When(PartnerReportedAttendance)
                 .Then(c => c.Saga.Publish(c.Message))
-                .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.Attendance))
+                .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.Attendance, DeadlineKinds.AttendancePrompt))
                 .Then(c => HeardFromPartner(c.Saga, c.Message.At)));
 
         During(OnHold,
@@ -179,11 +180,13 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
                 .Then(c => c.Saga.Publish(c.Message))
                 .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.All))
                 .Then(c => EndPartnerAccessIfSent(c.Saga, "cancelled", c.Message.At))
+                .Then(c => TellPartnerItEnded(c.Saga))
                 .TransitionTo(Cancelled),
             When(ConsentEnded)
                 .Then(c => c.Saga.Publish(new ReferralCancelled(c.Saga.CorrelationId, c.Saga.OrganizationId, c.Message.Reason, "system", c.Message.At)))
                 .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.All))
                 .Then(c => EndPartnerAccessIfSent(c.Saga, c.Message.Reason, c.Message.At))
+                .Then(c => TellPartnerItEnded(c.Saga))
                 .TransitionTo(Cancelled));
 
         During([Draft, AwaitingApproval, Requested, Accepted, InProgress, OnHold, Rejected, Cancelled, Completed, Failed],
@@ -264,6 +267,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
         [DeadlineKinds.Reminder] = [StateNames.Requested],
         [DeadlineKinds.Escalation] = [StateNames.Requested],
         [DeadlineKinds.Attendance] = [StateNames.Accepted],
+        [DeadlineKinds.AttendancePrompt] = [StateNames.Accepted],
         [DeadlineKinds.AppointmentExpected] = [StateNames.Accepted],
         [DeadlineKinds.ProgressReport] = [StateNames.Accepted, StateNames.InProgress],
         [DeadlineKinds.GoalReview] = [StateNames.Requested, StateNames.Accepted, StateNames.InProgress, StateNames.OnHold],
@@ -290,8 +294,27 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
             return;
         }
         saga.AppointmentAt = appointmentAt;
-        saga.CancelDeadlines(DeadlineKinds.Attendance, DeadlineKinds.AppointmentExpected);
+        saga.CancelDeadlines(DeadlineKinds.Attendance, DeadlineKinds.AttendancePrompt, DeadlineKinds.AppointmentExpected);
         saga.ScheduleDeadline(DeadlineKinds.Attendance, WorkingDays.Add(appointmentAt.Value, route.AttendanceWorkingDays ?? AttendanceFeedbackWorkingDays));
+        // The partner is asked by e-mail on the working day after the appointment (before the staff reminder, which waits longer).
+        if (route.Prompts.Attendance)
+            saga.ScheduleDeadline(DeadlineKinds.AttendancePrompt, AttendancePromptAt(appointmentAt.Value));
+    }
+
+    /// <summary>8:00 (Berlin) on the first working day after the appointment's day.</summary>
+    public static DateTimeOffset AttendancePromptAt(DateTimeOffset appointmentAt)
+    {
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(appointmentAt, GermanTime.Berlin).Date).AddDays(1);
+        while (!WorkingDays.IsWorkingDay(day)) day = day.AddDays(1);
+        var local = day.ToDateTime(new TimeOnly(8, 0));
+        return new DateTimeOffset(local, GermanTime.Berlin.GetUtcOffset(local)).ToUniversalTime();
+    }
+
+    /// <summary>A referral the partner had seen ends by cancellation or revocation: the partner is told, if the route says so.</summary>
+    private static void TellPartnerItEnded(ReferralState saga)
+    {
+        if (saga.CurrentState is StateNames.Draft or StateNames.AwaitingApproval) return;
+        if (saga.Route?.Prompts.EndNotice == true) saga.PromptPartner(PromptKinds.EndNotice, "end");
     }
 
     private static void EndPartnerAccess(ReferralState saga, string reason, DateTimeOffset at)
@@ -395,11 +418,33 @@ public static class DeadlineKinds
     public const string ProgressReport = "progress-report";
     public const string GoalReview = "goal-review";
     public const string CloseProposal = "close-proposal";
+    /// <summary>The partner is asked by e-mail to report attendance (only on routes that switch the prompt on).</summary>
+    public const string AttendancePrompt = "attendance-prompt";
 
     /// <summary>Deadlines that wait for the partner's first answer.</summary>
     public static readonly string[] AwaitingResponse = [PartnerResponse, Reminder, Escalation];
     public static readonly string[] All = [PartnerResponse, Reminder, Escalation, Attendance, ConsentExpiry, AppointmentExpected, ProgressReport,
-        GoalReview, CloseProposal];
+        GoalReview, CloseProposal, AttendancePrompt];
+}
+
+/// <summary>Kinds of partner prompt mails (stored in <c>referrals.partner_prompts.kind</c> and the mail log).</summary>
+public static class PromptKinds
+{
+    public const string Reminder = "prompt-reminder";
+    public const string Overdue = "prompt-overdue";
+    public const string Attendance = "prompt-attendance";
+    public const string EndNotice = "prompt-end";
+
+    public static readonly string[] All = [Reminder, Overdue, Attendance, EndNotice];
+
+    /// <summary>The prompt a fired deadline sends, if the route switches it on.</summary>
+    public static string? ForDeadline(string deadlineKind, PartnerPromptsStep on) => deadlineKind switch
+    {
+        DeadlineKinds.Reminder when on.Reminder => Reminder,
+        DeadlineKinds.PartnerResponse when on.Overdue => Overdue,
+        DeadlineKinds.AttendancePrompt when on.Attendance => Attendance,
+        _ => null,
+    };
 }
 
 /// <summary>Referral statuses as the API shows them (HL7 FHIR Task status codes).</summary>

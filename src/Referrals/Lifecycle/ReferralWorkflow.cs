@@ -2,7 +2,10 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals.Routes;
+using Microsoft.EntityFrameworkCore.Storage;
+using Netzwerk.Referrals.Prompts;
 using Netzwerk.Workflows;
+using Npgsql;
 
 namespace Netzwerk.Referrals.Lifecycle;
 
@@ -25,7 +28,8 @@ public sealed record Actor(string UserId, string Role)
 /// wide row was the largest single cost of a referral's lifecycle in the profile. New referrals, consents and other
 /// rows a caller adds to the context are still saved by EF Core, first, in the same transaction.
 /// </remarks>
-public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machine, RouteVersions routes, WorkflowMetrics metrics, TimeProvider clock)
+public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machine, RouteVersions routes, WorkflowMetrics metrics, TimeProvider clock,
+    PartnerPrompts prompts)
 {
     /// <summary>History entry of a recorded consent (no workflow event; stored like the machine's event names).</summary>
     public const string ConsentRecorded = "ConsentRecorded";
@@ -116,8 +120,13 @@ public sealed class ReferralWorkflow(ReferralsDb db, ReferralStateMachine machin
             if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
             var history = _history.Where(h => h.ReferralId == referral.Id).ToList();
             _history.RemoveAll(h => h.ReferralId == referral.Id);
+            var promptsDue = state.Prompts.ToList();
+            state.Prompts.Clear();
             var written = await ReferralRows.WriteAsync(db, referral, state, history, feedback, newConsent, Now, ct);
             if (!written) throw ReferralProblem.ChangedMeanwhile();
+            foreach (var (kind, occurrence) in promptsDue)
+                await prompts.QueueAsync((NpgsqlConnection)db.Database.GetDbConnection(),
+                    (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction(), referral.Id, kind, occurrence, Now, ct);
             if (tx is not null) await tx.CommitAsync(ct);
         }
         catch (DbUpdateConcurrencyException)

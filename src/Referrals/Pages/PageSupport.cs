@@ -73,6 +73,16 @@ public static class Ui
     public static string Reason(string? code) => code is null ? "–" : Netzwerk.Referrals.Lifecycle.Contracts.ReasonCodes.German.GetValueOrDefault(code, code);
     public static string Category(string code) => DataCategories.German.GetValueOrDefault(code, code);
     public static string Level(string code) => FeedbackLevels.German.GetValueOrDefault(code, code);
+
+    public static string MailKind(string kind) => kind switch
+    {
+        PartnerLinks.AccessLinkMail.Kind => "Neue Verweisung (Zugangslink)",
+        Lifecycle.PromptKinds.Reminder => "Erinnerung",
+        Lifecycle.PromptKinds.Overdue => "Antwortfrist abgelaufen",
+        Lifecycle.PromptKinds.Attendance => "Bitte Teilnahme zurückmelden",
+        Lifecycle.PromptKinds.EndNotice => "Verweisung beendet",
+        _ => kind,
+    };
     public static string Urgency(string code) => Urgencies.German.GetValueOrDefault(code, code);
 
     public static readonly IReadOnlyDictionary<string, string> FeedbackKinds = new Dictionary<string, string>

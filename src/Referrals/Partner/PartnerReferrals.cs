@@ -78,7 +78,7 @@ public static class PartnerReferrals
                 Shows(DataCategories.HealthAddiction) ? referral.HealthInformation : null,
                 categories, referral.FeedbackLevel, FeedbackLevels.German[referral.FeedbackLevel], route.ForwardingAllowed,
                 visible ? feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.At)).ToList() : [],
-                visible ? AllowedActions(referral, route, machine) : [],
+                visible ? AllowedActions(referral, route, machine, today) : [],
                 IntakeAnswers.Read(referral.IntakeAnswers).Where(a => Shows(a.Category))
                     .Select(a => new IntakeAnswerDto(a.QuestionId, a.Question, a.Category, a.Answer)).ToList());
         }
@@ -88,7 +88,7 @@ public static class PartnerReferrals
     /// The partner's events the machine allows in the referral's state, narrowed by what the machine does not know: the route's
     /// forwarding rule and the consented feedback level (the answering handlers check the same).
     /// </summary>
-    private static IReadOnlyList<string> AllowedActions(Referral referral, ReferralRoute route, ReferralStateMachine machine)
+    private static IReadOnlyList<string> AllowedActions(Referral referral, ReferralRoute route, ReferralStateMachine machine, DateOnly today)
     {
         var allowed = machine.AllowedEvents(referral.Workflow!.CurrentState);
         return E.ByPartner.Where(allowed.Contains).Where(e => e switch
@@ -96,9 +96,16 @@ public static class PartnerReferrals
             E.PartnerProposedForwarding => route.ForwardingAllowed,
             E.PartnerReportedProgress => FeedbackLevels.Allows(referral.FeedbackLevel, FeedbackLevels.Full),
             E.PartnerReportedOutcome => FeedbackLevels.Allows(referral.FeedbackLevel, FeedbackLevels.Outcome),
+            E.PartnerReportedAttendance => AttendanceDayReached(referral.Workflow!.AppointmentAt, today),
             _ => true,
         }).ToList();
     }
+
+    /// <summary>Attendance is reported from the appointment's day on (Berlin time); without a known appointment, at any time.</summary>
+    public static bool AttendanceDayReached(DateTimeOffset? appointmentAt, DateOnly today)
+        => appointmentAt is not { } at || AppointmentDay(at) <= today;
+
+    public static DateOnly AppointmentDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, GermanTime.Berlin).Date);
 
     // ---- answers -----------------------------------------------------------------------------------
 
@@ -185,7 +192,13 @@ public static class PartnerReferrals
             if (r.Attended is null)
                 throw ReferralProblem.Field("attended", "Bitte geben Sie an, ob der Termin wahrgenommen wurde.");
             return AnswerAsync(p, id, "attendance", FeedbackLevels.Attendance, ct, f => f.Attended = r.Attended,
-                (referral, f) => (M.PartnerReportedAttendance, new AttendanceReported(referral.Id, referral.OrganizationId, f.Id, r.Attended.Value, f.At)));
+                (referral, f) => (M.PartnerReportedAttendance, new AttendanceReported(referral.Id, referral.OrganizationId, f.Id, r.Attended.Value, f.At)),
+                check: referral =>
+                {
+                    if (!AttendanceDayReached(referral.Workflow?.AppointmentAt, clock.Today()))
+                        throw ReferralProblem.Conflict(
+                            $"Die Teilnahme kann erst ab dem Tag des Termins ({AppointmentDay(referral.Workflow!.AppointmentAt!.Value):dd.MM.yyyy}) gemeldet werden. Es wurde nichts geändert.");
+                });
         }
 
         public Task<Answered> ProgressAsync(ClaimsPrincipal p, Guid id, ProgressRequest r, CancellationToken ct = default)
@@ -207,7 +220,8 @@ public static class PartnerReferrals
         }
 
         private async Task<Answered> AnswerAsync<T>(ClaimsPrincipal principal, Guid id, string kind, string levelNeeded, CancellationToken ct,
-            Action<Feedback> fill, Func<Referral, Feedback, (Event<T>, T)> eventFor, string? noteNeeds = null, string? note = null)
+            Action<Feedback> fill, Func<Referral, Feedback, (Event<T>, T)> eventFor, string? noteNeeds = null, string? note = null,
+            Action<Referral>? check = null)
             where T : class
         {
             var user = principal.CurrentUser();
@@ -216,6 +230,7 @@ public static class PartnerReferrals
             if (feedbackId is { } keyed
                 && IdempotentAnswers.Repeat(await db.Feedback.AsNoTracking().FirstOrDefaultAsync(f => f.Id == keyed && f.ReferralId == id, ct), kind, referral) is { } repeat)
                 return repeat;
+            check?.Invoke(referral);
             var consent = await db.ConsentOfAsync(referral, ct);
             if (consent?.RevokedAt is not null)
                 throw ReferralProblem.Conflict("Die Einwilligung wurde widerrufen. Rückmeldungen zu dieser Verweisung werden nicht mehr angenommen.");

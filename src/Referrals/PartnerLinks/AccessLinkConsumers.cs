@@ -44,7 +44,7 @@ public sealed class IssueAccessLinkOnReferralSent(
             INSERT INTO referrals.partner_access_links
                 (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
-            ON CONFLICT (referral_id) DO NOTHING
+            ON CONFLICT (referral_id) WHERE purpose = 'referral' DO NOTHING
             """, conn, tx))
         {
             foreach (var v in new object[] { linkId, m.ReferralId, m.OrganizationId, m.ServiceId, m.CaseManagerId,
@@ -54,7 +54,7 @@ public sealed class IssueAccessLinkOnReferralSent(
         }
 
         await mail.EnqueueAsync(conn, tx, AccessLinkMail.Compose(service.ReferralEmail, service.OrganizationName, reference,
-            $"{settings.PublicBaseUrl.TrimEnd('/')}/zugang/{token}", expiresAt), ct);
+            $"{settings.PublicBaseUrl.TrimEnd('/')}/zugang/{token}", expiresAt) with { SubjectId = m.ReferralId }, ct);
         await tx.CommitAsync(ct);
         await audit.RecordAsync(new AuditEvent("issue", "partner-link", linkId.ToString(), "ok",
             $"referral={m.ReferralId};organization={m.OrganizationId}"), "system", "system", null, ct);

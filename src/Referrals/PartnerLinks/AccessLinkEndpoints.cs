@@ -18,7 +18,7 @@ public static class AccessLinkEndpoints
     public static IEndpointRouteBuilder MapAccessLinks(this IEndpointRouteBuilder app)
     {
         // Opening the e-mailed link: a short partner session bound to the one referral.
-        app.MapGet("/zugang/{token}", async (string token, HttpContext http, AccessLinks links, AuditLog audit,
+        app.MapGet("/zugang/{token}", async (string token, string? antwort, HttpContext http, AccessLinks links, AuditLog audit,
             PartnerLinkSettings settings, TimeProvider clock, CancellationToken ct) =>
         {
             var remote = http.Connection.RemoteIpAddress?.ToString();
@@ -47,6 +47,11 @@ public static class AccessLinkEndpoints
                 new AuthenticationProperties { ExpiresUtc = expires, AllowRefresh = false, IsPersistent = false });
             await audit.RecordAsync(new AuditEvent("sign-in", "partner-link", link.Id.ToString(), "ok", $"referral={link.ReferralId}"),
                 $"link:{link.Id}", Roles.Partner, remote, ct);
+            // A prompt's link leads to what it asks for: the attendance mail's two answers to their confirmation page.
+            if (link.Purpose == Lifecycle.PromptKinds.Attendance)
+                return Results.Redirect(antwort is Prompts.PromptMail.Attended or Prompts.PromptMail.NotAttended
+                    ? $"/partner/verweisungen/{link.ReferralId}/teilnahme?antwort={antwort}"
+                    : $"/partner/verweisungen/{link.ReferralId}/teilnahme");
             return Results.Redirect($"/partner/verweisungen/{link.ReferralId}");
         }).AllowAnonymous().RequireRateLimiting(RateLimitPolicies.AccessLink).ExcludeFromDescription();
 

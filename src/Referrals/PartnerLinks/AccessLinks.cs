@@ -21,9 +21,12 @@ public sealed class PartnerLinkSettings
 public sealed class AccessLinks(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public sealed record Link(Guid Id, Guid ReferralId, Guid OrganizationId, Guid ServiceId, string CaseManagerId, string Reference,
-        DateTimeOffset ExpiresAt, DateTimeOffset? MailedAt, DateTimeOffset? RevokedAt);
+        DateTimeOffset ExpiresAt, DateTimeOffset? MailedAt, DateTimeOffset? RevokedAt, string Purpose);
 
-    private const string Columns = "id, referral_id, organization_id, service_id, case_manager_id, reference, expires_at, mailed_at, revoked_at";
+    /// <summary>The link of the new-referral mail; prompt links carry their prompt kind (src/Referrals/Prompts).</summary>
+    public const string FirstPurpose = "referral";
+
+    private const string Columns = "id, referral_id, organization_id, service_id, case_manager_id, reference, expires_at, mailed_at, revoked_at, purpose";
 
     public static string NewToken() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
 
@@ -37,7 +40,7 @@ public sealed class AccessLinks(NpgsqlDataSource dataSource, TimeProvider clock)
     }
 
     public async Task<Link?> ForReferralAsync(Guid referralId, CancellationToken ct)
-        => await SingleAsync($"SELECT {Columns} FROM referrals.partner_access_links WHERE referral_id = $1", referralId, ct);
+        => await SingleAsync($"SELECT {Columns} FROM referrals.partner_access_links WHERE referral_id = $1 AND purpose = 'referral'", referralId, ct);
 
     /// <summary>The link behind a token, if it is still valid (not expired, not revoked).</summary>
     public async Task<Link?> OpenAsync(string token, CancellationToken ct)
@@ -89,6 +92,6 @@ public sealed class AccessLinks(NpgsqlDataSource dataSource, TimeProvider clock)
         if (!await r.ReadAsync(ct)) return null;
         return new Link(r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), r.GetGuid(3), r.GetString(4), r.GetString(5),
             r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
-            r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8));
+            r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.GetString(9));
     }
 }

@@ -66,6 +66,8 @@ public sealed class ReferralRoute
     public int EscalationWorkingDays => Response?.EscalationWorkingDays ?? 0;
     public string EscalationTarget => Response?.EscalationTarget ?? "";
     public bool ForwardingAllowed => Step<ForwardingStep>() is not null;
+    /// <summary>The partner prompts switched on (none without the step).</summary>
+    public PartnerPromptsStep Prompts => Step<PartnerPromptsStep>() ?? new PartnerPromptsStep(false, false, false, false);
 
     internal static void Configure(ModelBuilder model) => model.Entity<ReferralRoute>(e =>
     {
@@ -78,6 +80,7 @@ public sealed class ReferralRoute
         e.Ignore(x => x.Response);
         e.Ignore(x => x.Approval);
         e.Ignore(x => x.Scope);
+        e.Ignore(x => x.Prompts);
         e.Property(x => x.StepsJson).HasColumnType("jsonb"); // named "steps" after the context's snake-case pass
     });
 }

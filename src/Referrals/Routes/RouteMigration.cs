@@ -125,6 +125,9 @@ public static class RouteMigration
         if (route.AttendanceWorkingDays is { } attendance)
             Want(DeadlineKinds.Attendance, attendance, r.AppointmentAt, a => WorkingDays.Add(a, attendance),
                 $"die Teilnahmebestätigung ({attendance} Arbeitstage nach dem Termin)");
+        if (route.Prompts.Attendance)
+            Want(DeadlineKinds.AttendancePrompt, "on", r.AppointmentAt, ReferralStateMachine.AttendancePromptAt,
+                "die E-Mail „Bitte Teilnahme zurückmelden“ an den Partner (Arbeitstag nach dem Termin)");
         if (route.ProgressEveryWeeks is { } weeks)
             Want(DeadlineKinds.ProgressReport, weeks, r.LastProgressAt ?? r.AcceptedAt, a => a.AddDays(7 * weeks), $"der Fortschrittsbericht (alle {weeks} Wochen)",
                 Convert.ToString(weeks, CultureInfo.InvariantCulture));
@@ -141,7 +144,7 @@ public static class RouteMigration
     {
         DeadlineKinds.PartnerResponse or DeadlineKinds.Reminder or DeadlineKinds.Escalation => r.State == ReferralStatus.Requested,
         DeadlineKinds.AppointmentExpected => r.State == ReferralStatus.Accepted && r.AppointmentAt is null,
-        DeadlineKinds.Attendance => r.State == ReferralStatus.Accepted && r.AppointmentAt is not null,
+        DeadlineKinds.Attendance or DeadlineKinds.AttendancePrompt => r.State == ReferralStatus.Accepted && r.AppointmentAt is not null,
         DeadlineKinds.ProgressReport => r.State is ReferralStatus.Accepted or ReferralStatus.InProgress,
         DeadlineKinds.GoalReview or DeadlineKinds.CloseProposal =>
             r.State is ReferralStatus.Requested or ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold,
@@ -180,6 +183,7 @@ public static class RouteMigration
         DeadlineKinds.PartnerResponse or DeadlineKinds.Reminder or DeadlineKinds.Escalation => StepKinds.Response,
         DeadlineKinds.AppointmentExpected => StepKinds.Appointment,
         DeadlineKinds.Attendance => StepKinds.Attendance,
+        DeadlineKinds.AttendancePrompt => StepKinds.PartnerPrompts,
         DeadlineKinds.ProgressReport => StepKinds.Progress,
         DeadlineKinds.GoalReview => StepKinds.GoalReview,
         DeadlineKinds.CloseProposal => StepKinds.CloseProposal,

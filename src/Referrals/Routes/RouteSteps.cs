@@ -18,6 +18,7 @@ namespace Netzwerk.Referrals.Routes;
 [JsonDerivedType(typeof(GoalReviewStep), StepKinds.GoalReview)]
 [JsonDerivedType(typeof(CloseProposalStep), StepKinds.CloseProposal)]
 [JsonDerivedType(typeof(ForwardingStep), StepKinds.Forwarding)]
+[JsonDerivedType(typeof(PartnerPromptsStep), StepKinds.PartnerPrompts)]
 public abstract record RouteStep
 {
     [JsonIgnore] public string Kind => StepKinds.Of(GetType());
@@ -73,6 +74,16 @@ public sealed record ForwardingStep : RouteStep
 {
 }
 
+/// <summary>
+/// Which prompts the partner gets by e-mail (src/Referrals/Prompts). The new-referral mail always goes out; without this
+/// step no prompt does. <paramref name="Reminder"/>: at each reminder before the response deadline; <paramref name="Overdue"/>:
+/// when the deadline has passed; <paramref name="Attendance"/>: "bitte Teilnahme zurückmelden" on the working day after the
+/// appointment; <paramref name="EndNotice"/>: when the referral ends by cancellation or consent revocation.
+/// </summary>
+public sealed record PartnerPromptsStep(bool Reminder, bool Overdue, bool Attendance, bool EndNotice) : RouteStep
+{
+}
+
 public static class StepKinds
 {
     public const string Consent = "consent";
@@ -85,16 +96,17 @@ public static class StepKinds
     public const string GoalReview = "goal-review";
     public const string CloseProposal = "close-proposal";
     public const string Forwarding = "forwarding";
+    public const string PartnerPrompts = "partner-prompts";
 
     /// <summary>In the order the steps happen in a referral's life (the composer and the picture use it).</summary>
-    public static readonly string[] All = [Consent, Approval, Intake, Response, Appointment, Attendance, Progress, GoalReview, CloseProposal, Forwarding];
+    public static readonly string[] All = [Consent, Approval, Intake, Response, Appointment, Attendance, Progress, GoalReview, CloseProposal, Forwarding, PartnerPrompts];
 
     public static readonly IReadOnlyDictionary<string, Type> Types = new Dictionary<string, Type>
     {
         [Consent] = typeof(ConsentStep), [Approval] = typeof(ApprovalStep), [Intake] = typeof(IntakeStep),
         [Response] = typeof(ResponseStep), [Appointment] = typeof(AppointmentStep), [Attendance] = typeof(AttendanceStep),
         [Progress] = typeof(ProgressStep), [GoalReview] = typeof(GoalReviewStep), [CloseProposal] = typeof(CloseProposalStep),
-        [Forwarding] = typeof(ForwardingStep),
+        [Forwarding] = typeof(ForwardingStep), [PartnerPrompts] = typeof(PartnerPromptsStep),
     };
 
     private static readonly IReadOnlyDictionary<string, (string Label, string Description)> German = new Dictionary<string, (string, string)>
@@ -109,6 +121,7 @@ public static class StepKinds
         [GoalReview] = ("Zielüberprüfung (Kooperationsplan)", "Die Verweisung wird regelmäßig am Ziel aus dem Kooperationsplan (§ 15 SGB II) gemessen, mindestens alle sechs Monate."),
         [CloseProposal] = ("Abschlussvorschlag", "Ohne Nachricht über die Frist hinaus wird vorgeschlagen, die Verweisung abzuschließen."),
         [Forwarding] = ("Weiterleitung", "Der Partner darf eine Weiterleitung an einen anderen Partner vorschlagen."),
+        [PartnerPrompts] = ("E-Mails an den Partner", "Der Partner wird per E-Mail erinnert und um Rückmeldung gebeten – ohne Daten der Kundin oder des Kunden, mit einem Link nur für diese Verweisung."),
     };
 
     private static readonly IReadOnlyDictionary<Type, string> KindOfType = Types.ToDictionary(t => t.Value, t => t.Key);

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Mail;
+using Npgsql;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Referrals.Create;
 using Netzwerk.Referrals.Lifecycle;
@@ -34,10 +36,10 @@ public static class ReferralQueries
         string RouteCategory, int RouteVersion, string FeedbackLevel, DateTimeOffset CreatedAt, DateTimeOffset? SentAt,
         DateTimeOffset? ResponseDueAt, DateTimeOffset? AttendanceDueAt, DateTimeOffset? ClosedAt, string? OutcomeReason,
         ConsentDto? Consent, IReadOnlyList<FeedbackDto> Feedback, IReadOnlyList<HistoryDto> History, IReadOnlyList<string> AllowedActions,
-        IReadOnlyList<IntakeAnswer> IntakeAnswers);
+        IReadOnlyList<IntakeAnswer> IntakeAnswers, IReadOnlyList<MailLog.Entry> Mails, bool PartnerUnreachable);
 
     public sealed class Queries(ReferralsDb db, ReferralAccess access, Deputies deputies, IServiceLookup services, AuditLog audit,
-        ReferralStateMachine machine, RouteVersions routes)
+        ReferralStateMachine machine, RouteVersions routes, NpgsqlDataSource dataSource)
     {
         public async Task<IReadOnlyList<Summary>> ListAsync(ClaimsPrincipal principal, string? status, CancellationToken ct = default)
         {
@@ -69,6 +71,8 @@ public static class ReferralQueries
             var history = await db.History.AsNoTracking().Where(h => h.ReferralId == id).OrderBy(h => h.Id).ToListAsync(ct);
             var feedback = await db.Feedback.AsNoTracking().Where(f => f.ReferralId == id).OrderBy(f => f.At).ToListAsync(ct);
             var service = await services.FindAsync(r.ServiceId, ct);
+            // The mails to the partner about this referral (the sent-mail log): kinds and times, no content.
+            var mails = await MailLog.ForSubjectAsync(dataSource, id, ct);
             await audit.RecordAsync(new AuditEvent("referral.read", "referral", id.ToString()), ct);
             return new Detail(r.Id, r.CaseReference, r.ServiceId, service?.ServiceName, r.OrganizationId, service?.OrganizationName,
                 r.CaseManagerId, r.Team, r.Reason, r.ContactDetails, r.HealthInformation, r.Urgency, r.SharedCategories, r.CooperationPlanGoal,
@@ -80,7 +84,7 @@ public static class ReferralQueries
                 feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.ByUser, f.At)).ToList(),
                 history.Select(h => new HistoryDto(h.At, h.FromStatus, h.ToStatus, h.Event, h.ByUser, h.ByRole, h.Detail)).ToList(),
                 await AllowedActionsAsync(principal, r, ct),
-                Create.IntakeAnswers.Read(r.IntakeAnswers));
+                Create.IntakeAnswers.Read(r.IntakeAnswers), mails, mails.Any(m => m.FailedAt is not null));
         }
 
         /// <summary>

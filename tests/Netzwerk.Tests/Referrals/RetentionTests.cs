@@ -23,7 +23,7 @@ public sealed class ReferralRetentionTests(ReferralTestApp app) : IClassFixture<
         var closed = await app.SentReferralAsync(fm, level: "outcome");
         foreach (var (step, body) in new (string, object)[]
                  {
-                     ("accept", new { appointmentAt = app.Clock.GetUtcNow().AddDays(2) }), ("attendance", new { attended = true }),
+                     ("accept", new { appointmentAt = app.Clock.GetUtcNow().AddHours(-2) }), ("attendance", new { attended = true }),
                      ("outcome", new { reasonCode = "completed-with-result" }),
                  })
             (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{closed}/{step}", body)).StatusCode.ShouldBe(HttpStatusCode.OK);

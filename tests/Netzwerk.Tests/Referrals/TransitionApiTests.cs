@@ -15,7 +15,7 @@ public sealed class TransitionApiTests(ReferralTestApp app) : IClassFixture<Refe
         var fm = await app.ClientFor("fm.mueller");
         var partner = await app.ClientFor("partner.schuldner");
         var id = await app.SentReferralAsync(fm, ReferralTestApp.InsolvencyService, level: "full");
-        (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/accept", new { appointmentAt = app.Clock.GetUtcNow().AddDays(2) })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/accept", new { appointmentAt = app.Clock.GetUtcNow().AddHours(-2) })).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/attendance", new { attended = true })).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await ReferralTestApp.StatusOfAsync(fm, id)).ShouldBe("in-progress");
         (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/progress", new { note = "Erstgespräch geführt" })).StatusCode.ShouldBe(HttpStatusCode.OK);

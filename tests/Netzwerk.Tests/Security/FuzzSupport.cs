@@ -259,6 +259,8 @@ public sealed class RowCounter
     [
         "platform.audit_entries", "platform.signing_keys", "platform.data_protection_keys", "referrals.partner_access_links", "platform.mail_outbox",
         "workflows.outbox", "workflows.handled_messages", "workflows.deadlines", "referrals.inbox_items",
+        // Written asynchronously with the mails (issue 16): the sent-mail log, partner prompts, refused partner addresses.
+        "platform.mail_log", "referrals.partner_prompts", "referrals.partner_mail_failures",
     ];
 
     private readonly string _connectionString;

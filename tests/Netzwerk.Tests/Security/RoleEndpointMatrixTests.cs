@@ -188,6 +188,7 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /rueckmeldungen"] = CaseWork,
         ["GET /partner/verweisungen"] = [Roles.Partner],
         ["GET /partner/verweisungen/{id:guid}"] = [Roles.Partner],
+        ["GET /partner/verweisungen/{id:guid}/teilnahme"] = [Roles.Partner],
         ["GET /kennzahlen"] = [Roles.NetworkCoordinator, Roles.Administrator, Roles.TeamLead, Roles.CaseManager, Roles.Partner],
         ["GET /wege"] = Coordination,
         ["GET /wege/bearbeiten"] = Coordination,

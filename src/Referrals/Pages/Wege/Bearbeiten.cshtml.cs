@@ -47,6 +47,10 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
     [BindProperty] public bool UseCloseProposal { get; set; }
     [BindProperty] public string? CloseProposalAfterWorkingDays { get; set; }
     [BindProperty] public string? ForwardingAllowed { get; set; }
+    [BindProperty] public bool PromptReminder { get; set; }
+    [BindProperty] public bool PromptOverdue { get; set; }
+    [BindProperty] public bool PromptAttendance { get; set; }
+    [BindProperty] public bool PromptEndNotice { get; set; }
 
     public sealed class QuestionRow
     {
@@ -113,6 +117,8 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
         (UseGoalReview, GoalReviewEveryMonths) = (Current.GoalReviewEveryMonths is not null, Current.GoalReviewEveryMonths?.ToString() ?? "6");
         (UseCloseProposal, CloseProposalAfterWorkingDays) = (Current.CloseProposalAfterWorkingDays is not null, Current.CloseProposalAfterWorkingDays?.ToString() ?? "40");
         ForwardingAllowed = Current.ForwardingAllowed ? "true" : null;
+        (PromptReminder, PromptOverdue, PromptAttendance, PromptEndNotice) =
+            (Current.Prompts.Reminder, Current.Prompts.Overdue, Current.Prompts.Attendance, Current.Prompts.EndNotice);
         PadQuestions();
     }
 
@@ -143,6 +149,8 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
         if (UseGoalReview) Add(new GoalReviewStep(Number(GoalReviewEveryMonths, nameof(GoalReviewEveryMonths), "Der Abstand der Zielüberprüfung", "Monaten") ?? 0));
         if (UseCloseProposal) Add(new CloseProposalStep(Number(CloseProposalAfterWorkingDays, nameof(CloseProposalAfterWorkingDays), "Der Abschlussvorschlag") ?? 0));
         if (ForwardingAllowed == "true") Add(new ForwardingStep());
+        if (PromptReminder || PromptOverdue || PromptAttendance || PromptEndNotice)
+            Add(new PartnerPromptsStep(PromptReminder, PromptOverdue, PromptAttendance, PromptEndNotice));
         PadQuestions();
         if (!ModelState.IsValid) return Page();
 

@@ -45,6 +45,8 @@ public sealed class WegModel(ReferralsDb db, IServiceLookup lookup) : PageModel
         GoalReviewStep g => $"alle {g.EveryMonths} Monate",
         CloseProposalStep x => $"nach {x.AfterWorkingDaysWithoutNews} Arbeitstagen ohne Nachricht",
         ForwardingStep => "erlaubt",
+        PartnerPromptsStep m => string.Join(", ", new[] { (m.Reminder, "Erinnerung"), (m.Overdue, "Fristablauf"), (m.Attendance, "Teilnahme zurückmelden"),
+            (m.EndNotice, "Ende der Verweisung") }.Where(x => x.Item1).Select(x => x.Item2).DefaultIfEmpty("keine")),
         _ => "",
     };
 }

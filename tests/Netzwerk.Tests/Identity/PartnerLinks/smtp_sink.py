@@ -16,6 +16,13 @@ class JsonFolderHandler:
     def __init__(self, folder):
         self.folder = folder
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        # A mailbox that does not exist, for the tests of permanent delivery failures.
+        if address.lower().startswith("unzustellbar@"):
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
         msg = email.message_from_bytes(raw, policy=policy.default)

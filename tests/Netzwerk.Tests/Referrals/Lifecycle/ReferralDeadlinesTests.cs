@@ -16,7 +16,7 @@ public sealed class ReferralDeadlinesTests(ReferralTestApp app) : IClassFixture<
     {
         await using var db = await app.OpenDatabaseAsync();
         await using var tx = await db.BeginTransactionAsync();
-        return await new ReferralDeadlines().DecideAsync(due, db, tx, app.Clock.GetUtcNow(), CancellationToken.None);
+        return await new ReferralDeadlines(app.Services.GetRequiredService<Netzwerk.Referrals.Prompts.PartnerPrompts>()).DecideAsync(due, db, tx, app.Clock.GetUtcNow(), CancellationToken.None);
     }
 
     private DueDeadline Due(Guid referral, string kind) => new(Guid.NewGuid(), referral, kind, app.Clock.GetUtcNow(), "Teamleitung");

@@ -132,7 +132,7 @@ public sealed class RouteStepTimerTests
     private static readonly Dictionary<string, string[]> Waiting = new()
     {
         [DeadlineKinds.PartnerResponse] = ["Requested"], [DeadlineKinds.Reminder] = ["Requested"], [DeadlineKinds.Escalation] = ["Requested"],
-        [DeadlineKinds.Attendance] = ["Accepted"], [DeadlineKinds.AppointmentExpected] = ["Accepted"],
+        [DeadlineKinds.Attendance] = ["Accepted"], [DeadlineKinds.AttendancePrompt] = ["Accepted"], [DeadlineKinds.AppointmentExpected] = ["Accepted"],
         [DeadlineKinds.ProgressReport] = ["Accepted", "InProgress"],
         [DeadlineKinds.GoalReview] = ["Requested", "Accepted", "InProgress", "OnHold"],
         [DeadlineKinds.CloseProposal] = ["Requested", "Accepted", "InProgress", "OnHold"],

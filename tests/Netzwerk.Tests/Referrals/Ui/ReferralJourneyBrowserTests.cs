@@ -77,7 +77,7 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
         await partner.WaitForURLAsync(u => u.EndsWith($"/partner/verweisungen/{referralId}"), Browser.DomReady);
         (await partner.Locator("[data-case-reference]").TextContentAsync()).ShouldBe("BG-12345-67");
         (await partner.Locator("[data-client-data]").TextContentAsync())!.ShouldContain("Mietschulden");
-        var appointment = DateTime.Today.AddDays(2).ToString("yyyy-MM-dd") + "T10:30";
+        var appointment = DateTime.Today.ToString("yyyy-MM-dd") + "T00:30"; // today: attendance can be reported from the appointment's day on
         await partner.GetByLabel("Termin (Datum und Uhrzeit, optional)").FillAsync(appointment);
         await partner.GetByLabel("Ort und Hinweise zum Termin", new() { Exact = false }).FillAsync("Beratungsstelle Kamenz, Raum 2");
         await partner.GetByRole(AriaRole.Button, new() { Name = "Annehmen" }).ClickAsync();

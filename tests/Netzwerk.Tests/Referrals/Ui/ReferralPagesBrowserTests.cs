@@ -202,7 +202,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
             await using var cmd = new Npgsql.NpgsqlCommand("""
                 INSERT INTO referrals.partner_access_links (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at)
                 VALUES ($1, $2, $3, $4, 'fm.mueller', $5, $6, now(), now() + interval '1 day')
-                ON CONFLICT (referral_id) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL, expires_at = excluded.expires_at
+                ON CONFLICT (referral_id) WHERE purpose = 'referral' DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL, expires_at = excluded.expires_at
                 """, db);
             cmd.Parameters.AddWithValue(Guid.NewGuid());
             cmd.Parameters.AddWithValue(linked);

@@ -1,0 +1,106 @@
+using Netzwerk.Directory.Lookup;
+using Netzwerk.Platform.Mail;
+using Netzwerk.Referrals.Lifecycle;
+using Netzwerk.Referrals.PartnerLinks;
+using Npgsql;
+
+namespace Netzwerk.Referrals.Prompts;
+
+/// <summary>Configuration section <c>PartnerPrompts</c>.</summary>
+public sealed class PartnerPromptSettings
+{
+    /// <summary>At most this many prompt mails to one address per hour; further ones wait (never dropped).</summary>
+    public int PerRecipientPerHour { get; set; } = 20;
+}
+
+/// <summary>
+/// Queues a partner prompt mail in the caller's transaction — the one that fires the deadline (<see cref="ReferralDeadlines"/>)
+/// or saves the transition (<see cref="ReferralWorkflow"/>) — so the mail exists exactly when the change does. Each prompt is
+/// keyed by (referral, kind, occurrence) in <c>referrals.partner_prompts</c>: a second poller, a redelivered message or a
+/// restart finds the key and queues nothing. The mail names only the partner, the neutral reference of the referral's first
+/// link, the service and a fresh link of its own (<see cref="AccessLinks"/>): no case reference, no client data.
+/// </summary>
+public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, PartnerLinkSettings links, PartnerPromptSettings settings)
+{
+    public const string Queued = "queued";
+    public const string NoAddress = "no-address";
+
+    public async Task QueueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid referralId, string kind, string occurrence,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        Guid organizationId, serviceId;
+        string caseManagerId;
+        string? reference;
+        await using (var select = new NpgsqlCommand("""
+            SELECT r.organization_id, r.service_id, r.case_manager_id,
+                   (SELECT l.reference FROM referrals.partner_access_links l WHERE l.referral_id = r.id AND l.purpose = 'referral')
+            FROM referrals.referrals r WHERE r.id = $1
+            """, conn, tx))
+        {
+            select.Parameters.AddWithValue(referralId);
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) return;
+            (organizationId, serviceId, caseManagerId, reference) =
+                (reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        }
+        var address = await services.ReferralAddressAsync(serviceId, ct);
+        var service = await services.FindAsync(serviceId, ct);
+        var recipient = address?.ReferralEmail;
+
+        var promptId = Guid.CreateVersion7();
+        await using (var claim = new NpgsqlCommand("""
+            INSERT INTO referrals.partner_prompts (id, referral_id, kind, occurrence, recipient, outcome, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (referral_id, kind, occurrence) DO NOTHING
+            """, conn, tx))
+        {
+            foreach (var v in new object[] { promptId, referralId, kind, occurrence, (object?)recipient ?? DBNull.Value, recipient is null ? NoAddress : Queued, now })
+                claim.Parameters.Add(new NpgsqlParameter { Value = v });
+            if (await claim.ExecuteNonQueryAsync(ct) == 0) return; // this prompt was queued before
+        }
+        if (recipient is null) return;
+
+        reference ??= AccessLinks.NewReference();
+        string? link = null;
+        var expiresAt = now.AddDays(links.LifetimeDays);
+        // The end notice carries no link: the partner has just lost access.
+        if (kind != PromptKinds.EndNotice)
+        {
+            var token = AccessLinks.NewToken();
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO referrals.partner_access_links
+                    (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at, purpose)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10)
+                """, conn, tx);
+            foreach (var v in new object[] { Guid.NewGuid(), referralId, organizationId, serviceId, caseManagerId, AccessLinks.Hash(token),
+                         reference, now, expiresAt, kind })
+                insert.Parameters.Add(new NpgsqlParameter { Value = v });
+            await insert.ExecuteNonQueryAsync(ct);
+            link = $"{links.PublicBaseUrl.TrimEnd('/')}/zugang/{token}";
+        }
+
+        var composed = PromptMail.Compose(kind, recipient, address!.OrganizationName, reference, service?.ServiceName ?? "Ihr Angebot", link, expiresAt)
+            with { SubjectId = referralId, HoldFor = await HoldForAsync(conn, tx, recipient, now, ct) };
+        var mailId = await mail.EnqueueAsync(conn, tx, composed, ct);
+        await using var log = new NpgsqlCommand("UPDATE referrals.partner_prompts SET mail_id = $2 WHERE id = $1", conn, tx);
+        log.Parameters.AddWithValue(promptId);
+        log.Parameters.AddWithValue(mailId);
+        await log.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Per-recipient rate limit: beyond the hourly number, the mail waits until the oldest of the hour is an hour old.</summary>
+    private async Task<TimeSpan?> HoldForAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string recipient, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT created_at FROM referrals.partner_prompts
+            WHERE recipient = $1 AND mail_id IS NOT NULL AND created_at > $2
+            ORDER BY created_at DESC OFFSET $3 - 1 LIMIT 1
+            """, conn, tx);
+        cmd.Parameters.AddWithValue(recipient);
+        cmd.Parameters.AddWithValue(now.AddHours(-1));
+        cmd.Parameters.AddWithValue(Math.Max(settings.PerRecipientPerHour, 1));
+        if (await cmd.ExecuteScalarAsync(ct) is not DateTime oldest) return null;
+        var wait = new DateTimeOffset(DateTime.SpecifyKind(oldest, DateTimeKind.Utc)).AddHours(1) - now;
+        return wait > TimeSpan.Zero ? wait : null;
+    }
+}
