@@ -47,19 +47,12 @@ public sealed class StartupTasksHostedService(IServiceProvider services, DemoSet
                 await RunOnceAsync(ct);
                 return;
             }
-            catch (Exception e) when (Transient(e) && DateTime.UtcNow < until && !ct.IsCancellationRequested)
+            catch (Exception e) when (DatabaseFailures.IsUnavailable(e) && DateTime.UtcNow < until && !ct.IsCancellationRequested)
             {
                 logger.LogWarning("Database not available at start-up ({ExceptionType}), attempt {Attempt}; waiting", e.GetType().Name, attempt);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), ct);
             }
         }
-    }
-
-    private static bool Transient(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-            if (e is Npgsql.NpgsqlException { IsTransient: true } or Npgsql.PostgresException { SqlState: "57P03" }) return true;
-        return false;
     }
 
     private async Task RunOnceAsync(CancellationToken ct)

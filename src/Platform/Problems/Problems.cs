@@ -76,24 +76,6 @@ public static class Problems
         return services;
     }
 
-    /// <summary>
-    /// PostgreSQL restarting, failing over or refusing connections, whether it surfaces directly or wrapped by EF Core:
-    /// what Npgsql marks transient, the server's "shutting down / cannot connect now / connection" states (57P, 08, 53),
-    /// and any failure below SQL (an NpgsqlException that is not the server's answer to a statement: a broken or confused
-    /// connection). In each case the request's transaction did not commit.
-    /// </summary>
-    private static bool DatabaseUnavailable(Exception? ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is Npgsql.PostgresException pg)
-                return pg.IsTransient || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
-                    || pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal);
-            if (e is Npgsql.NpgsqlException) return true;
-        }
-        return false;
-    }
-
     private static bool IsAscii(string s) => s.All(c => c < 128);
     private static bool LooksGerman(string s) => s.Contains(" ist ") || s.Contains(" nicht ") || s.Contains("Bitte");
 
@@ -108,7 +90,7 @@ public static class Problems
                 // A broken multipart body (or form) fails while the framework reads it.
                 InvalidDataException => 400,
                 UnauthorizedAccessException => 403,
-                _ when DatabaseUnavailable(ex) => 503,
+                _ when Database.DatabaseFailures.IsUnavailable(ex) => 503,
                 _ => 500,
             },
             ExceptionHandler = async ctx =>

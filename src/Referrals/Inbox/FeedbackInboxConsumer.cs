@@ -1,8 +1,8 @@
-using Netzwerk.Platform.Messaging;
 using System.Globalization;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Messaging;
 using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Lifecycle.Contracts;
@@ -89,7 +89,8 @@ public sealed class FeedbackInboxConsumerDefinition : ConsumerDefinition<Feedbac
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<FeedbackInboxConsumer> consumer,
         IRegistrationContext context)
     {
-        endpoint.UseMessageRetry(MessageRetry.RideThroughRestarts);
+        endpoint.UseMessageRetry(MessageRetry.WhileDatabaseAway);
+        endpoint.UseMessageRetry(MessageRetry.Quick);
         endpoint.PrefetchCount = 64;
         endpoint.ConcurrentMessageLimit = 16;
     }

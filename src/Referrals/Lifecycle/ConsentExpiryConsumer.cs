@@ -1,6 +1,6 @@
-using Netzwerk.Platform.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Netzwerk.Platform.Messaging;
 using Netzwerk.Referrals.Lifecycle.Contracts;
 using Netzwerk.Workflows.Inbox;
 
@@ -37,6 +37,7 @@ public sealed class ConsentExpiryConsumerDefinition : ConsumerDefinition<Consent
     {
         // Transient faults (deadlock, serialization, a concurrent change of the referral, a database restart): retry in memory;
         // after that → _error queue.
-        endpoint.UseMessageRetry(MessageRetry.RideThroughRestarts);
+        endpoint.UseMessageRetry(MessageRetry.WhileDatabaseAway);
+        endpoint.UseMessageRetry(MessageRetry.Quick);
     }
 }

@@ -1,9 +1,9 @@
-using Netzwerk.Platform.Messaging;
 using MassTransit;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Messaging;
 
 namespace Netzwerk.Referrals.PartnerLinks;
 
@@ -31,7 +31,15 @@ public static class PartnerLinksModule
     public static void AddPartnerLinkConsumers(this IBusRegistrationConfigurator bus)
     {
         // Retries with pauses for a database that is briefly away; the mail itself is retried by the mail outbox.
-        bus.AddConsumer<IssueAccessLinkOnReferralSent>((_, c) => c.UseMessageRetry(MessageRetry.RideThroughRestarts));
-        bus.AddConsumer<RevokeAccessLinksOnAccessEnded>((_, c) => c.UseMessageRetry(MessageRetry.RideThroughRestarts));
+        bus.AddConsumer<IssueAccessLinkOnReferralSent>((_, c) =>
+        {
+            c.UseMessageRetry(MessageRetry.WhileDatabaseAway);
+            c.UseMessageRetry(MessageRetry.Quick);
+        });
+        bus.AddConsumer<RevokeAccessLinksOnAccessEnded>((_, c) =>
+        {
+            c.UseMessageRetry(MessageRetry.WhileDatabaseAway);
+            c.UseMessageRetry(MessageRetry.Quick);
+        });
     }
 }
