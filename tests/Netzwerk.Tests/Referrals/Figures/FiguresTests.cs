@@ -33,7 +33,7 @@ public sealed class FiguresTests(ReferralTestApp app) : IClassFixture<ReferralTe
             for (var i = 0; i < 9; i++) ids.Add(await app.SentReferralAsync(fm, level: "outcome"));
             async Task Partner(Guid id, string step, object body)
                 => (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/{step}", body)).StatusCode.ShouldBe(HttpStatusCode.OK);
-            for (var i = 0; i < 7; i++) await Partner(ids[i], "accept", new { appointmentAt = app.Clock.GetUtcNow().AddDays(2) });
+            for (var i = 0; i < 7; i++) await Partner(ids[i], "accept", new { appointmentAt = app.Clock.GetUtcNow().AddHours(-1) });
             for (var i = 7; i < 9; i++) await Partner(ids[i], "decline", new { reasonCode = "no-capacity" });
             for (var i = 0; i < 6; i++) await Partner(ids[i], "attendance", new { attended = true });
             for (var i = 0; i < 5; i++)
