@@ -292,7 +292,7 @@ public static class HsdsReader
                 else errors.Add($"Kosten (amount): „{EntryRules.Shorten(raw)}“ ist kein Betrag (Zahl ab 0 mit höchstens zwei Nachkommastellen).");
             }
             var currency = Str(c["currency"]);
-            if (currency is not null && !System.Text.RegularExpressions.Regex.IsMatch(currency, "^[A-Z]{3}$"))
+            if (currency is not null && !System.Text.RegularExpressions.Regex.IsMatch(currency, "^[A-Za-z]{3}$"))
             {
                 errors.Add($"Kosten (currency): „{EntryRules.Shorten(currency)}“ ist kein Währungscode wie „EUR“.");
                 currency = null;

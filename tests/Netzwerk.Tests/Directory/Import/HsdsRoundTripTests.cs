@@ -84,10 +84,10 @@ public sealed class HsdsRoundTripTests(NetzwerkApp app) : IClassFixture<Netzwerk
         var ids = renamed.Keys.ToArray();
         var before = await DetailCountsAsync(ids);
         before.Sum().ShouldBeGreaterThan(0);
-        var again = await coordinator.PostAsync("/api/directory/imports?format=hsds-json&dryRun=false",
+        var reimport = await coordinator.PostAsync("/api/directory/imports?format=hsds-json&dryRun=false",
             new ByteArrayContent(Encoding.UTF8.GetBytes(copies.ToJsonString())) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } });
-        var againReport = await again.Content.ReadAsStringAsync();
-        again.StatusCode.ShouldBe(HttpStatusCode.OK, againReport);
+        var againReport = await reimport.Content.ReadAsStringAsync();
+        reimport.StatusCode.ShouldBe(HttpStatusCode.OK, againReport);
         JsonDocument.Parse(againReport).RootElement.GetProperty("created").GetInt32().ShouldBe(0, againReport);
         (await DetailCountsAsync(ids)).ShouldBe(before);
     }
