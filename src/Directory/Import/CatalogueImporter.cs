@@ -185,6 +185,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
         var newKeys = new List<(string ExternalId, Guid Id)>();
         var written = new List<Guid>();
         var details = new List<(Guid ServiceId, HsdsDetails Details)>();
+        var previewIds = new List<Guid>();
         foreach (var row in serviceRows)
         {
             var input = row.Service! with { OrganizationId = rowOrg[row] };
@@ -214,10 +215,24 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             written.Add(serviceId);
             if (row.Details is not null) details.Add((serviceId, row.Details));
             if (preview.Count < PreviewLimit)
+            {
                 preview.Add(new ImportPreviewRow(row.Line, action, row.Organization?.Name, input.Name, changed, row.Warnings));
+                previewIds.Add(serviceId);
+            }
+            else previewIds.Add(Guid.Empty);
         }
         await editor.SaveAsync(ct, bulk);
-        await WriteDetailsAsync(conn, dbTx, details, ct);
+        var detailsChanged = await WriteDetailsAsync(conn, dbTx, details, bulk.Services.Select(x => x.Id).ToHashSet(), user, ct);
+        // An entry whose only change is in those rows is updated too (report, modification stamp).
+        var offset = preview.Count - previewIds.Count(x => x != Guid.Empty);
+        for (int i = 0, p = 0; i < previewIds.Count; i++)
+        {
+            if (previewIds[i] == Guid.Empty) continue;
+            var at = offset + p++;
+            if (!detailsChanged.Contains(previewIds[i])) continue;
+            preview[at].ChangedFields.Add(DetailsField);
+            if (preview[at].Action == "unverändert") { preview[at] = preview[at] with { Action = "aktualisiert" }; unchanged--; updated++; }
+        }
         if (newKeys.Count > 0)
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO directory.import_key (entity_type, external_id, entity_id) SELECT 'service', e, i FROM unnest(@e, @i) AS x(e, i)
@@ -234,12 +249,15 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
     /// importing the same file again updates them instead of adding a second set. Runs after the entries are saved
     /// (new ones are written by COPY), inside the import's transaction.
     /// </summary>
-    private async Task WriteDetailsAsync(Npgsql.NpgsqlConnection conn, Npgsql.NpgsqlTransaction? tx, List<(Guid ServiceId, HsdsDetails Details)> rows, CancellationToken ct)
+    private async Task<HashSet<Guid>> WriteDetailsAsync(Npgsql.NpgsqlConnection conn, Npgsql.NpgsqlTransaction? tx, List<(Guid ServiceId, HsdsDetails Details)> rows, HashSet<Guid> fresh, string user, CancellationToken ct)
     {
-        if (rows.Count == 0) return;
+        if (rows.Count == 0) return [];
         var now = editor.Now;
         var ids = rows.Select(r => r.ServiceId).Distinct().ToArray();
         Task Run(string sql, object? args) => conn.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
+        async Task<Dictionary<Guid, string>> Fingerprints() => (await conn.QueryAsync<(Guid Id, string Print)>(new CommandDefinition(DetailsFingerprint, new { ids }, tx, cancellationToken: ct)))
+            .ToDictionary(x => x.Id, x => x.Print);
+        var before = await Fingerprints();
         await Run("""
             DELETE FROM directory.contact WHERE service_id = ANY(@ids);
             DELETE FROM directory.cost_option WHERE service_id = ANY(@ids);
@@ -278,7 +296,35 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             UPDATE directory.schedule SET attending_type = @AttendingType, notes = @Notes
             WHERE service_id = @ServiceId AND weekday = @Weekday AND opens_at = CAST(@Opens AS time)
             """, rows.SelectMany(r => r.Details.ScheduleExtras.Select(x => new { r.ServiceId, x.Weekday, x.Opens, x.AttendingType, x.Notes })).ToList());
+
+        var after = await Fingerprints();
+        var changed = ids.Where(id => !fresh.Contains(id) && before.GetValueOrDefault(id) != after.GetValueOrDefault(id)).ToArray();
+        if (changed.Length > 0)
+        {
+            await Run("UPDATE directory.service SET modified_at = @now, modified_by = @user WHERE id = ANY(@changed)", new { now, user, changed });
+            await Run("""
+                INSERT INTO directory.change_history (entity_type, entity_id, changed_at, changed_by, source, field, old_value, new_value)
+                SELECT 'service', i, @now, @user, @source, @field, NULL, NULL FROM unnest(@changed) AS x(i)
+                """, new { now, user, source = ChangeSource.Import, field = DetailsField, changed });
+        }
+        return changed.ToHashSet();
     }
+
+    private const string DetailsField = "Kontakte, Kosten, Unterlagen, Einzugsgebiete, Barrierefreiheit, Anfahrt";
+
+    /// <summary>The detail rows' content per entry (without ids and stamps): tells a re-import that changed them from one that did not.</summary>
+    private const string DetailsFingerprint = """
+        SELECT s.id, md5(concat_ws('|',
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', name, title, department) t FROM directory.contact WHERE service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', valid_from, valid_to, option, currency, amount, amount_description) t FROM directory.cost_option WHERE service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', document, uri) t FROM directory.required_document WHERE service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', name, description, extent, extent_type, uri) t FROM directory.service_area WHERE service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', l.id, l.transportation, a.description, a.details, a.url) t
+               FROM directory.service_at_location sal JOIN directory.location l ON l.id = sal.location_id
+               LEFT JOIN directory.accessibility a ON a.location_id = l.id WHERE sal.service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', weekday, opens_at, attending_type, notes) t FROM directory.schedule WHERE service_id = s.id) q)))
+        FROM unnest(@ids) AS s(id)
+        """;
 
     /// <summary>
     /// An imported entry keeps the verification its source recorded (otherwise an export → import round trip would lose

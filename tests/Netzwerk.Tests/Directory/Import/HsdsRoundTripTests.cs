@@ -90,6 +90,20 @@ public sealed class HsdsRoundTripTests(NetzwerkApp app) : IClassFixture<Netzwerk
         reimport.StatusCode.ShouldBe(HttpStatusCode.OK, againReport);
         JsonDocument.Parse(againReport).RootElement.GetProperty("created").GetInt32().ShouldBe(0, againReport);
         (await DetailCountsAsync(ids)).ShouldBe(before);
+
+        // Only a contact changed: the entry counts as updated and holds the new contact (still one set of rows).
+        var withContact = copies.OfType<JsonObject>().First(c => c["contacts"]!.AsArray().Count > 0);
+        withContact["contacts"]![0]!["name"] = "Herr Neumann";
+        var third = await coordinator.PostAsync("/api/directory/imports?format=hsds-json&dryRun=false",
+            new ByteArrayContent(Encoding.UTF8.GetBytes(copies.ToJsonString())) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } });
+        var thirdReport = JsonDocument.Parse(await third.Content.ReadAsStringAsync()).RootElement;
+        thirdReport.GetProperty("preview").EnumerateArray().ShouldContain(r => r.GetProperty("service").GetString() == withContact["name"]!.GetValue<string>()
+            && r.GetProperty("action").GetString() == "aktualisiert"
+            && r.GetProperty("changedFields").EnumerateArray().Any(f => f.GetString()!.Contains("Kontakte")), thirdReport.ToString());
+        (await DetailCountsAsync(ids)).ShouldBe(before);
+        await using var check = await app.OpenDatabaseAsync();
+        (await check.ExecuteScalarAsync<long>("SELECT count(*) FROM directory.contact WHERE service_id = @id AND name = 'Herr Neumann'",
+            new { id = Guid.Parse(withContact["id"]!.GetValue<string>()) })).ShouldBe(1);
     }
 
     [Fact]
