@@ -49,6 +49,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
         public DateTimeOffset? AssuredAt;     // the source's last check (HSDS assured_date, list column "Geprüft am")
         public string? AssurerEmail;
         public DateTimeOffset? CapacityStamp, WaitingStamp;
+        public HsdsDetails? Details;          // HSDS only: the rows the entry form has no fields for
     }
 
     public async Task<ImportReport> ImportAsync(string format, Stream content, string? mapping, bool dryRun, string user, CancellationToken ct)
@@ -66,8 +67,8 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             {
                 ImportFormats.Csv => FromSheet(TabularReader.ReadCsv(content, columnMapping, out ignored), errors),
                 ImportFormats.Xlsx => FromSheet(TabularReader.ReadXlsx(content, columnMapping, out ignored), errors),
-                ImportFormats.HsdsJson => FromHsds(HsdsReader.ReadJson(JsonNode.Parse(content) ?? throw new InvalidDataException("Leere Datei.")), terms),
-                ImportFormats.HsdsCsv => FromHsds(HsdsReader.ReadCsvPackage(content), terms),
+                ImportFormats.HsdsJson => FromHsds(HsdsReader.ReadJson(JsonNode.Parse(content) ?? throw new InvalidDataException("Leere Datei.")), terms, errors),
+                ImportFormats.HsdsCsv => FromHsds(HsdsReader.ReadCsvPackage(content), terms, errors),
                 _ => throw new InvalidDataException($"Unbekanntes Format (erlaubt: {string.Join(", ", ImportFormats.All)})."),
             };
         }
@@ -183,6 +184,8 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
 
         var newKeys = new List<(string ExternalId, Guid Id)>();
         var written = new List<Guid>();
+        var details = new List<(Guid ServiceId, HsdsDetails Details)>();
+        var previewIds = new List<Guid>();
         foreach (var row in serviceRows)
         {
             var input = row.Service! with { OrganizationId = rowOrg[row] };
@@ -210,10 +213,26 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
             }
             if (row.ExternalId is not null && !byExternalId.ContainsKey(row.ExternalId)) newKeys.Add((row.ExternalId, serviceId));
             written.Add(serviceId);
+            if (row.Details is not null) details.Add((serviceId, row.Details));
             if (preview.Count < PreviewLimit)
+            {
                 preview.Add(new ImportPreviewRow(row.Line, action, row.Organization?.Name, input.Name, changed, row.Warnings));
+                previewIds.Add(serviceId);
+            }
+            else previewIds.Add(Guid.Empty);
         }
         await editor.SaveAsync(ct, bulk);
+        var detailsChanged = await WriteDetailsAsync(conn, dbTx, details, bulk.Services.Select(x => x.Id).ToHashSet(), user, ct);
+        // An entry whose only change is in those rows is updated too (report, modification stamp).
+        var offset = preview.Count - previewIds.Count(x => x != Guid.Empty);
+        for (int i = 0, p = 0; i < previewIds.Count; i++)
+        {
+            if (previewIds[i] == Guid.Empty) continue;
+            var at = offset + p++;
+            if (!detailsChanged.Contains(previewIds[i])) continue;
+            preview[at].ChangedFields.Add(DetailsField);
+            if (preview[at].Action == "unverändert") { preview[at] = preview[at] with { Action = "aktualisiert" }; unchanged--; updated++; }
+        }
         if (newKeys.Count > 0)
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO directory.import_key (entity_type, external_id, entity_id) SELECT 'service', e, i FROM unnest(@e, @i) AS x(e, i)
@@ -223,6 +242,89 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
         else await tx.CommitAsync(ct);
         return new ImportReport(format, dryRun, !dryRun, rows.Count, created, updated, unchanged, orgsCreated, [], preview, ignored, dryRun ? null : written);
     }
+
+    /// <summary>
+    /// The HSDS rows the entry form has no fields for. The file is the source of truth for them, as for phones: an
+    /// entry's contacts, cost options, documents, areas and its main location's accessibility are replaced (new ids), so
+    /// importing the same file again updates them instead of adding a second set. Runs after the entries are saved
+    /// (new ones are written by COPY), inside the import's transaction.
+    /// </summary>
+    private async Task<HashSet<Guid>> WriteDetailsAsync(Npgsql.NpgsqlConnection conn, Npgsql.NpgsqlTransaction? tx, List<(Guid ServiceId, HsdsDetails Details)> rows, HashSet<Guid> fresh, string user, CancellationToken ct)
+    {
+        if (rows.Count == 0) return [];
+        var now = editor.Now;
+        var ids = rows.Select(r => r.ServiceId).Distinct().ToArray();
+        Task Run(string sql, object? args) => conn.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
+        async Task<Dictionary<Guid, string>> Fingerprints() => (await conn.QueryAsync<(Guid Id, string Print)>(new CommandDefinition(DetailsFingerprint, new { ids }, tx, cancellationToken: ct)))
+            .ToDictionary(x => x.Id, x => x.Print);
+        var before = await Fingerprints();
+        await Run("""
+            DELETE FROM directory.contact WHERE service_id = ANY(@ids);
+            DELETE FROM directory.cost_option WHERE service_id = ANY(@ids);
+            DELETE FROM directory.required_document WHERE service_id = ANY(@ids);
+            DELETE FROM directory.service_area WHERE service_id = ANY(@ids);
+            """, new { ids });
+        var mainLocation = (await conn.QueryAsync<(Guid ServiceId, Guid LocationId)>(new CommandDefinition("""
+            SELECT DISTINCT ON (service_id) service_id, location_id FROM directory.service_at_location
+            WHERE service_id = ANY(@ids) ORDER BY service_id, sort_order, id
+            """, new { ids }, tx, cancellationToken: ct))).ToDictionary(x => x.ServiceId, x => x.LocationId);
+
+        await Run("INSERT INTO directory.contact (id, service_id, name, title, department, modified_at) VALUES (@Id, @ServiceId, @Name, @Title, @Department, @now)",
+            rows.SelectMany(r => r.Details.Contacts.Select(c => new { Id = Guid.NewGuid(), r.ServiceId, c.Name, c.Title, c.Department, now })).ToList());
+        await Run("""
+            INSERT INTO directory.cost_option (id, service_id, valid_from, valid_to, option, currency, amount, amount_description, modified_at)
+            VALUES (@Id, @ServiceId, CAST(@ValidFrom AS date), CAST(@ValidTo AS date), @Option, @Currency, @Amount, @AmountDescription, @now)
+            """, rows.SelectMany(r => r.Details.CostOptions.Select(c => new { Id = Guid.NewGuid(), r.ServiceId, c.ValidFrom, c.ValidTo, c.Option, c.Currency, c.Amount, c.AmountDescription, now })).ToList());
+        await Run("INSERT INTO directory.required_document (id, service_id, document, uri, modified_at) VALUES (@Id, @ServiceId, @Document, @Uri, @now)",
+            rows.SelectMany(r => r.Details.Documents.Select(d => new { Id = Guid.NewGuid(), r.ServiceId, d.Document, d.Uri, now })).ToList());
+        await Run("""
+            INSERT INTO directory.service_area (id, service_id, name, description, extent, extent_type, uri, modified_at)
+            VALUES (@Id, @ServiceId, @Name, @Description, @Extent, @ExtentType, @Uri, @now)
+            """, rows.SelectMany(r => r.Details.Areas.Select(a => new { Id = Guid.NewGuid(), r.ServiceId, a.Name, a.Description, a.Extent, a.ExtentType, a.Uri, now })).ToList());
+
+        // The main location (the one the entry form edits): its accessibility rows and transport notes.
+        var located = rows.Where(r => mainLocation.ContainsKey(r.ServiceId)).DistinctBy(r => mainLocation[r.ServiceId]).ToList();
+        var locationIds = located.Select(r => mainLocation[r.ServiceId]).ToArray();
+        await Run("DELETE FROM directory.accessibility WHERE location_id = ANY(@locationIds)", new { locationIds });
+        await Run("INSERT INTO directory.accessibility (id, location_id, description, details, url, modified_at) VALUES (@Id, @LocationId, @Description, @Details, @Url, @now)",
+            located.SelectMany(r => r.Details.Accessibility.Select(a => new { Id = Guid.NewGuid(), LocationId = mainLocation[r.ServiceId], a.Description, a.Details, a.Url, now })).ToList());
+        await Run("UPDATE directory.location SET transportation = @Transportation WHERE id = @LocationId AND transportation IS DISTINCT FROM @Transportation",
+            located.Select(r => new { LocationId = mainLocation[r.ServiceId], r.Details.Transportation }).ToList());
+
+        // Attending type and notes of the opening hours the entry form just wrote (matched by weekday and opening time).
+        await Run("""
+            UPDATE directory.schedule SET attending_type = @AttendingType, notes = @Notes
+            WHERE service_id = @ServiceId AND weekday = @Weekday AND opens_at = CAST(@Opens AS time)
+            """, rows.SelectMany(r => r.Details.ScheduleExtras.Select(x => new { r.ServiceId, x.Weekday, x.Opens, x.AttendingType, x.Notes })).ToList());
+
+        var after = await Fingerprints();
+        var changed = ids.Where(id => !fresh.Contains(id) && before.GetValueOrDefault(id) != after.GetValueOrDefault(id)).ToArray();
+        if (changed.Length > 0)
+        {
+            await Run("UPDATE directory.service SET modified_at = @now, modified_by = @user WHERE id = ANY(@changed)", new { now, user, changed });
+            await Run("""
+                INSERT INTO directory.change_history (entity_type, entity_id, changed_at, changed_by, source, field, old_value, new_value)
+                SELECT 'service', i, @now, @user, @source, @field, NULL, NULL FROM unnest(@changed) AS x(i)
+                """, new { now, user, source = ChangeSource.Import, field = DetailsField, changed });
+        }
+        return changed.ToHashSet();
+    }
+
+    private const string DetailsField = "Kontakte, Kosten, Unterlagen, Einzugsgebiete, Barrierefreiheit, Anfahrt";
+
+    /// <summary>The detail rows' content per entry (without ids and stamps): tells a re-import that changed them from one that did not.</summary>
+    private const string DetailsFingerprint = """
+        SELECT s.id, md5(concat_ws('|',
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', name, title, department) t FROM directory.contact WHERE service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', valid_from, valid_to, option, currency, amount, amount_description) t FROM directory.cost_option WHERE service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', document, uri) t FROM directory.required_document WHERE service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', name, description, extent, extent_type, uri) t FROM directory.service_area WHERE service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', l.id, l.transportation, a.description, a.details, a.url) t
+               FROM directory.service_at_location sal JOIN directory.location l ON l.id = sal.location_id
+               LEFT JOIN directory.accessibility a ON a.location_id = l.id WHERE sal.service_id = s.id) q),
+            (SELECT string_agg(t, '^' ORDER BY t) FROM (SELECT concat_ws('~', weekday, opens_at, attending_type, notes) t FROM directory.schedule WHERE service_id = s.id) q)))
+        FROM unnest(@ids) AS s(id)
+        """;
 
     /// <summary>
     /// An imported entry keeps the verification its source recorded (otherwise an export → import round trip would lose
@@ -314,7 +416,7 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
         return rows;
     }
 
-    private static List<Row> FromHsds(List<HsdsEntry> entries, TermCatalogue terms)
+    private static List<Row> FromHsds(List<HsdsEntry> entries, TermCatalogue terms, List<ImportError> errors)
     {
         var rows = new List<Row>();
         foreach (var entry in entries)
@@ -333,6 +435,9 @@ public sealed class CatalogueImporter(CatalogueEditor editor)
                 row.Service = HsdsReader.ToService(entry.Service, terms, row.Warnings);
                 (row.AssuredAt, row.AssurerEmail) = HsdsReader.Assured(entry.Service);
                 (row.CapacityStamp, row.WaitingStamp) = HsdsReader.Stamps(entry.Service);
+                var detailErrors = new List<string>();
+                row.Details = HsdsReader.Details(entry.Service, detailErrors);
+                errors.AddRange(detailErrors.Select(m => new ImportError(row.Line, m)));
             }
             rows.Add(row);
         }

@@ -10,6 +10,22 @@ using Netzwerk.Platform.Input;
 
 namespace Netzwerk.Directory.Import;
 
+/// <summary>
+/// The rows of an HSDS service the entry form has no fields for (contacts, cost options, required documents, service
+/// areas, the main location's accessibility and transportation, a schedule's attending type and notes). The importer
+/// writes them after the entry itself, replacing what the entry had, so that a re-import updates instead of duplicating.
+/// </summary>
+public sealed record HsdsDetails(
+    List<HsdsContact> Contacts, List<HsdsCostOption> CostOptions, List<HsdsDocument> Documents, List<HsdsArea> Areas,
+    List<HsdsAccessibility> Accessibility, string? Transportation, List<HsdsScheduleExtra> ScheduleExtras);
+
+public sealed record HsdsContact(string? Name, string? Title, string? Department);
+public sealed record HsdsCostOption(string? ValidFrom, string? ValidTo, string? Option, string? Currency, decimal? Amount, string? AmountDescription);
+public sealed record HsdsDocument(string Document, string? Uri);
+public sealed record HsdsArea(string Name, string? Description, string? Extent, string? ExtentType, string? Uri);
+public sealed record HsdsAccessibility(string Description, string? Details, string? Url);
+public sealed record HsdsScheduleExtra(short Weekday, string Opens, string? AttendingType, string? Notes);
+
 /// <summary>An HSDS entry found in a file: a service (with its organisation) or an organisation without services.</summary>
 public sealed record HsdsEntry(int Position, JsonObject? Service, JsonObject? Organization);
 
@@ -98,6 +114,10 @@ public static class HsdsReader
         var schedules = By("schedules", "service_id");
         var languages = By("languages", "service_id");
         var sals = By("service_at_location", "service_id");
+        var contacts = By("contacts", "service_id");
+        var costOptions = By("cost_options", "service_id");
+        var documents = By("required_documents", "service_id");
+        var areas = By("service_areas", "service_id");
         var attributes = T("attributes").Where(a => Str(a["link_entity"]) is null or "service" && a["link_id"] is not null).ToLookup(a => Str(a["link_id"])!);
 
         var entries = new List<HsdsEntry>();
@@ -109,6 +129,10 @@ public static class HsdsReader
             s["phones"] = Copy(phones[id]);
             s["schedules"] = Copy(schedules[id]);
             s["languages"] = Copy(languages[id]);
+            s["contacts"] = Copy(contacts[id]);
+            s["cost_options"] = Copy(costOptions[id]);
+            s["required_documents"] = Copy(documents[id]);
+            s["service_areas"] = Copy(areas[id]);
             s["service_at_locations"] = new JsonArray(sals[id].Select(sal =>
             {
                 var x = (JsonObject)sal.DeepClone();
@@ -222,6 +246,101 @@ public static class HsdsReader
             FeesDescription = Str(s["fees_description"]), ApplicationProcess = Str(s["application_process"]), InterpretationServices = Str(s["interpretation_services"]),
             CapacityFree = Capacity(s), WaitingDays = WaitingDays(Str(s["wait_time"])),
         };
+    }
+
+    /// <summary>The service's detail rows; what cannot be stored is an error of the row (<paramref name="errors"/>, German).</summary>
+    public static HsdsDetails Details(JsonObject s, List<string> errors)
+    {
+        IEnumerable<JsonObject> Rows(JsonNode? n) => (n as JsonArray)?.OfType<JsonObject>() ?? [];
+        string? Date(JsonNode? n, string what)
+        {
+            var v = Str(n);
+            if (v is null) return null;
+            if (DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            errors.Add($"{what}: „{EntryRules.Shorten(v)}“ ist kein Datum (JJJJ-MM-TT).");
+            return null;
+        }
+        string? AbsoluteUri(JsonNode? n, string what)
+        {
+            var v = Str(n);
+            if (v is null || Uri.TryCreate(v, UriKind.Absolute, out _)) return v;
+            errors.Add($"{what}: „{EntryRules.Shorten(v)}“ ist keine vollständige Adresse (https://…).");
+            return null;
+        }
+        string? Text(JsonNode? n, string what, int max)
+        {
+            var v = Str(n);
+            if (v is null || v.Length <= max) return v;
+            errors.Add($"{what} ist zu lang (höchstens {max} Zeichen).");
+            return null;
+        }
+
+        var contacts = new List<HsdsContact>();
+        foreach (var c in Rows(s["contacts"]))
+        {
+            var contact = new HsdsContact(Text(c["name"], "Kontakt (name)", 300), Text(c["title"], "Kontakt (title)", 300), Text(c["department"], "Kontakt (department)", 300));
+            if (contact is not { Name: null, Title: null, Department: null }) contacts.Add(contact);
+        }
+
+        var costs = new List<HsdsCostOption>();
+        foreach (var c in Rows(s["cost_options"]))
+        {
+            decimal? amount = null;
+            if (Str(c["amount"]) is { } raw)
+            {
+                if (decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var a) && a >= 0 && a < 100_000_000m && decimal.Round(a, 2) == a) amount = a;
+                else errors.Add($"Kosten (amount): „{EntryRules.Shorten(raw)}“ ist kein Betrag (Zahl ab 0 mit höchstens zwei Nachkommastellen).");
+            }
+            var currency = Str(c["currency"]);
+            if (currency is not null && !System.Text.RegularExpressions.Regex.IsMatch(currency, "^[A-Za-z]{3}$"))
+            {
+                errors.Add($"Kosten (currency): „{EntryRules.Shorten(currency)}“ ist kein Währungscode wie „EUR“.");
+                currency = null;
+            }
+            var from = Date(c["valid_from"], "Kosten (valid_from)");
+            var to = Date(c["valid_to"], "Kosten (valid_to)");
+            if (from is not null && to is not null && string.CompareOrdinal(from, to) > 0) errors.Add("Kosten: valid_from liegt nach valid_to.");
+            costs.Add(new HsdsCostOption(from, to, Text(c["option"], "Kosten (option)", 300), currency, amount, Text(c["amount_description"], "Kosten (amount_description)", 1000)));
+        }
+
+        var documents = new List<HsdsDocument>();
+        foreach (var d in Rows(s["required_documents"]))
+        {
+            var document = Text(d["document"], "Unterlage (document)", 500);
+            if (document is null) { errors.Add("Eine benötigte Unterlage (required_documents) hat keine Bezeichnung (document)."); continue; }
+            documents.Add(new HsdsDocument(document, AbsoluteUri(d["uri"], "Unterlage (uri)")));
+        }
+
+        var areas = new List<HsdsArea>();
+        foreach (var a in Rows(s["service_areas"]))
+        {
+            var name = Text(a["name"], "Einzugsgebiet (name)", 300);
+            if (name is null) { errors.Add("Ein Einzugsgebiet (service_areas) hat keinen Namen (name)."); continue; }
+            areas.Add(new HsdsArea(name, Text(a["description"], "Einzugsgebiet (description)", 1000), Str(a["extent"]),
+                Text(a["extent_type"], "Einzugsgebiet (extent_type)", 50), AbsoluteUri(a["uri"], "Einzugsgebiet (uri)")));
+        }
+
+        var location = Rows(s["service_at_locations"]).Select(x => x["location"] as JsonObject).FirstOrDefault(l => l is not null);
+        var access = new List<HsdsAccessibility>();
+        foreach (var a in Rows(location?["accessibility"]))
+        {
+            var row = new HsdsAccessibility(Text(a["description"], "Barrierefreiheit (description)", 1000) ?? "", Text(a["details"], "Barrierefreiheit (details)", 1000),
+                AbsoluteUri(a["url"], "Barrierefreiheit (url)"));
+            // The export's stand-in for "stufenlos" without details is the step-free flag, not a row of its own.
+            if (row is { Description: "Stufenloser Zugang", Details: null, Url: null }) continue;
+            access.Add(row);
+        }
+
+        var extras = new List<HsdsScheduleExtra>();
+        foreach (var sch in Rows(s["schedules"]))
+        {
+            var attending = Text(sch["attending_type"], "Öffnungszeit (attending_type)", 100);
+            var notes = Text(sch["notes"], "Öffnungszeit (notes)", 1000);
+            if ((attending ?? notes) is null || Str(sch["byday"]) is not { } byday || !EntryRules.TryParseTime(Str(sch["opens_at"]), out var o)) continue;
+            foreach (var day in byday.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                if (Days.TryGetValue(day.Length > 2 ? day[^2..] : day, out var d)) extras.Add(new HsdsScheduleExtra((short)d, o.ToString("HH:mm"), attending, notes));
+        }
+        return new HsdsDetails(contacts, costs, documents, areas, access, Text(location?["transportation"], "Anfahrt (transportation)", 1000), extras);
     }
 
     /// <summary>Free places from HSDS 3.1 <c>capacities</c> (our unit, or the only one given).</summary>
