@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using Npgsql;
@@ -58,17 +59,40 @@ public static class TestServers
         }
     }
 
-    private static HttpClient Management()
+    /// <summary>
+    /// Runs one of the server scripts deploy/lib.sh exports (<c>NETZWERK_RABBITMQ_START</c>, <c>NETZWERK_PG_RESTART</c> …)
+    /// and returns its standard output; a missing script or a non-zero exit fails the test with the script's error output.
+    /// </summary>
+    public static async Task<string> RunScriptAsync(string variable, params string[] args)
     {
-        var client = new HttpClient { BaseAddress = new Uri($"http://{RabbitHost}:{RabbitManagementPort}/api/") };
+        var script = Environment.GetEnvironmentVariable(variable);
+        script.ShouldNotBeNull($"{variable} fehlt (deploy/test.sh setzt es über deploy/lib.sh nz_env).");
+        return await RunAsync(script, args);
+    }
+
+    /// <inheritdoc cref="RunScriptAsync"/>
+    public static async Task<string> RunAsync(string file, params string[] args)
+    {
+        var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        process.ExitCode.ShouldBe(0, await stderr);
+        return await stdout;
+    }
+
+    /// <summary>The management API of the test broker, or of another broker of the same user (the fault tests' cluster).</summary>
+    public static HttpClient Management(int? port = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://{RabbitHost}:{port?.ToString() ?? RabbitManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(10) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RabbitUser}:{RabbitPassword}")));
         return client;
     }
 
-    public static async Task CreateVirtualHostAsync(string vhost)
+    public static async Task CreateVirtualHostAsync(string vhost, int? managementPort = null)
     {
-        using var client = Management();
+        using var client = Management(managementPort);
         (await client.PutAsync($"vhosts/{Uri.EscapeDataString(vhost)}", null)).EnsureSuccessStatusCode();
         var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         (await client.PutAsync($"permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(RabbitUser)}", permissions))

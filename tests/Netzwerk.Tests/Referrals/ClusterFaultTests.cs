@@ -1,9 +1,7 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using Netzwerk.Tests.Infrastructure;
 
 namespace Netzwerk.Tests.Referrals;
 
@@ -13,39 +11,20 @@ namespace Netzwerk.Tests.Referrals;
 /// </summary>
 public sealed class RabbitClusterFixture : IAsyncLifetime
 {
-    private static readonly string? Script = Environment.GetEnvironmentVariable("NETZWERK_RABBITMQ_CLUSTER");
     public string Nodes { get; private set; } = "";
     public string[] Directories { get; private set; } = [];
     public int[] ManagementPorts { get; private set; } = [];
 
     public async Task InitializeAsync()
     {
-        Script.ShouldNotBeNull("NETZWERK_RABBITMQ_CLUSTER fehlt (deploy/test.sh setzt es).");
-        var output = await RunAsync(Script, "start");
+        var output = await TestServers.RunScriptAsync("NETZWERK_RABBITMQ_CLUSTER", "start");
         var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
         Nodes = values["nodes"];
         Directories = values["dirs"].Split(',');
         ManagementPorts = values["management"].Split(',').Select(int.Parse).ToArray();
     }
 
-    public Task DisposeAsync() => RunAsync(Script!, "stop");
-
-    public static async Task<string> RunAsync(string file, params string[] args)
-    {
-        var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, await stderr);
-        return await stdout;
-    }
-
-    public HttpClient Management(int? port = null)
-    {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port ?? ManagementPorts[0]}/api/"), Timeout = TimeSpan.FromSeconds(10) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("netzwerk:netzwerk")));
-        return client;
-    }
+    public Task DisposeAsync() => TestServers.RunScriptAsync("NETZWERK_RABBITMQ_CLUSTER", "stop");
 
     /// <summary>The queue's JSON from the first node whose management API answers.</summary>
     public async Task<JsonElement> QueueAsync(string vhost, string queue)
@@ -54,7 +33,7 @@ public sealed class RabbitClusterFixture : IAsyncLifetime
         {
             try
             {
-                using var http = Management(port);
+                using var http = TestServers.Management(port);
                 using var response = await http.GetAsync($"queues/{Uri.EscapeDataString(vhost)}/{queue}");
                 if (response.StatusCode == HttpStatusCode.NotFound) throw new KeyNotFoundException(queue);
                 response.EnsureSuccessStatusCode();
@@ -72,19 +51,12 @@ public sealed class ClusterApp(RabbitClusterFixture cluster) : ReferralTestApp
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
         ["RabbitMq:Nodes"] = cluster.Nodes,
-        ["RabbitMq:Username"] = "netzwerk",
-        ["RabbitMq:Password"] = "netzwerk",
         ["RabbitMq:ManagementPort"] = cluster.ManagementPorts[0].ToString(),
     };
 
     public override async Task InitializeAsync()
     {
-        using (var http = cluster.Management())
-        {
-            (await http.PutAsync($"vhosts/{Uri.EscapeDataString(VirtualHost)}", null)).EnsureSuccessStatusCode();
-            (await http.PutAsync($"permissions/{Uri.EscapeDataString(VirtualHost)}/netzwerk",
-                new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
-        }
+        await TestServers.CreateVirtualHostAsync(VirtualHost, cluster.ManagementPorts[0]);
         await base.InitializeAsync();
     }
 }
@@ -117,7 +89,7 @@ public sealed class ClusterFaultTests(RabbitClusterFixture cluster) : IClassFixt
         // is back, a publish whose channel first reached the queue in the fraction of a second before the election
         // ended; the outbox keeps such a message and sends it again — the chaos benchmark covers that case.)
         var node = cluster.Directories.Single(d => leader.StartsWith($"nz-{Path.GetFileName(d)}@", StringComparison.Ordinal));
-        await RabbitClusterFixture.RunAsync(Path.Combine(node, "rabbitmq-stop"), "--kill");
+        await TestServers.RunAsync(Path.Combine(node, "rabbitmq-stop"), "--kill");
         try
         {
             var moved = await Eventually.UntilAsync(async () =>
@@ -144,7 +116,7 @@ public sealed class ClusterFaultTests(RabbitClusterFixture cluster) : IClassFixt
         }
         finally
         {
-            await RabbitClusterFixture.RunAsync(Path.Combine(node, "rabbitmq-start"));
+            await TestServers.RunAsync(Path.Combine(node, "rabbitmq-start"));
         }
         (await app.CountAsync("SELECT count(*) FROM workflows.outbox WHERE sent_at IS NULL")).ShouldBe(0);
         (await app.CountAsync("SELECT count(*) FROM (SELECT 1 FROM referrals.inbox_items GROUP BY referral_id, kind HAVING count(*) > 1) d")).ShouldBe(0);
@@ -155,7 +127,7 @@ public sealed class ClusterFaultTests(RabbitClusterFixture cluster) : IClassFixt
     {
         await using var app = new ClusterApp(cluster);
         await app.InitializeAsync();
-        using var http = cluster.Management();
+        using var http = TestServers.Management(cluster.ManagementPorts[0]);
         var queues = await Eventually.UntilAsync(
             async () => (await http.GetFromJsonAsync<JsonElement>($"queues/{Uri.EscapeDataString(app.VirtualHost)}")).EnumerateArray().ToList(),
             q => q.Count >= 4);

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Netzwerk.Tests.Infrastructure;
 
 namespace Netzwerk.Tests.Referrals;
 
@@ -17,14 +17,6 @@ public sealed class BrokerRestartCollection;
 [Collection(nameof(BrokerRestartCollection))]
 public sealed class CrashTests
 {
-    private static async Task RunAsync(string? script, params string[] args)
-    {
-        script.ShouldNotBeNull("NETZWERK_RABBITMQ_START/STOP fehlen (deploy/lib.sh nz_env).");
-        var process = Process.Start(new ProcessStartInfo(script, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, await process.StandardError.ReadToEndAsync());
-    }
-
     [Fact]
     public async Task App_killed_with_pending_outbox_while_rabbitmq_restarts_loses_nothing_and_duplicates_nothing()
     {
@@ -46,7 +38,7 @@ public sealed class CrashTests
             // A killed process takes its broker connection with it; an in-process test host whose bus is still
             // reconnecting would outlive its own disposal and consume as a zombie. So the bus goes first.
             await first.Services.GetRequiredService<IBusControl>().StopAsync(TimeSpan.FromSeconds(30));
-            await RunAsync(Environment.GetEnvironmentVariable("NETZWERK_RABBITMQ_STOP"), "--kill");
+            await TestServers.RunScriptAsync("NETZWERK_RABBITMQ_STOP", "--kill");
             brokerDown = true;
             foreach (var id in ids)
                 (await ReferralTestApp.PostAsync(partner, $"/api/partner/referrals/{id}/accept")).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -67,7 +59,7 @@ public sealed class CrashTests
                 (await cmd.ExecuteNonQueryAsync()).ShouldBe(5);
             }
 
-            await RunAsync(Environment.GetEnvironmentVariable("NETZWERK_RABBITMQ_START"));
+            await TestServers.RunScriptAsync("NETZWERK_RABBITMQ_START");
             brokerDown = false;
 
             await using var second = new ReferralTestApp.Restarted(first);
@@ -92,7 +84,7 @@ public sealed class CrashTests
         }
         finally
         {
-            if (brokerDown) await RunAsync(Environment.GetEnvironmentVariable("NETZWERK_RABBITMQ_START"));
+            if (brokerDown) await TestServers.RunScriptAsync("NETZWERK_RABBITMQ_START");
             await first.DisposeAsync();
         }
     }

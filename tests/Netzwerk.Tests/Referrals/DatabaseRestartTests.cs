@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Net;
+using Netzwerk.Tests.Infrastructure;
 
 namespace Netzwerk.Tests.Referrals;
 
@@ -11,15 +11,7 @@ namespace Netzwerk.Tests.Referrals;
 [Collection(nameof(BrokerRestartCollection))]
 public sealed class DatabaseRestartTests
 {
-    private static async Task RestartAsync(string mode)
-    {
-        var script = Environment.GetEnvironmentVariable("NETZWERK_PG_RESTART");
-        script.ShouldNotBeNull("NETZWERK_PG_RESTART fehlt (deploy/lib.sh nz_env).");
-        var process = Process.Start(new ProcessStartInfo(script, [mode]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, await stderr);
-    }
+    private static Task RestartAsync(string mode) => TestServers.RunScriptAsync("NETZWERK_PG_RESTART", mode);
 
     [Fact]
     public async Task A_database_restart_answers_503_meanwhile_and_loses_nothing_acknowledged()
