@@ -80,9 +80,7 @@ supervise() {  # INDEX PORT
 for i in "${!APP_PORTS[@]}"; do
   supervise "$((i + 1))" "${APP_PORTS[i]}" 9>&- &
   SUPERVISORS+=($!)
-  until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:${APP_PORTS[i]}/health/ready" || true)" == 200 ]]; do
-    sleep 1
-  done
+  nz_wait_ready "http://127.0.0.1:${APP_PORTS[i]}" "${SUPERVISORS[-1]}" 300 "Netzwerk.Web (überwacht)"
 done
 
 apps=""; for p in "${APP_PORTS[@]}"; do apps+="${apps:+,}http://127.0.0.1:$p"; done

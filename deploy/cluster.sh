@@ -75,22 +75,11 @@ start_app() {  # INDEX
   APP_PIDS+=($!)
 }
 
-wait_ready() {  # URL PID
-  local deadline=$((SECONDS + 180)) code
-  while :; do
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1/health/ready" 2>/dev/null || true)"
-    [[ "$code" == 200 ]] && return 0
-    kill -0 "$2" 2>/dev/null || _nz_abort "Netzwerk.Web ($1) hat sich beim Start beendet, siehe .local/$NAME/logs/"
-    (( SECONDS < deadline )) || _nz_abort "Netzwerk.Web ($1) nach 180 s nicht bereit (${code:-keine Antwort})."
-    sleep 1
-  done
-}
-
 # The first instance migrates the database and seeds the demo; the others start once it is ready.
 start_app 1
-wait_ready "http://127.0.0.1:$((LB_PORT + 1))" "${APP_PIDS[0]}"
+nz_wait_ready "http://127.0.0.1:$((LB_PORT + 1))" "${APP_PIDS[0]}"
 for (( i = 2; i <= APPS; i++ )); do start_app "$i"; done
-for (( i = 2; i <= APPS; i++ )); do wait_ready "http://127.0.0.1:$((LB_PORT + i))" "${APP_PIDS[i - 1]}"; done
+for (( i = 2; i <= APPS; i++ )); do nz_wait_ready "http://127.0.0.1:$((LB_PORT + i))" "${APP_PIDS[i - 1]}"; done
 
 # nginx: round robin; a dead instance is skipped (proxy_next_upstream) for idempotent requests and for
 # connection refusals, which never reached an app, so a POST is never sent twice.
@@ -120,12 +109,7 @@ conf="$NZ_LOCAL/$NAME/nginx.conf"
 _nz_log "Starte nginx ($URL) ..."
 /usr/sbin/nginx -c "$conf" -e "$NZ_LOCAL/$NAME/logs/nginx-error.log" 9>&- &
 NGINX_PID=$!
-deadline=$((SECONDS + 30))
-until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/health/ready" 2>/dev/null || true)" == 200 ]]; do
-  kill -0 "$NGINX_PID" 2>/dev/null || _nz_abort "nginx hat sich beendet, siehe .local/$NAME/logs/nginx-error.log"
-  (( SECONDS < deadline )) || _nz_abort "nginx antwortet nicht auf $URL"
-  sleep 0.5
-done
+nz_wait_ready "$URL" "$NGINX_PID" 30 nginx
 
 users="$(curl -s --max-time 10 "$URL/api/demo/users" 2>/dev/null || true)"
 {

@@ -12,6 +12,7 @@
 #   nz_lock NAME [--wait|--nowait]        # serialise scripts using the same NAME (fd 9)
 #   nz_start_rabbitmq_cluster NAME PORT [N] # N brokers NAME-r1..rN clustered (AMQP PORT, PORT+100, …)
 #   nz_stop_rabbitmq_cluster NAME [N]
+#   nz_wait_ready URL PID [SECONDS] [WHAT]  # until URL/health/ready is 200 (abort if PID ends first)
 #
 # External servers: if ConnectionStrings__Netzwerk is already set (and not by nz_env), no
 # PostgreSQL is started; if RabbitMq__Host is already set (and not by nz_env), no RabbitMQ.
@@ -780,6 +781,24 @@ nz_lock() {
   _nz_log "Warte auf anderen Lauf mit NAME=$name in diesem Checkout ..."
   flock -w "${NZ_LOCK_TIMEOUT:-3600}" 9 \
     || { _nz_abort "Lock $NZ_LOCAL/$name.lock nicht erhalten (Timeout)."; return 1; }
+}
+
+# nz_wait_ready URL PID [SECONDS=180] [WHAT=Netzwerk.Web] -- until URL/health/ready answers 200. Aborts when PID (a
+# child of this shell) ends first, with its exit code, or when the time runs out.
+nz_wait_ready() {
+  local url="$1" pid="$2" limit="${3:-180}" what="${4:-Netzwerk.Web}" code rc
+  local deadline=$((SECONDS + limit))
+  while :; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url/health/ready" 2>/dev/null || true)"
+    [[ "$code" == 200 ]] && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      set +e; wait "$pid" 2>/dev/null; rc=$?; set -e
+      _nz_abort "$what ($url) hat sich beim Start beendet (Exit-Code $rc), siehe Ausgabe oder Log."; return 1
+    fi
+    (( SECONDS < deadline )) \
+      || { _nz_abort "$what nach $limit s nicht bereit ($url/health/ready liefert ${code:-nichts})."; return 1; }
+    sleep 0.5
+  done
 }
 
 # nz_test_summary LOGFILE -- "N passed, N failed, N skipped" from `dotnet test` output, summed

@@ -64,20 +64,7 @@ _nz_log "Starte Netzwerk.Web ($URL) ..."
 ( cd src/Web && exec dotnet bin/Release/net10.0/Netzwerk.Web.dll ) 9>&- &
 APP_PID=$!
 
-deadline=$((SECONDS + 180))
-while :; do
-  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/health/ready" 2>/dev/null || true)"
-  [[ "$code" == 200 ]] && break
-  if ! kill -0 "$APP_PID" 2>/dev/null; then
-    set +e; wait "$APP_PID"; app_rc=$?; set -e
-    APP_PID=""
-    _nz_abort "Netzwerk.Web hat sich beim Start beendet (Exit-Code $app_rc), siehe Ausgabe oben."
-  fi
-  if (( SECONDS >= deadline )); then
-    _nz_abort "Netzwerk.Web nach 180 s nicht bereit ($URL/health/ready liefert ${code:-nichts})."
-  fi
-  sleep 1
-done
+nz_wait_ready "$URL" "$APP_PID"
 
 users="$(curl -s --max-time 10 "$URL/api/demo/users" 2>/dev/null || true)"
 {
