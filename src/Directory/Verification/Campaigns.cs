@@ -1,10 +1,7 @@
 using System.Reflection;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.IdentityModel.Tokens;
 using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Maintenance;
 using Netzwerk.Platform.Identity;
@@ -71,8 +68,6 @@ public sealed class Campaigns(CatalogueEditor editor, MailOutbox mail, CampaignS
     public const string MailKind = "verification-campaign";
     public const string Via = "link";
 
-    public static string NewToken() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-    public static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -159,7 +154,7 @@ public sealed class Campaigns(CatalogueEditor editor, MailOutbox mail, CampaignS
     private async Task SendLinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid requestId, string email, int entries, DateTimeOffset expires,
         int reminder, DateTimeOffset now, CancellationToken ct)
     {
-        var token = NewToken();
+        var token = LinkTokens.New();
         var url = $"{settings.PublicBaseUrl.TrimEnd('/')}/pruefung/{token}";
         var expiresLocal = TimeZoneInfo.ConvertTime(expires, GermanTime.Berlin);
         var body = $"""
@@ -181,7 +176,7 @@ public sealed class Campaigns(CatalogueEditor editor, MailOutbox mail, CampaignS
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO directory.verification_link (token_hash, request_id, mail_id) VALUES (@hash, @requestId, @mailId);
             UPDATE directory.verification_request SET sent_at = coalesce(sent_at, @now), last_mail_at = @now WHERE id = @requestId;
-            """, new { hash = Hash(token), requestId, mailId, now }, tx, cancellationToken: ct));
+            """, new { hash = LinkTokens.Hash(token), requestId, mailId, now }, tx, cancellationToken: ct));
     }
 
     /// <summary>
@@ -229,7 +224,7 @@ public sealed class Campaigns(CatalogueEditor editor, MailOutbox mail, CampaignS
             FROM directory.verification_link k JOIN directory.verification_request r ON r.id = k.request_id
             JOIN directory.verification_campaign c ON c.id = r.campaign_id JOIN directory.organization o ON o.id = r.organization_id
             WHERE k.token_hash = @hash
-            """, new { hash = Hash(token) }, cancellationToken: ct));
+            """, new { hash = LinkTokens.Hash(token) }, cancellationToken: ct));
         return row is null || new DateTimeOffset(DateTime.SpecifyKind(row.ExpiresAt, DateTimeKind.Utc)) <= editor.Now ? null : row;
     }
 

@@ -1,9 +1,10 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Netzwerk.Directory.Lookup;
 using Netzwerk.Platform.Audit;
+using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Mail;
 using Netzwerk.Referrals.Lifecycle.Contracts;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Netzwerk.Referrals.PartnerLinks;
@@ -35,7 +36,7 @@ public sealed class IssueAccessLinkOnReferralSent(
         // exactly when its mail does, and the mail outbox sends it, retrying until the mail server takes it.
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var token = AccessLinks.NewToken();
+        var token = LinkTokens.New();
         var now = clock.GetUtcNow();
         var expiresAt = now.AddDays(settings.LifetimeDays);
         var linkId = Guid.NewGuid();
@@ -48,7 +49,7 @@ public sealed class IssueAccessLinkOnReferralSent(
             """, conn, tx))
         {
             foreach (var v in new object[] { linkId, m.ReferralId, m.OrganizationId, m.ServiceId, m.CaseManagerId,
-                         AccessLinks.Hash(token), reference, now, expiresAt })
+                         LinkTokens.Hash(token), reference, now, expiresAt })
                 insert.Parameters.Add(new NpgsqlParameter { Value = v });
             if (await insert.ExecuteNonQueryAsync(ct) == 0) return; // mailed already
         }

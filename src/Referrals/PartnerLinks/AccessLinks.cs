@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
-using Microsoft.IdentityModel.Tokens;
+using Netzwerk.Platform.Identity;
 using Npgsql;
 
 namespace Netzwerk.Referrals.PartnerLinks;
@@ -28,10 +27,6 @@ public sealed class AccessLinks(NpgsqlDataSource dataSource, TimeProvider clock)
 
     private const string Columns = "id, referral_id, organization_id, service_id, case_manager_id, reference, expires_at, mailed_at, revoked_at, purpose";
 
-    public static string NewToken() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-
-    public static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));
-
     /// <summary>A neutral reference for the e-mail and the partner's phone calls: random, not the case reference.</summary>
     public static string NewReference()
     {
@@ -52,7 +47,7 @@ public sealed class AccessLinks(NpgsqlDataSource dataSource, TimeProvider clock)
             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2
             RETURNING {Columns}
             """);
-        cmd.Parameters.AddWithValue(Hash(token));
+        cmd.Parameters.AddWithValue(LinkTokens.Hash(token));
         cmd.Parameters.AddWithValue(clock.GetUtcNow());
         return await ReadSingleAsync(cmd, ct);
     }

@@ -1,4 +1,5 @@
 using Netzwerk.Directory.Lookup;
+using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Mail;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.PartnerLinks;
@@ -66,13 +67,13 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
         // The end notice carries no link: the partner has just lost access.
         if (kind != PromptKinds.EndNotice)
         {
-            var token = AccessLinks.NewToken();
+            var token = LinkTokens.New();
             await using var insert = new NpgsqlCommand("""
                 INSERT INTO referrals.partner_access_links
                     (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at, purpose)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10)
                 """, conn, tx);
-            foreach (var v in new object[] { Guid.NewGuid(), referralId, organizationId, serviceId, caseManagerId, AccessLinks.Hash(token),
+            foreach (var v in new object[] { Guid.NewGuid(), referralId, organizationId, serviceId, caseManagerId, LinkTokens.Hash(token),
                          reference, now, expiresAt, kind })
                 insert.Parameters.Add(new NpgsqlParameter { Value = v });
             await insert.ExecuteNonQueryAsync(ct);

@@ -195,7 +195,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
     {
         var linked = await app.SentReferralAsync("fm.mueller", "BG-66666-66");
         var other = await app.SentReferralAsync("fm.mueller", "BG-77777-77");
-        var token = Netzwerk.Referrals.PartnerLinks.AccessLinks.NewToken();
+        var token = Netzwerk.Platform.Identity.LinkTokens.New();
         await using (var db = await app.OpenDatabaseAsync())
         {
             // the link the e-mail would carry (the mail itself is the identity module's subject)
@@ -208,7 +208,7 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
             cmd.Parameters.AddWithValue(linked);
             cmd.Parameters.AddWithValue(Netzwerk.Platform.Identity.DemoUsers.Organizations.DebtCounsellingKamenz);
             cmd.Parameters.AddWithValue(ReferralUiApp.DebtService);
-            cmd.Parameters.AddWithValue(Netzwerk.Referrals.PartnerLinks.AccessLinks.Hash(token));
+            cmd.Parameters.AddWithValue(Netzwerk.Platform.Identity.LinkTokens.Hash(token));
             cmd.Parameters.AddWithValue(Netzwerk.Referrals.PartnerLinks.AccessLinks.NewReference());
             await cmd.ExecuteNonQueryAsync();
         }
