@@ -9,7 +9,6 @@ using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Routes;
 using Netzwerk.Referrals.Send;
 using Netzwerk.Referrals.View;
-using Netzwerk.Referrals.Lifecycle;
 
 namespace Netzwerk.Referrals.Pages.Verweisungen;
 
