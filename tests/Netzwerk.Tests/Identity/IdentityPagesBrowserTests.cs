@@ -56,7 +56,7 @@ public sealed class IdentityPagesBrowserTests(IdentityPagesFixture fx) : IClassF
         await page.ClickAsync("button:has-text('Filtern')");
         var rows = await page.Locator("tbody tr").AllTextContentsAsync();
         rows.ShouldNotBeEmpty();
-        rows.ShouldAllBe(r => r.Contains("partner.sucht") && r.Contains("denied"));
+        rows.ShouldAllBe(r => r.Contains("partner.sucht") && r.Contains("verweigert"));   // outcome "denied" in German
         rows.ShouldContain(r => r.Contains("/datenschutz/protokoll"));
 
         await page.ClickAsync("button:has-text('Protokollkette prüfen')");

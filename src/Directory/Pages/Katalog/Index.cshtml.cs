@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Primitives;
 using Netzwerk.Directory.Search;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Wording;
 
 namespace Netzwerk.Directory.Pages.Katalog;
 
@@ -87,6 +88,47 @@ public sealed class IndexModel(ICatalogueSearch search, PostgresCatalogueSearch 
         return qs.Length == 0 || qs.Length > 1500 ? $"/katalog/angebote/{serviceId}" : $"/katalog/angebote/{serviceId}?suche={Uri.EscapeDataString(qs)}";
     }
 
+    /// <summary>A filter in effect, shown above the results with a link that removes just this one.</summary>
+    public sealed record ActiveFilter(string Label, string Name, string Value, string RemoveUrl);
+
+    /// <summary>
+    /// The filters the user set, in the order of the filter panel. The search text is not one of them (it has its own
+    /// field at the top); paging restarts when a filter goes.
+    /// </summary>
+    public IReadOnlyList<ActiveFilter> ActiveFilters()
+    {
+        var list = new List<ActiveFilter>();
+        void Add(string label, string name, string value) => list.Add(new(label, name, value, Without(name, value)));
+        if (Near.Trim() is { Length: > 0 } near) Add($"Ort {near}", "near", Near);
+        if (Radius.Length > 0) Add($"Umkreis {Radius} km", "radiusKm", Radius);
+        if (Accessible) Add("barrierefrei", "accessible", Request.Query["accessible"].ToString());
+        if (HasCapacity) Add("freie Plätze", "hasCapacity", Request.Query["hasCapacity"].ToString());
+        if (int.TryParse(MaxWait, out var wait)) Add($"Wartezeit höchstens {GermanCount.Days(wait)}", "maxWaitDays", MaxWait);
+        if (OpenDay.Length > 0)
+            Add($"geöffnet {(OpenDay == "jetzt" ? "jetzt" : "am " + DayName(OpenDay))}{(OpenTime.Length > 0 && OpenDay != "jetzt" ? $" um {OpenTime} Uhr" : "")}", "openOn", OpenDay);
+        if (int.TryParse(Age, out var age)) Add($"Alter {age}", "age", Age);
+        foreach (var (name, labels) in new[] { ("category", CategoryLabels), ("targetGroup", TargetGroupLabels),
+                     ("language", PostgresCatalogueSearch.LanguageNames), ("district", (IReadOnlyDictionary<string, string>?)null) })
+            foreach (var v in Request.Query[name].Where(v => !string.IsNullOrWhiteSpace(v)).Distinct(StringComparer.OrdinalIgnoreCase))
+                Add(labels?.GetValueOrDefault(v!) ?? v!, name, v!);
+        return list;
+    }
+
+    public static readonly IReadOnlyList<(string Code, string Name)> Weekdays =
+        [("mo", "Montag"), ("di", "Dienstag"), ("mi", "Mittwoch"), ("do", "Donnerstag"), ("fr", "Freitag"), ("sa", "Samstag"), ("so", "Sonntag")];
+
+    private static string DayName(string code) => Weekdays.FirstOrDefault(d => d.Code == code).Name ?? code;
+
+    /// <summary>The current query string without one value of one parameter (and without the page; a weekday takes its time along).</summary>
+    public string Without(string name, string value)
+    {
+        var values = Request.Query.Where(kv => kv.Key != "page" && !(name == "openOn" && kv.Key == "openTime"))
+            .SelectMany(kv => kv.Value.Select(v => (kv.Key, v: v ?? "")))
+            .Where(x => !(x.Key == name && string.Equals(x.v, value, StringComparison.OrdinalIgnoreCase)) && x.v.Length > 0);
+        var qs = string.Join("&", values.Select(x => $"{Uri.EscapeDataString(x.Key)}={Uri.EscapeDataString(x.v)}"));
+        return qs.Length == 0 ? "/katalog" : "/katalog?" + qs;
+    }
+
     /// <summary>The current query string with one parameter changed (paging, sorting).</summary>
     public string With(string name, string value)
     {
@@ -100,7 +142,7 @@ public sealed class IndexModel(ICatalogueSearch search, PostgresCatalogueSearch 
     {
         if (value is null) return "unbekannt";
         if (ageDays is null || ageDays > MaxAgeDays) return $"unbekannt (letzte Angabe älter als {MaxAgeDays} Tage)";
-        return $"{value}{unit} (Stand: {Days(ageDays)})";
+        return $"{unit switch { "Tage" => GermanCount.Days(value.Value), _ => value.ToString() }} (Stand: {Days(ageDays)})";
     }
 
     public static string Days(int? days) => days switch
