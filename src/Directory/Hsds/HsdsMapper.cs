@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Netzwerk.Directory.Catalogue;
 using Netzwerk.Directory.Maintenance;
+using Netzwerk.Platform.Wording;
 
 namespace Netzwerk.Directory.Hsds;
 
@@ -102,7 +103,7 @@ public static class HsdsMapper
     private static string? WaitTime(Service s)
     {
         var parts = new List<string>();
-        if (s.WaitingDays is { } d) parts.Add(d == 0 ? "keine Wartezeit" : $"ca. {d} Tage Wartezeit");
+        if (s.WaitingDays is { } d) parts.Add(d == 0 ? "keine Wartezeit" : $"ca. {GermanCount.Days(d)} Wartezeit");
         if (s.CapacityFree is { } c) parts.Add(c == 1 ? "1 freier Platz" : $"{c} freie Plätze");
         var stamp = new[] { s.WaitingUpdatedAt, s.CapacityUpdatedAt }.Max();
         if (parts.Count == 0) return null;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Netzwerk.Platform.Time;
+using Netzwerk.Platform.Wording;
 using Npgsql;
 
 namespace Netzwerk.Directory.Search;
@@ -241,8 +242,8 @@ public sealed class PostgresCatalogueSearch(
         if (i.Dist is { } d) why.Add($"{d.ToString("0.0", CultureInfo.GetCultureInfo("de-DE"))} km entfernt");
         if (query.Languages.Count > 0) why.Add("spricht " + string.Join(" / ", query.Languages.Where(i.Languages.Contains).Select(l => LanguageNames.GetValueOrDefault(l, l))));
         if (query.Accessible) why.Add("stufenloser Zugang");
-        if (query.HasCapacity) why.Add($"{i.CapacityFree} freie Plätze");
-        if (query.MaxWaitDays is not null) why.Add($"Wartezeit {i.WaitingDays} Tage");
+        if (query.HasCapacity) why.Add(GermanCount.FreePlaces(i.CapacityFree ?? 0));
+        if (query.MaxWaitDays is not null) why.Add($"Wartezeit {GermanCount.Days(i.WaitingDays ?? 0)}");
         if (query.OpenOn is { } open) why.Add($"geöffnet {open}");
         var verificationDue = i.VerifiedAt is null || i.VerifiedAt < now.AddMonths(-12);
         // The score weighs unverified entries down (× 0.8); the explanation says so, so nobody reads it as a worse partner.
