@@ -367,7 +367,7 @@ public sealed class FiguresReports(NpgsqlDataSource dataSource, Directory.Lookup
         }
         foreach (var k in keys)
         {
-            if (by is not ("partner" or "service")) { result[k] = k == "" ? "ohne Angabe" : k; continue; }
+            if (by is not ("partner" or "service")) { result[k] = k == "" ? "ohne Angabe" : by == "team" ? TeamLabel(k) : k; continue; }
             var cacheKey = by + ":" + k;
             if (NameCache.TryGetValue(cacheKey, out var hit) && hit.At > DateTime.UtcNow.AddMinutes(-10)) { result[k] = hit.Name; continue; }
             var name = Guid.TryParse(k, out var id)
@@ -377,6 +377,13 @@ public sealed class FiguresReports(NpgsqlDataSource dataSource, Directory.Lookup
             result[k] = name ?? "(unbekannt)";
         }
         return result;
+    }
+
+    /// <summary>Teams are stored as identity codes ("team-kamenz"); the page shows them as words ("Team Kamenz").</summary>
+    public static string TeamLabel(string code)
+    {
+        var words = code.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(w => char.ToUpperInvariant(w[0]) + w[1..]);
+        return string.Join(' ', words);
     }
 
     /// <summary>The values the page's filters offer, from the referrals the user may count in the period.</summary>

@@ -23,7 +23,7 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
         (await page.Locator(".interpretation").TextContentAsync())!.ShouldContain("schuldnerberatung");
         (await page.Locator(".katalog-hit mark").CountAsync()).ShouldBeGreaterThan(0);
 
-        // Ticking a facet submits the form (small script); the count in brackets is what remains.
+        // Ticking a facet updates the results in place (small script); the count in brackets is what remains.
         var arabic = page.Locator("fieldset[data-facet=language] label", new() { HasText = "Arabisch" });
         var expected = int.Parse((await arabic.Locator(".facet-count").TextContentAsync())!.Trim('(', ')'));
         await arabic.Locator("input").CheckAsync();
@@ -77,7 +77,7 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
 
         await page.GotoAsync("/katalog");
         await page.GetByLabel("Ort oder Postleitzahl").FillAsync("01917");
-        await page.GetByLabel("Umkreis").SelectOptionAsync("10");
+        await page.GetByLabel("Umkreis", new() { Exact = true }).SelectOptionAsync("10");
         await page.GetByLabel("barrierefrei (stufenlos)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter anwenden" }).ClickAsync();
         await page.WaitForURLAsync(u => u.Contains("near=01917"), Browser.DomReady);
@@ -102,7 +102,7 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
         var page = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
         await page.GotoAsync("/katalog");
         await page.GetByLabel("Ort oder Postleitzahl").FillAsync("Kamenz");
-        await page.GetByLabel("Umkreis").SelectOptionAsync("10");   // the script submits on change
+        await page.GetByLabel("Umkreis", new() { Exact = true }).SelectOptionAsync("10");   // the script updates the results in place
         await page.WaitForURLAsync(u => u.Contains("near=Kamenz") && u.Contains("radiusKm=10"), Browser.DomReady);
         (await page.Locator(".alert.error").CountAsync()).ShouldBe(0);
         var distances = await page.Locator(".katalog-hit .distance").AllTextContentsAsync();
@@ -121,12 +121,12 @@ public sealed class SearchBrowserTests(NetzwerkWebApp app, Browser browser)
         var before = Total((await page.Locator("#ergebnisse").TextContentAsync())!);
         before.ShouldBeGreaterThan(20);
 
-        await page.GetByLabel("Umkreis").SelectOptionAsync("25");
+        await page.GetByLabel("Umkreis", new() { Exact = true }).SelectOptionAsync("25");
         await page.WaitForURLAsync(u => u.Contains("radiusKm=25"), Browser.DomReady);
         (await page.Locator(".alert.error").CountAsync()).ShouldBe(0);
         Total((await page.Locator("#ergebnisse").TextContentAsync())!).ShouldBe(before);
         (await page.Locator(".katalog-hint").TextContentAsync())!.ShouldContain("Ort oder eine Postleitzahl");
-        (await page.GetByLabel("Umkreis").InputValueAsync()).ShouldBe("25");
+        (await page.GetByLabel("Umkreis", new() { Exact = true }).InputValueAsync()).ShouldBe("25");
 
         // Details and back: same text, filters and page.
         await page.GotoAsync("/katalog?q=Beratung&accessible=true&page=2");

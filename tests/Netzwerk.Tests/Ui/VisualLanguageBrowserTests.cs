@@ -33,6 +33,9 @@ public sealed class VisualLanguageBrowserTests(ReferralUiApp app, Browser browse
         var before = await page.Locator("#ergebnisse").TextContentAsync();
 
         // A place, Tab to the radius, one arrow key: results update in place, focus stays on the select.
+        await page.Keyboard.PressAsync("Tab");            // to "Suchen"
+        await page.Keyboard.PressAsync("Tab");            // to the "Filter" disclosure
+        (await page.EvaluateAsync<string>(ActiveId)).ShouldBe("SUMMARY");
         await page.Keyboard.PressAsync("Tab");            // to "Ort oder Postleitzahl"
         (await page.EvaluateAsync<string>(ActiveId)).ShouldBe("near");
         await page.Keyboard.TypeAsync("Kamenz");
@@ -136,7 +139,11 @@ public sealed class VisualLanguageBrowserTests(ReferralUiApp app, Browser browse
             await page.WaitForLoadStateAsync(LoadState.Load);
             var (scroll, inner) = (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"),
                 await page.EvaluateAsync<int>("() => window.innerWidth"));
-            scroll.ShouldBeLessThanOrEqualTo(inner, $"{path} at {width} px scrolls sideways");
+            var wide = await page.EvaluateAsync<string[]>("""
+                () => Array.from(document.querySelectorAll('main *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                  .slice(0, 4).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+                """);
+            scroll.ShouldBeLessThanOrEqualTo(inner, $"{path} at {width} px scrolls sideways: {string.Join(" | ", wide)}");
             // nothing in the route facts, the results or a table is cut off inside its box
             var clipped = await page.EvaluateAsync<string[]>("""
                 () => Array.from(document.querySelectorAll('main dd, main td, main th, .katalog-hit, .facet label'))
@@ -146,8 +153,8 @@ public sealed class VisualLanguageBrowserTests(ReferralUiApp app, Browser browse
             clipped.ShouldBeEmpty($"{path} at {width} px");
             if (Environment.GetEnvironmentVariable("NZ_SHOTS_DIR") is { Length: > 0 } dir)
             {
-                System.IO.Directory.CreateDirectory(dir);
-                await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"{name}-{width}.png"), FullPage = true });
+                System.IO.Directory.CreateDirectory(Path.Combine(dir, "uicat"));
+                await page.ScreenshotAsync(new() { Path = Path.Combine(dir, "uicat", $"{name}-{width}.png") });   // the first screen
             }
         }
         (await Axe.ViolationsAsync(sessions["ds.becker"])).ShouldBeEmpty();

@@ -91,10 +91,10 @@ public sealed class AngebotModel(DirectoryDbContext db, TimeProvider time) : Pag
     /// "Stufenloser Zugang: Eingang ebenerdig, Türbreite 90 cm". A detail row that only repeats the heading ("Stufenloser
     /// Zugang") adds its details, not its name a second time.
     /// </summary>
-    public static string AccessText(bool stepFree, IEnumerable<(string? Description, string? Details)> rows)
+    public static string AccessText(bool stepFree, IEnumerable<(string Description, string? Details)> rows)
     {
         var head = stepFree ? "Stufenloser Zugang" : "Kein stufenloser Zugang bekannt";
-        var parts = rows.Select(r => string.Equals(r.Description?.Trim(), "Stufenloser Zugang", StringComparison.OrdinalIgnoreCase)
+        var parts = rows.Select(r => string.Equals(r.Description.Trim(), "Stufenloser Zugang", StringComparison.OrdinalIgnoreCase)
                 ? r.Details
                 : r.Description + (r.Details is null ? "" : $" ({r.Details})"))
             .Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
