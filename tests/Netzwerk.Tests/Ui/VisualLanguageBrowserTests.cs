@@ -83,7 +83,7 @@ public sealed class VisualLanguageBrowserTests(ReferralUiApp app, Browser browse
         // Without JavaScript the removal is a plain link: the same URL minus that one filter.
         var href = await page.Locator("a.filter-chip[data-remove-name=category]").GetAttributeAsync("href");
         href!.ShouldNotContain("category=");
-        href.ShouldContain("near=Kamenz");
+        href!.ShouldContain("near=Kamenz");
     }
 
     [Fact]
