@@ -79,6 +79,8 @@ public sealed class VisualLanguageBrowserTests(ReferralUiApp app, Browser browse
         (await page.Locator($"#{boxId}").IsCheckedAsync()).ShouldBeTrue();
         (await page.Locator("a.filter-chip[data-remove-name=category]").CountAsync()).ShouldBe(1);
         (await Axe.ViolationsAsync(page)).ShouldBeEmpty();
+        await page.Locator("#ergebnisse").ScrollIntoViewIfNeededAsync();
+        await ShotAsync(page, "katalog-aktive-filter-1366");
 
         // Without JavaScript the removal is a plain link: the same URL minus that one filter.
         var href = await page.Locator("a.filter-chip[data-remove-name=category]").GetAttributeAsync("href");
@@ -116,6 +118,14 @@ public sealed class VisualLanguageBrowserTests(ReferralUiApp app, Browser browse
         }
     }
 
+    /// <summary>The first screen as a PNG under $NZ_SHOTS_DIR/uicat (only when set: screenshots are for looking at, not for the repository).</summary>
+    private static async Task ShotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("NZ_SHOTS_DIR") is not { Length: > 0 } dir) return;
+        System.IO.Directory.CreateDirectory(Path.Combine(dir, "uicat"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(dir, "uicat", $"{name}.png") });
+    }
+
     public static TheoryData<int> Widths => new() { 1366, 768 };
 
     [Theory]
@@ -151,11 +161,7 @@ public sealed class VisualLanguageBrowserTests(ReferralUiApp app, Browser browse
                   .slice(0, 5).map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 40))
                 """);
             clipped.ShouldBeEmpty($"{path} at {width} px");
-            if (Environment.GetEnvironmentVariable("NZ_SHOTS_DIR") is { Length: > 0 } dir)
-            {
-                System.IO.Directory.CreateDirectory(Path.Combine(dir, "uicat"));
-                await page.ScreenshotAsync(new() { Path = Path.Combine(dir, "uicat", $"{name}-{width}.png") });   // the first screen
-            }
+            await ShotAsync(page, $"{name}-{width}");
         }
         (await Axe.ViolationsAsync(sessions["ds.becker"])).ShouldBeEmpty();
     }
@@ -176,6 +182,7 @@ public sealed class VisualLanguageBrowserTests(ReferralUiApp app, Browser browse
         await page.Keyboard.PressAsync("Enter");
         (await page.GetByLabel("Ort oder Postleitzahl").IsVisibleAsync()).ShouldBeTrue();
         (await page.GetByRole(AriaRole.Link, new() { Name = "Filter barrierefrei entfernen" }).CountAsync()).ShouldBe(1);
+        await ShotAsync(page, "katalog-filter-offen-768");
         (await Axe.ViolationsAsync(page)).ShouldBeEmpty();
     }
 }
