@@ -41,6 +41,8 @@ public sealed class DetailModel(PartnerReferrals.Queries queries, PartnerReferra
     public bool CanReportAttendance => Allows(E.PartnerReportedAttendance);
     public bool CanReportProgress => Allows(E.PartnerReportedProgress);
     public bool CanReportOutcome => Allows(E.PartnerReportedOutcome);
+    /// <summary>An appointment was already offered (with the acceptance or later): offering another one changes it.</summary>
+    public bool AppointmentOffered => Referral.Feedback.Any(f => f.AppointmentAt is not null);
     public bool OutcomeNoteAllowed => FeedbackLevels.Allows(Referral.FeedbackLevel, FeedbackLevels.Full);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await ShowAsync(id, ct);
