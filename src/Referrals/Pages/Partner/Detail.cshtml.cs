@@ -19,6 +19,7 @@ public sealed class DetailModel(PartnerReferrals.Queries queries, PartnerReferra
     public PartnerReferrals.Detail Referral { get; private set; } = null!;
     public IReadOnlyList<SuggestPartners.Suggestion> ForwardTargets { get; private set; } = [];
     public string? Message { get; private set; }
+    public bool SingleReferralSession => ReferralAccess.ReferralScopeOf(User) is not null;
 
     [BindProperty] public string? AppointmentAt { get; set; }
     [BindProperty] public string? AppointmentPlace { get; set; }

@@ -52,11 +52,13 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
 
         // the switch button asks first and names both partners; nothing is stored
         await fm.GetByRole(AriaRole.Textbox, new() { Name = "Anlass der Verweisung" }).FillAsync("Mietschulden");
+        await fm.GetByLabel("Kontaktdaten (nur wenn freigegeben)").FillAsync("Tel. 0151 000000");
         var first = fm.Locator("[data-alternative]").First;
         var otherId = (await first.GetAttributeAsync("data-alternative"))!;
         var otherName = (await first.Locator("strong").TextContentAsync())!;
         await first.GetByRole(AriaRole.Button).ClickAsync();
         await fm.Locator("[data-switch-confirm]").WaitForAsync();
+        await ShotsAsync(fm, "partner-wechseln");
         (await fm.Locator("h1").TextContentAsync()).ShouldBe("Partner wechseln?");
         (await fm.Locator("[data-current]").TextContentAsync()).ShouldBe(current);
         (await fm.Locator("[data-next]").TextContentAsync()).ShouldBe(otherName);
@@ -79,8 +81,11 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         (await MessageAsync(fm)).ShouldContain("Partner gewechselt");
         (await fm.Locator("[data-service-name]").TextContentAsync()).ShouldBe(otherName);
         (await fm.GetByLabel(CaseReferenceLabel).InputValueAsync()).ShouldBe("BG-55555-55");
+        (await fm.GetByLabel("Kontaktdaten (nur wenn freigegeben)").InputValueAsync()).ShouldBe("Tel. 0151 000000");
         await fm.GetByRole(AriaRole.Button, new() { Name = CreateButton }).ClickAsync();
-        await fm.WaitForURLAsync(u => Regex.IsMatch(u, "/verweisungen/[0-9a-f-]{36}$"), Browser.DomReady);
+        await fm.Locator("[data-error-summary], h1:has-text('Verweisung ')").First.WaitForAsync();
+        (await fm.Locator("[data-error-summary]").CountAsync()).ShouldBe(0, await fm.Locator("main").InnerTextAsync());
+        fm.Url.ShouldMatch("/verweisungen/[0-9a-f-]{36}$");
         var id = Guid.Parse(fm.Url.Split('/').Last());
         (await api.GetFromJsonAsync<JsonElement>($"/api/referrals/{id}")).GetProperty("serviceId").GetGuid().ShouldBe(Guid.Parse(otherId));
 
@@ -96,9 +101,9 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         var created = await api.PostAsJsonAsync("/api/referrals", new
         {
             caseReference = "BG-66666-01", serviceId = ReferralUiApp.DebtService, reason = "Mietschulden", urgency = "normal",
-            sharedCategories = new[] { "contact-data", "referral-reason" },
+            sharedCategories = new[] { "contact-data", "referral-reason" }, contactDetails = "Tel. 0151 000000",
         });
-        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         (await api.PostAsJsonAsync($"/api/referrals/{id}/consent", new
         {
@@ -108,6 +113,7 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
 
         var fm = await browser.NewPageAsync(app.ServerAddress, demoUser: "fm.mueller");
         await fm.GotoAsync($"/verweisungen/{id}");
+        await ShotsAsync(fm, "verweisung-entwurf");
         var primaries = fm.Locator("main .primary");
         (await primaries.CountAsync()).ShouldBe(1);
         (await primaries.TextContentAsync())!.Trim().ShouldBe("Verweisung senden");
@@ -149,6 +155,7 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         await fm.GetByRole(AriaRole.Checkbox, new() { Name = "Kontaktdaten", Exact = true }).UncheckAsync();
         await fm.GetByRole(AriaRole.Button, new() { Name = CreateButton }).ClickAsync();
         await AssertAssociatedAsync(fm, "/verweisungen/neu", "CaseReference", "Reason");
+        await ShotsAsync(fm, "verweisung-formular-fehler");
 
         // the consent form of the draft
         await fm.GetByLabel(CaseReferenceLabel).FillAsync("BG-77777-01");
@@ -219,6 +226,7 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         // requested: answer it
         var requested = await app.SentReferralAsync("fm.mueller", "BG-88888-01");
         var offered = await CheckAsync(requested, "requested");
+        await ShotsAsync(partner, "partner-verweisung-neu");
         offered.ShouldContain(E.PartnerAccepted);
         offered.ShouldContain(E.PartnerDeclined);
         offered.ShouldNotContain(E.PartnerReportedAttendance);
@@ -232,6 +240,7 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         offered.ShouldNotContain(E.PartnerDeclined);
         offered.ShouldNotContain(E.PartnerReportedAttendance);
         (await partner.Locator("legend", new() { HasText = "Termin ändern" }).CountAsync()).ShouldBe(1);
+        await ShotsAsync(partner, "partner-verweisung-angenommen");
         (await partner.Locator("legend", new() { HasTextRegex = new Regex("^Termin anbieten$") }).CountAsync()).ShouldBe(0);
         // the server refuses attendance before the day, too
         (await partnerApi.PostAsJsonAsync($"/api/partner/referrals/{later}/attendance", new { attended = true })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
@@ -258,8 +267,9 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         var created = await fmApi.PostAsJsonAsync("/api/referrals", new
         {
             caseReference = "BG-88888-06", serviceId = ReferralUiApp.DebtService, reason = "Schulden", urgency = "normal",
-            sharedCategories = new[] { "contact-data" },
+            sharedCategories = new[] { "contact-data" }, contactDetails = "Tel. 0151 000000",
         });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var draft = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         (await fmApi.PostAsJsonAsync($"/api/referrals/{draft}/cancel", new { reason = (string?)null })).EnsureSuccessStatusCode();
         foreach (var filter in new[] { "", "?status=cancelled" })
@@ -296,6 +306,7 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         await kb.PressAsync("Enter");
         await page.WaitForURLAsync(u => u.Contains("/verweisungen/neu?serviceId="), Browser.DomReady);
 
+        await ShotsAsync(page, "verweisung-formular");
         // the form: the first Tab stops are its fields, in order
         await TabToAsync(page, "el => el.id === 'CaseReference'");
         await kb.TypeAsync("BG-24680-13");
@@ -326,6 +337,25 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         referral.GetProperty("serviceId").GetGuid().ShouldBe(ReferralUiApp.DebtService);
         referral.GetProperty("urgency").GetString().ShouldBe("soon"); // ArrowDown on the select: the next option
         (await Axe.ViolationsAsync(page)).ShouldBeEmpty();
+    }
+
+    /// <summary>
+    /// With NZ_SHOTS set to a folder, saves the page as a person sees it at 1366 × 768 and on a 768 × 1024 tablet (first screen and
+    /// whole page) for looking at; without it, nothing.
+    /// </summary>
+    internal static async Task ShotsAsync(IPage page, string name)
+    {
+        var dir = Environment.GetEnvironmentVariable("NZ_SHOTS");
+        if (string.IsNullOrEmpty(dir)) return;
+        System.IO.Directory.CreateDirectory(dir);
+        var before = page.ViewportSize;
+        foreach (var (width, height) in new[] { (1366, 768), (768, 1024) })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"{name}-{width}.png") });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"{name}-{width}-ganz.png"), FullPage = true });
+        }
+        if (before is not null) await page.SetViewportSizeAsync(before.Width, before.Height);
     }
 
     /// <summary>The partner's events and the buttons that raise them on the partner page.</summary>
