@@ -234,12 +234,14 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
 
         // accepted with an appointment in three days: no second acceptance, no decline, no attendance before the day
         var later = await app.SentReferralAsync("fm.mueller", "BG-88888-02");
-        (await partnerApi.PostAsJsonAsync($"/api/partner/referrals/{later}/accept", new { appointmentAt = DateTimeOffset.UtcNow.AddDays(3) })).EnsureSuccessStatusCode();
+        var ahead = DateTimeOffset.UtcNow.AddDays(3);
+        (await partnerApi.PostAsJsonAsync($"/api/partner/referrals/{later}/accept", new { appointmentAt = ahead })).EnsureSuccessStatusCode();
         offered = await CheckAsync(later, "accepted, appointment ahead");
         offered.ShouldNotContain(E.PartnerAccepted);
         offered.ShouldNotContain(E.PartnerDeclined);
         offered.ShouldNotContain(E.PartnerReportedAttendance);
         (await partner.Locator("legend", new() { HasText = "Termin ändern" }).CountAsync()).ShouldBe(1);
+        (await partner.Locator("[data-attendance-from]").TextContentAsync())!.ShouldContain(TimeZoneInfo.ConvertTime(ahead, Netzwerk.Platform.Time.GermanTime.Berlin).ToString("dd.MM.yyyy"));
         await ShotsAsync(partner, "partner-verweisung-angenommen");
         (await partner.Locator("legend", new() { HasTextRegex = new Regex("^Termin anbieten$") }).CountAsync()).ShouldBe(0);
         // the server refuses attendance before the day, too
@@ -250,6 +252,7 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         var startOfToday = new DateTimeOffset(DateTime.Today.AddMinutes(30), TimeZoneInfo.Local.GetUtcOffset(DateTime.Today));
         (await partnerApi.PostAsJsonAsync($"/api/partner/referrals/{today}/accept", new { appointmentAt = startOfToday })).EnsureSuccessStatusCode();
         (await CheckAsync(today, "accepted, appointment today")).ShouldContain(E.PartnerReportedAttendance);
+        (await partner.Locator("[data-attendance-from]").CountAsync()).ShouldBe(0);
 
         // on the waiting list: accept or decline, not the waiting list again
         var waiting = await app.SentReferralAsync("fm.mueller", "BG-88888-04");
