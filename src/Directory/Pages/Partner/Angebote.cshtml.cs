@@ -73,6 +73,10 @@ public sealed class AngeboteModel(CatalogueEditor editor, Netzwerk.Directory.Ver
         return r.Outcome == CommandOutcome.Done ? Redirect("/partner/angebote?meldung=bestaetigt") : NotFound();
     }
 
+    /// <summary>A time as the partner reads it: Berlin wall-clock time, whatever the server's zone.</summary>
+    public static string? Berlin(DateTimeOffset? at, string format)
+        => at is { } t ? TimeZoneInfo.ConvertTime(t, Netzwerk.Platform.Time.GermanTime.Berlin).ToString(format, System.Globalization.CultureInfo.GetCultureInfo("de-DE")) : null;
+
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     /// <summary>The field ids of this page for the API's field names (the inputs are named per service: cap-{id}, …).</summary>

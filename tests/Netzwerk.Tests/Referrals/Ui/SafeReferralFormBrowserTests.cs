@@ -69,7 +69,10 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
         }
 
         // "Nein": the same partner, the input kept
-        await fm.GetByRole(AriaRole.Button, new() { Name = $"Nein, bei {current} bleiben" }).ClickAsync();
+        var currentOrg = (await fm.Locator("[data-current-org]").TextContentAsync())!;
+        var otherOrg = (await fm.Locator("[data-next-org]").TextContentAsync())!;
+        currentOrg.ShouldNotBe(otherOrg);
+        await fm.GetByRole(AriaRole.Button, new() { Name = $"Nein, bei {currentOrg} bleiben" }).ClickAsync();
         await fm.Locator("#referral-form").WaitForAsync();
         (await fm.Locator("[data-service-name]").TextContentAsync()).ShouldBe(current);
         (await fm.GetByLabel(CaseReferenceLabel).InputValueAsync()).ShouldBe("BG-55555-55");
@@ -77,7 +80,7 @@ public sealed class SafeReferralFormBrowserTests(ReferralUiApp app, Browser brow
 
         // "Ja": the other partner, the input kept, and the draft goes there
         await fm.Locator($"[data-alternative='{otherId}']").GetByRole(AriaRole.Button).ClickAsync();
-        await fm.GetByRole(AriaRole.Button, new() { Name = $"Ja, zu {otherName} wechseln" }).ClickAsync();
+        await fm.GetByRole(AriaRole.Button, new() { Name = $"Ja, an {otherOrg} verweisen" }).ClickAsync();
         (await MessageAsync(fm)).ShouldContain("Partner gewechselt");
         (await fm.Locator("[data-service-name]").TextContentAsync()).ShouldBe(otherName);
         (await fm.GetByLabel(CaseReferenceLabel).InputValueAsync()).ShouldBe("BG-55555-55");
