@@ -25,7 +25,7 @@ public static class RevokeConsent
 
     public static readonly IReadOnlyDictionary<string, string> Parties = new Dictionary<string, string>
     {
-        ["client"] = "die Person selbst",
+        ["client"] = "die Klientin bzw. der Klient selbst",
         ["guardian"] = "die oder der Sorgeberechtigte bzw. die Betreuerin oder der Betreuer",
     };
 
@@ -36,7 +36,7 @@ public static class RevokeConsent
             var user = principal.CurrentUser();
             revokedBy ??= "client";
             if (!Parties.ContainsKey(revokedBy))
-                throw ReferralProblem.Field("revokedBy", "Widerrufen hat „client“ (die Person) oder „guardian“ (Sorgeberechtigte/r, Betreuer/in).");
+                throw ReferralProblem.Field("revokedBy", "Widerrufen hat „client“ (die Klientin bzw. der Klient) oder „guardian“ (Sorgeberechtigte/r, Betreuer/in).");
             if (user.Role != Roles.CaseManager)
                 throw ReferralProblem.Forbidden("Einen Widerruf erfasst die zuständige Fallmanagerin oder der zuständige Fallmanager.");
             var consent = await db.Consents.SingleOrDefaultAsync(c => c.Id == consentId, ct)

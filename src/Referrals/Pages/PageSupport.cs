@@ -134,6 +134,16 @@ public static class Ui
                               + string.Join("<br>", entry.Errors.Select(e => Enc(e.ErrorMessage)).Distinct()) + "</p>");
     }
 
+    /// <summary>
+    /// The aria-describedby value of a field: its hints, and its error only while <see cref="FieldError"/> renders it — an id
+    /// that is not on the page leaves screen readers with nothing (issue 19). Null (no attribute) when there is neither.
+    /// </summary>
+    public static string? DescribedBy(ModelStateDictionary state, string key, params string[] hints)
+    {
+        var ids = Invalid(state, key) is null ? hints : [.. hints, key + "-error"];
+        return ids.Length == 0 ? null : string.Join(' ', ids);
+    }
+
     public static string? Invalid(ModelStateDictionary state, string key)
         => state.TryGetValue(key, out var entry) && entry.Errors.Count > 0 ? "true" : null;
 

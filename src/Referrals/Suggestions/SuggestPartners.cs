@@ -21,8 +21,10 @@ namespace Netzwerk.Referrals.Suggestions;
 /// </summary>
 public static class SuggestPartners
 {
+    /// <param name="Explanation">The facts behind the score in German words ("gleiche Art, im selben Landkreis, 3 freie Plätze").</param>
     public sealed record Suggestion(Guid ServiceId, string ServiceName, Guid OrganizationId, string OrganizationName, string? District,
-        int Score, int OpenReferrals, double? AcceptanceRate, int? CapacityFree, int? WaitingDays, string[] SharedTargetGroups);
+        int Score, int OpenReferrals, double? AcceptanceRate, int? CapacityFree, int? WaitingDays, string[] SharedTargetGroups,
+        bool SameKind, bool SameDistrict, bool Active, string[] SharedTargetGroupNames, string Explanation);
 
     public sealed class Queries(NpgsqlDataSource dataSource)
     {
@@ -69,6 +71,10 @@ public static class SuggestPartners
                              JOIN directory.taxonomy_term tt ON tt.id = stt.taxonomy_term_id
                              JOIN directory.taxonomy tx ON tx.id = tt.taxonomy_id AND tx.code = 'zielgruppe'
                              WHERE stt.service_id = s.id AND tt.code = ANY(a.groups) ORDER BY tt.code) AS SharedTargetGroups,
+                       array(SELECT tt.name FROM directory.service_taxonomy_term stt
+                             JOIN directory.taxonomy_term tt ON tt.id = stt.taxonomy_term_id
+                             JOIN directory.taxonomy tx ON tx.id = tt.taxonomy_id AND tx.code = 'zielgruppe'
+                             WHERE stt.service_id = s.id AND tt.code = ANY(a.groups) ORDER BY tt.code) AS SharedTargetGroupNames,
                        coalesce(r.open, 0)::int AS OpenReferrals, coalesce(r.answered, 0)::int AS Answered,
                        coalesce(r.rejected, 0)::int AS Rejected
                 FROM candidate c
@@ -102,8 +108,37 @@ public static class SuggestPartners
                         - Math.Min(20, r.OpenReferrals)
                         + (r.Status == "active" ? 0 : -100);
             return new Suggestion(r.ServiceId, r.ServiceName, r.OrganizationId, r.OrganizationName, r.District, score, r.OpenReferrals,
-                acceptance, r.CapacityFree, r.WaitingDays, r.SharedTargetGroups);
+                acceptance, r.CapacityFree, r.WaitingDays, r.SharedTargetGroups,
+                r.SharedKinds > 0, r.SameDistrict, r.Status == "active", r.SharedTargetGroupNames,
+                Explain(r.SharedKinds > 0, r.SameDistrict, r.District, r.SharedTargetGroupNames, r.CapacityFree, r.WaitingDays, r.OpenReferrals, r.Status == "active"));
         }
+    }
+
+    /// <summary>
+    /// Why a partner is suggested, in the words a Fallmanager uses, built from the same facts as the score (a bare score
+    /// such as "Eignung 145" told users nothing). Singular and plural follow the numbers.
+    /// </summary>
+    public static string Explain(bool sameKind, bool sameDistrict, string? district, IReadOnlyList<string> sharedGroups,
+        int? capacityFree, int? waitingDays, int openReferrals, bool active)
+    {
+        var parts = new List<string>();
+        if (!active) parts.Add("derzeit nicht aktiv");
+        if (sameKind) parts.Add("gleiche Art");
+        parts.Add(sameDistrict ? "im selben Landkreis" : district is null ? "Landkreis unbekannt" : $"anderer Landkreis ({district})");
+        if (sharedGroups.Count > 0) parts.Add((sharedGroups.Count == 1 ? "gleiche Zielgruppe: " : "gleiche Zielgruppen: ") + string.Join(", ", sharedGroups));
+        parts.Add(capacityFree switch
+        {
+            null => "freie Plätze unbekannt", 0 => "derzeit keine freien Plätze", 1 => "1 freier Platz", var n => $"{n} freie Plätze",
+        });
+        parts.Add(waitingDays switch
+        {
+            null => "Wartezeit unbekannt", 0 => "keine Wartezeit", 1 => "Wartezeit ca. 1 Tag", var d => $"Wartezeit ca. {d} Tage",
+        });
+        parts.Add(openReferrals switch
+        {
+            0 => "keine offenen Verweisungen", 1 => "1 offene Verweisung", var n => $"{n} offene Verweisungen",
+        });
+        return string.Join(", ", parts);
     }
 
     private sealed class Row
@@ -118,6 +153,7 @@ public static class SuggestPartners
         public string Status { get; set; } = "";
         public int SharedKinds { get; set; }
         public string[] SharedTargetGroups { get; set; } = [];
+        public string[] SharedTargetGroupNames { get; set; } = [];
         public bool SameDistrict { get; set; }
         public int OpenReferrals { get; set; }
         public int Answered { get; set; }

@@ -20,7 +20,16 @@ public sealed class AngeboteModel(CatalogueEditor editor, Netzwerk.Directory.Ver
     public List<ProposalView> OpenProposals { get; private set; } = [];
     public string? Message { get; private set; }
     public Guid? ProblemService { get; private set; }
-    public List<string> Problems { get; private set; } = [];
+    /// <summary>The refused update's messages, each with the id of the field it belongs to (null: the entry as a whole).</summary>
+    public List<(string? Field, string Message)> Problems { get; private set; } = [];
+
+    /// <summary>The message next to a field and its id; null when the field is fine.</summary>
+    public (string Id, string Text)? ErrorFor(Guid service, string field)
+    {
+        if (ProblemService != service) return null;
+        var messages = Problems.Where(p => p.Field == field).Select(p => p.Message).ToList();
+        return messages.Count == 0 ? null : ($"{field}-{service}-error", string.Join(" ", messages));
+    }
 
     public async Task OnGetAsync(string? meldung, CancellationToken ct)
     {
@@ -31,13 +40,13 @@ public sealed class AngeboteModel(CatalogueEditor editor, Netzwerk.Directory.Ver
     public async Task<IActionResult> OnPostAvailabilityAsync(Guid id, int? capacityFree, int? waitingDays, string? openingHours, CancellationToken ct)
     {
         var hours = OpeningHoursText.Parse(openingHours, out var hourErrors);
-        if (hourErrors.Count > 0) return await Fail(id, hourErrors, ct);
+        if (hourErrors.Count > 0) return await Fail(id, hourErrors.Select(e => ((string?)"hours", e)).ToList(), ct);
         var r = await PartnerListing.UpdateAvailabilityAsync(editor, id, new AvailabilityInput(capacityFree, waitingDays, hours), User.CurrentUser(), ct);
         return r.Outcome switch
         {
             CommandOutcome.Done => Redirect("/partner/angebote?meldung=aktualisiert"),
             CommandOutcome.NotFound => NotFound(),
-            _ => await Fail(id, r.Errors?.Messages.ToList() ?? [r.Detail ?? "Nicht gespeichert."], ct),
+            _ => await Fail(id, FieldsOf(r, "Nicht gespeichert."), ct),
         };
     }
 
@@ -53,7 +62,7 @@ public sealed class AngeboteModel(CatalogueEditor editor, Netzwerk.Directory.Ver
         {
             CommandOutcome.Done => Redirect("/partner/angebote?meldung=vorgeschlagen"),
             CommandOutcome.NotFound => NotFound(),
-            _ => await Fail(id, r.Errors?.Messages.ToList() ?? [], ct),
+            _ => await Fail(id, FieldsOf(r, "Der Vorschlag wurde nicht gesendet."), ct),
         };
     }
 
@@ -64,9 +73,26 @@ public sealed class AngeboteModel(CatalogueEditor editor, Netzwerk.Directory.Ver
         return r.Outcome == CommandOutcome.Done ? Redirect("/partner/angebote?meldung=bestaetigt") : NotFound();
     }
 
+    /// <summary>A time as the partner reads it: Berlin wall-clock time, whatever the server's zone.</summary>
+    public static string? Berlin(DateTimeOffset? at, string format)
+        => at is { } t ? TimeZoneInfo.ConvertTime(t, Netzwerk.Platform.Time.GermanTime.Berlin).ToString(format, System.Globalization.CultureInfo.GetCultureInfo("de-DE")) : null;
+
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    private async Task<IActionResult> Fail(Guid id, List<string> problems, CancellationToken ct)
+    /// <summary>The field ids of this page for the API's field names (the inputs are named per service: cap-{id}, …).</summary>
+    private static List<(string?, string)> FieldsOf(CommandResult r, string fallback)
+    {
+        if (r.Errors is null) return [(null, r.Detail ?? fallback)];
+        return r.Errors.ToDictionary().SelectMany(e => e.Value.Select(m => (FieldId(e.Key), m))).ToList();
+    }
+
+    private static string? FieldId(string apiField) => apiField switch
+    {
+        "capacityFree" => "cap", "waitingDays" => "wait", "openingHours" => "hours", "description" => "desc",
+        "phone" => "phone", "email" => "email", "url" or "website" => "url", "note" => "note", _ => null,
+    };
+
+    private async Task<IActionResult> Fail(Guid id, List<(string?, string)> problems, CancellationToken ct)
     {
         editor.Db.ChangeTracker.Clear();
         (ProblemService, Problems) = (id, problems);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Identity;
+using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Partner;
 using Netzwerk.Referrals.Suggestions;
 using Netzwerk.Referrals.Lifecycle;
@@ -14,11 +15,13 @@ namespace Netzwerk.Referrals.Pages.Partner;
 /// The page offers only what the feedback level permits; the handlers refuse anything beyond it anyway.
 /// </summary>
 [Authorize(Policy = Policies.Partner)]
-public sealed class DetailModel(PartnerReferrals.Queries queries, PartnerReferrals.Responses responses, SuggestPartners.Queries suggestions) : PageModel
+public sealed class DetailModel(PartnerReferrals.Queries queries, PartnerReferrals.Responses responses, SuggestPartners.Queries suggestions,
+    TimeProvider clock) : PageModel
 {
     public PartnerReferrals.Detail Referral { get; private set; } = null!;
     public IReadOnlyList<SuggestPartners.Suggestion> ForwardTargets { get; private set; } = [];
     public string? Message { get; private set; }
+    public bool SingleReferralSession => ReferralAccess.ReferralScopeOf(User) is not null;
 
     [BindProperty] public string? AppointmentAt { get; set; }
     [BindProperty] public string? AppointmentPlace { get; set; }
@@ -41,6 +44,13 @@ public sealed class DetailModel(PartnerReferrals.Queries queries, PartnerReferra
     public bool CanReportAttendance => Allows(E.PartnerReportedAttendance);
     public bool CanReportProgress => Allows(E.PartnerReportedProgress);
     public bool CanReportOutcome => Allows(E.PartnerReportedOutcome);
+    /// <summary>An appointment was already offered (with the acceptance or later): offering another one changes it.</summary>
+    public bool AppointmentOffered => Referral.Feedback.Any(f => f.AppointmentAt is not null);
+    /// <summary>The appointment's day while attendance waits for it (the machine would allow it, the day has not come).</summary>
+    public DateOnly? AttendanceFrom => !CanReportAttendance && CanOfferAppointment
+        && Referral.Feedback.LastOrDefault(f => f.AppointmentAt is not null)?.AppointmentAt is { } at
+        && PartnerReferrals.AppointmentDay(at) > clock.Today()
+            ? PartnerReferrals.AppointmentDay(at) : null;
     public bool OutcomeNoteAllowed => FeedbackLevels.Allows(Referral.FeedbackLevel, FeedbackLevels.Full);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await ShowAsync(id, ct);

@@ -136,7 +136,7 @@ public sealed class DetailModel(
     {
         if (ConfirmRevoke != "true")
         {
-            ModelState.AddModelError(nameof(ConfirmRevoke), "Bitte bestätigen Sie, dass die Person ihre Einwilligung widerrufen hat.");
+            ModelState.AddModelError(nameof(ConfirmRevoke), "Bitte bestätigen Sie, dass die Klientin bzw. der Klient die Einwilligung widerrufen hat.");
             return await ShowAsync(id, ct);
         }
         // the consent is looked up through the referral, so only someone who may see the referral gets this far

@@ -17,6 +17,9 @@ public sealed class NeuModel(IServiceLookup services, ReferralsDb db, SuggestPar
     public ServiceSummary? Service { get; private set; }
     public ReferralRoute? Route { get; private set; }
     public IReadOnlyList<SuggestPartners.Suggestion> Alternatives { get; private set; } = [];
+    /// <summary>The alternative the user asked to switch to: the page shows the "Partner wechseln?" question instead of the form.</summary>
+    public SuggestPartners.Suggestion? SwitchCandidate { get; private set; }
+    public string? Message { get; private set; }
 
     [BindProperty] public Guid? ServiceId { get; set; }
     [BindProperty] public string? CaseReference { get; set; }
@@ -33,6 +36,10 @@ public sealed class NeuModel(IServiceLookup services, ReferralsDb db, SuggestPar
     /// prefix, and every other field of the form would be bound as an "answer".
     /// </remarks>
     [BindProperty(Name = "IntakeAnswers")] public Dictionary<string, string?> IntakeAnswers { get; set; } = [];
+    /// <summary>The alternative's button ("Partner wechseln …"): asks first, changes nothing.</summary>
+    [BindProperty] public Guid? SwitchTo { get; set; }
+    /// <summary>The answer to "Partner wechseln?": the new partner's service, or the current one to stay.</summary>
+    [BindProperty] public Guid? ChosenServiceId { get; set; }
 
     public async Task<IActionResult> OnGetAsync(Guid? serviceId, CancellationToken ct)
     {
@@ -51,10 +58,35 @@ public sealed class NeuModel(IServiceLookup services, ReferralsDb db, SuggestPar
             SharedCategories, Blank(ContactDetails), Blank(HealthInformation), Blank(CooperationPlanGoal), Blank(Note), IntakeAnswers), ct));
         if (ok)
         {
-            TempData["Message"] = "Der Entwurf ist angelegt. Erfassen Sie jetzt die Einwilligung der Person, dann können Sie die Verweisung senden.";
+            TempData["Message"] = "Der Entwurf ist angelegt. Erfassen Sie jetzt die Einwilligung der Klientin oder des Klienten, dann können Sie die Verweisung senden.";
             return Redirect($"/verweisungen/{created!.Id}");
         }
         await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>Switching partner, step 1: name the current and the new partner and ask. Nothing is stored; the form's content is kept.</summary>
+    public async Task<IActionResult> OnPostSwitchAsync(CancellationToken ct)
+    {
+        ModelState.Clear();
+        await LoadAsync(ct);
+        if (Service is null) return NotFound();
+        SwitchCandidate = Alternatives.FirstOrDefault(a => a.ServiceId == SwitchTo);
+        if (SwitchCandidate is null) ModelState.AddModelError("", "Dieses Angebot steht nicht zur Auswahl. Die Verweisung bleibt beim gewählten Partner.");
+        return Page();
+    }
+
+    /// <summary>Switching partner, step 2: the form again, for the partner chosen in the question, with everything typed so far.</summary>
+    public async Task<IActionResult> OnPostResumeAsync(CancellationToken ct)
+    {
+        ModelState.Clear();
+        var switched = ChosenServiceId is { } chosen && chosen != ServiceId;
+        if (ChosenServiceId is not null) ServiceId = ChosenServiceId;
+        await LoadAsync(ct);
+        if (Service is null) return NotFound();
+        Message = switched
+            ? $"Partner gewechselt: Die Verweisung geht jetzt an {Service.ServiceName} ({Service.OrganizationName}). Ihre Eingaben sind erhalten."
+            : $"Die Verweisung geht weiterhin an {Service.ServiceName}.";
         return Page();
     }
 

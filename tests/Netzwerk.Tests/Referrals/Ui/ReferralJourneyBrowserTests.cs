@@ -32,15 +32,15 @@ public sealed class ReferralJourneyBrowserTests(ReferralUiApp app, Browser brows
         await fm.GetByRole(AriaRole.Link, new() { Name = "Klient/in verweisen" }).ClickAsync();
         await fm.WaitForURLAsync(u => u.Contains("/verweisungen/neu?serviceId="), Browser.DomReady);
 
-        // 2. the referral form shows the target, its route and alternatives
-        var aside = (await fm.Locator("aside").TextContentAsync())!;
-        aside.ShouldContain("Schuldnerberatung");
-        aside.ShouldContain("Antwortfrist");
-        aside.ShouldContain("Nur Teilnahme (ja/nein)");
-        // Alternatives of the same kind, each with its free places and waiting time.
-        var alternatives = await fm.Locator(".alternatives li").AllTextContentsAsync();
+        // 2. the referral form shows the target and its route; the alternatives come after the form, explained in words
+        var target = (await fm.Locator("[data-target]").TextContentAsync())!;
+        target.ShouldContain("Schuldnerberatung");
+        target.ShouldContain("Antwortfrist");
+        target.ShouldContain("Nur Teilnahme (ja/nein)");
+        var alternatives = await fm.Locator(".alternatives li [data-explanation]").AllTextContentsAsync();
         alternatives.ShouldNotBeEmpty();
-        alternatives.ShouldAllBe(a => a.Contains("Wartezeit") && (a.Contains("frei") || a.Contains("Kapazität unbekannt")));
+        alternatives.ShouldAllBe(a => a.Contains("gleiche Art") && a.Contains("Wartezeit") && (a.Contains("frei") || a.Contains("freie Plätze unbekannt")));
+        (await fm.ContentAsync()).ShouldNotContain("Eignung");
         await fm.GetByLabel("Aktenzeichen (Fallnummer, z. B. BG-12345-67)").FillAsync("BG-12345-67");
         await fm.GetByRole(AriaRole.Textbox, new() { Name = "Anlass der Verweisung" }).FillAsync("Mietschulden, Stromsperre droht");
         await fm.GetByLabel("Dringlichkeit").SelectOptionAsync("soon");

@@ -270,7 +270,8 @@ public sealed class ReferralPagesBrowserTests(ReferralUiApp app, Browser browser
     public async Task Partner_declines_with_a_reason_the_fallmanager_cancels_and_marks_entered_in_error_the_team_lead_only_reads()
     {
         var declined = await app.SentReferralAsync("fm.mueller", "BG-99999-01");
-        var partner = await browser.NewPageAsync(app.ServerAddress, demoUser: "partner.schuldner");
+        // declining is confirmed (data-confirm): the user answers "OK"
+        var partner = ReferralUiApp.AcceptingDialogs(await browser.NewPageAsync(app.ServerAddress, demoUser: "partner.schuldner"));
         await partner.GotoAsync($"/partner/verweisungen/{declined}");
         await partner.GetByRole(AriaRole.Button, new() { Name = "Ablehnen" }).ClickAsync();
         (await partner.Locator("#DeclineReason-error").TextContentAsync())!.ShouldContain("Bitte wählen Sie einen Grund");
