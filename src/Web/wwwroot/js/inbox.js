@@ -31,6 +31,11 @@
     const time = li.querySelector("[data-time]");
     time.dateTime = item.occurredAt;
     time.textContent = fmt.format(new Date(item.occurredAt)) + " Uhr";
+    const about = [item.caseReference ? "Aktenzeichen " + item.caseReference : null, item.partnerName].filter(Boolean).join(" · ");
+    if (about) {
+      li.querySelector("[data-about-text]").textContent = about;
+      li.querySelector("[data-about]").hidden = false;
+    }
     li.querySelector("[data-via]").textContent = item.viaTeamOrDeputy ? " · Vertretung/Team" : "";
     li.querySelector("input[name=itemId]").value = item.id;
     if (item.read) {
