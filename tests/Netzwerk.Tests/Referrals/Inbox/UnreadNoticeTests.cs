@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Playwright;
 using Netzwerk.Platform.Time;
+using Netzwerk.Referrals.Inbox;
 using Netzwerk.Tests.Identity;
 using Netzwerk.Tests.Identity.PartnerLinks;
 using Netzwerk.Tests.Infrastructure;
@@ -102,32 +103,45 @@ public sealed class UnreadNoticeTests(NoticeApp app) : IClassFixture<NoticeApp>
         var firstBatch = await UnreadItemsAsync(fm, first.Id);
         firstBatch.ShouldBeGreaterThan(0);
 
-        // Not before the hours have passed.
+        // Not before the hours have passed. Feedback that comes meanwhile is not due with the first batch.
         app.Clock.Advance(TimeSpan.FromHours(1));
         await Task.Delay(Quiet);
         app.MailsTo(address).ShouldBeEmpty();
+        var meanwhile = await AcceptedAsync(fm, partner, "BG-NOTICE-1B");
+        var meanwhileBatch = await UnreadItemsAsync(fm, meanwhile.Id);
 
+        // The hours pass: the background sender and four more senders (as other app instances would) at the same moment.
         app.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
+        var sender = app.Services.GetRequiredService<UnreadNoticeSender>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => sender.SendDueAsync(CancellationToken.None))));
         var notice = await MailAsync(address, 1);
-        notice.Subject.ShouldBe(firstBatch == 1 ? "Netzwerk: 1 neue Rückmeldung" : $"Netzwerk: {firstBatch} neue Rückmeldungen");
+        notice.Subject.ShouldBe(Subject(firstBatch));
         NoClientData(notice, first.CaseReference, first.Id.ToString());
+
+        // The per-recipient limit: what became due since waits until the chosen hours have passed since the last notice.
+        app.Clock.Advance(TimeSpan.FromMinutes(89)); // the second item is due, the last notice is 1.5 h old
+        await Task.Delay(Quiet);
+        app.MailsTo(address).Count.ShouldBe(1);
+        app.Clock.Advance(TimeSpan.FromMinutes(32));
+        await MailAsync(address, 2);
+        app.MailsTo(address).ShouldContain(m => m.Subject == Subject(meanwhileBatch));
 
         // The same unread items are never announced again.
         app.Clock.Advance(TimeSpan.FromHours(5));
         await Task.Delay(Quiet);
-        app.MailsTo(address).Count.ShouldBe(1);
+        app.MailsTo(address).Count.ShouldBe(2);
 
         // New feedback is the next batch: counted on its own, announced once.
         var second = await AcceptedAsync(fm, partner, "BG-NOTICE-2");
         var third = await AcceptedAsync(fm, partner, "BG-NOTICE-3");
         var secondBatch = await UnreadItemsAsync(fm, second.Id) + await UnreadItemsAsync(fm, third.Id);
         app.Clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
-        await MailAsync(address, 2);
+        await MailAsync(address, 3);
         await Task.Delay(Quiet);
         var mails = app.MailsTo(address);
-        mails.Count.ShouldBe(2, string.Join(" | ", mails.Select(m => m.Subject)));
-        mails.ShouldContain(m => m.Subject == $"Netzwerk: {secondBatch} neue Rückmeldungen");
-        foreach (var m in mails) NoClientData(m, second.CaseReference, third.CaseReference);
+        mails.Count.ShouldBe(3, string.Join(" | ", mails.Select(m => m.Subject)));
+        mails.ShouldContain(m => m.Subject == Subject(secondBatch));
+        foreach (var m in mails) NoClientData(m, meanwhile.CaseReference, second.CaseReference, third.CaseReference);
 
         // Read items are not announced: once opened, nothing more comes even after the hours.
         var fourth = await AcceptedAsync(fm, partner, "BG-NOTICE-4");
@@ -136,8 +150,10 @@ public sealed class UnreadNoticeTests(NoticeApp app) : IClassFixture<NoticeApp>
             (await fm.PostAsync($"/api/inbox/{item.GetProperty("id").GetGuid()}/read", null)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         app.Clock.Advance(TimeSpan.FromHours(3));
         await Task.Delay(Quiet);
-        app.MailsTo(address).Count.ShouldBe(2);
+        app.MailsTo(address).Count.ShouldBe(3);
     }
+
+    private static string Subject(int count) => count == 1 ? "Netzwerk: 1 neue Rückmeldung" : $"Netzwerk: {count} neue Rückmeldungen";
 
     [Fact]
     public async Task During_an_absence_the_deputy_is_told_not_the_absent_fallmanager()
@@ -161,7 +177,7 @@ public sealed class UnreadNoticeTests(NoticeApp app) : IClassFixture<NoticeApp>
 
         app.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
         var notice = await MailAsync(schmidtAddress, 1);
-        notice.Subject.ShouldBe(count == 1 ? "Netzwerk: 1 neue Rückmeldung" : $"Netzwerk: {count} neue Rückmeldungen");
+        notice.Subject.ShouldBe(Subject(count));
         notice.Body.ShouldContain("Vertretung");
         NoClientData(notice, before.CaseReference, before.Id.ToString(), "Müller");
         await Task.Delay(Quiet);
