@@ -32,7 +32,8 @@ namespace Netzwerk.Bench.Loop;
 /// more than once for the same (recipient, subject) = (referral, kind, occurrence) (must be 0), and mails missing against
 /// the prompt log. Last line: <c>loop referrals=… answered_in_time=… after_reminder=… escalated=… silent=0 duplicate_mails=0</c>.
 /// Arguments: --referrals N (1000), --never-percent N (20), --days N (16: the partners' answers spread over them),
-/// --clients N (8: parallel API callers), --seed N.
+/// --clients N (8: parallel API callers), --restarts N (2: the app is stopped and started again N times on the way, on
+/// the same database and virtual host), --seed N.
 /// </summary>
 public static class LoopBench
 {
@@ -44,6 +45,7 @@ public static class LoopBench
         var neverPercent = Arg(args, "--never-percent", 20);
         var days = Arg(args, "--days", 16);
         var clients = Arg(args, "--clients", 8);
+        var restarts = Arg(args, "--restarts", 2);
         var random = new Random(Arg(args, "--seed", 16));
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Netzwerk")
                  ?? throw new InvalidOperationException("ConnectionStrings__Netzwerk fehlt (deploy/bench.sh setzt es).");
@@ -63,90 +65,109 @@ public static class LoopBench
             });
             var clock = new BenchClock(DateTimeOffset.UtcNow);
             var connectionString = new NpgsqlConnectionStringBuilder(pg) { Database = database }.ConnectionString;
-            await using var app = new LoopApp(connectionString, vhost, smtp.Port, clock);
+            var app = new LoopApp(connectionString, vhost, smtp.Port, clock);
             app.Start();
-            using var http = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(60) };
-            // Tokens before the clock moves: they are checked against the real time.
-            var coordinator = await TokenAsync(http, "nk.hoffmann");
-            var fm = await TokenAsync(http, "fm.mueller");
-            var partner = await TokenAsync(http, "partner.schuldner");
-            await SendAsync(http, HttpMethod.Put, coordinator, "/api/routes/schuldnerberatung", new
+            var http = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(60) };
+            try
             {
-                name = "Schuldnerberatung (Benchmark: E-Mail-Erinnerungen)",
-                steps = new object[]
+                // Tokens before the clock moves: they are checked against the real time.
+                var coordinator = await TokenAsync(http, "nk.hoffmann");
+                var fm = await TokenAsync(http, "fm.mueller");
+                var partner = await TokenAsync(http, "partner.schuldner");
+                await SendAsync(http, HttpMethod.Put, coordinator, "/api/routes/schuldnerberatung", new
                 {
-                    new { kind = "consent", requiredCategories = new[] { "contact-data", "referral-reason" }, defaultFeedbackLevel = "attendance" },
-                    new { kind = "response", responseWorkingDays = 5, reminderWorkingDays = new[] { 3 }, escalationWorkingDays = 10, escalationTarget = "Teamleitung" },
-                    new { kind = "partner-prompts", reminder = true, overdue = true, attendance = false, endNotice = false },
-                },
-            });
-
-            // 1. Send them all at the start of the simulated time.
-            var start = clock.GetUtcNow();
-            var ids = new ConcurrentBag<Guid>();
-            await ParallelAsync(Enumerable.Range(0, count), clients, async _ =>
-            {
-                var id = (await SendAsync(http, HttpMethod.Post, fm, "/api/referrals", new
-                {
-                    caseReference = $"AZ-{Random.Shared.Next(100000, 999999)}", serviceId = Service, reason = "Beratungsbedarf", urgency = "normal",
-                    sharedCategories = new[] { "contact-data", "referral-reason" }, contactDetails = "Tel. 0000",
-                })).GetProperty("id").GetGuid();
-                await SendAsync(http, HttpMethod.Post, fm, $"/api/referrals/{id}/consent", new
-                {
-                    purpose = "Vermittlung", dataCategories = new[] { "contact-data", "referral-reason" }, feedbackLevel = "attendance",
-                    form = "signed-paper", givenOn = clock.Today(),
+                    name = "Schuldnerberatung (Benchmark: E-Mail-Erinnerungen)",
+                    steps = new object[]
+                    {
+                        new { kind = "consent", requiredCategories = new[] { "contact-data", "referral-reason" }, defaultFeedbackLevel = "attendance" },
+                        new { kind = "response", responseWorkingDays = 5, reminderWorkingDays = new[] { 3 }, escalationWorkingDays = 10, escalationTarget = "Teamleitung" },
+                        new { kind = "partner-prompts", reminder = true, overdue = true, attendance = false, endNotice = false },
+                    },
                 });
-                await SendAsync(http, HttpMethod.Post, fm, $"/api/referrals/{id}/send", null);
-                ids.Add(id);
-            });
-            Console.WriteLine($"sent {count} referrals in {watch.Elapsed.TotalSeconds:0} s");
 
-            // 2. Each partner's moment (or never), in simulated time.
-            var answersAt = ids.OrderBy(id => id).ToDictionary(id => id, _ => random.Next(100) < neverPercent
-                ? (DateTimeOffset?)null : start + TimeSpan.FromMinutes(random.NextDouble() * days * 24 * 60));
-            var pending = new SortedSet<(DateTimeOffset At, Guid Id)>(answersAt.Where(a => a.Value is not null).Select(a => (a.Value!.Value, a.Key)));
+                // 1. Send them all at the start of the simulated time.
+                var start = clock.GetUtcNow();
+                var ids = new ConcurrentBag<Guid>();
+                await ParallelAsync(Enumerable.Range(0, count), clients, async _ =>
+                {
+                    var id = (await SendAsync(http, HttpMethod.Post, fm, "/api/referrals", new
+                    {
+                        caseReference = $"AZ-{Random.Shared.Next(100000, 999999)}", serviceId = Service, reason = "Beratungsbedarf", urgency = "normal",
+                        sharedCategories = new[] { "contact-data", "referral-reason" }, contactDetails = "Tel. 0000",
+                    })).GetProperty("id").GetGuid();
+                    await SendAsync(http, HttpMethod.Post, fm, $"/api/referrals/{id}/consent", new
+                    {
+                        purpose = "Vermittlung", dataCategories = new[] { "contact-data", "referral-reason" }, feedbackLevel = "attendance",
+                        form = "signed-paper", givenOn = clock.Today(),
+                    });
+                    await SendAsync(http, HttpMethod.Post, fm, $"/api/referrals/{id}/send", null);
+                    ids.Add(id);
+                });
+                Console.WriteLine($"sent {count} referrals in {watch.Elapsed.TotalSeconds:0} s");
 
-            // 3. Move the clock an hour at a time until every escalation has fired and every partner had their moment.
-            var simulated = Stopwatch.StartNew();
-            var steps = 0;
-            while (true)
-            {
-                clock.Advance(TimeSpan.FromHours(1));
-                steps++;
-                var now = clock.GetUtcNow();
-                await DeadlinesFiredAsync(connectionString, now);
-                var due = pending.TakeWhile(p => p.At <= now).ToList();
-                foreach (var p in due) pending.Remove(p);
-                await ParallelAsync(due, clients, async p =>
-                    await SendAsync(http, HttpMethod.Post, partner, $"/api/partner/referrals/{p.Id}/accept", new { appointmentAt = (DateTimeOffset?)null }));
-                if (pending.Count == 0 && !await AnyOpenResponseDeadlineAsync(connectionString)) break;
-                if (steps % 48 == 0)
-                    Console.WriteLine($"  day {steps / 24}: {answersAt.Count - pending.Count - answersAt.Count(a => a.Value is null)} answered");
-                if (steps > 24 * 60) throw new InvalidOperationException("Nach 60 simulierten Tagen sind noch Fristen offen.");
+                // 2. Each partner's moment (or never), in simulated time.
+                var answersAt = ids.OrderBy(id => id).ToDictionary(id => id, _ => random.Next(100) < neverPercent
+                    ? (DateTimeOffset?)null : start + TimeSpan.FromMinutes(random.NextDouble() * days * 24 * 60));
+                var pending = new SortedSet<(DateTimeOffset At, Guid Id)>(answersAt.Where(a => a.Value is not null).Select(a => (a.Value!.Value, a.Key)));
+
+                // 3. Move the clock an hour at a time until every escalation has fired and every partner had their moment.
+                var simulated = Stopwatch.StartNew();
+                var steps = 0;
+                while (true)
+                {
+                    clock.Advance(TimeSpan.FromHours(1));
+                    steps++;
+                    // A restart on the way (a deploy): mails in flight, deadlines due, messages in the broker must neither
+                    // be lost nor go out twice. The new app works on the same database and virtual host.
+                    if (restarts > 0 && steps % (days * 24 / (restarts + 1)) == 0 && steps < days * 24)
+                    {
+                        http.Dispose();
+                        await app.DisposeAsync();
+                        app = new LoopApp(connectionString, vhost, smtp.Port, clock);
+                        app.Start();
+                        http = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(60) };
+                        Console.WriteLine($"  day {steps / 24.0:0.0}: app restarted");
+                    }
+                    var now = clock.GetUtcNow();
+                    await DeadlinesFiredAsync(connectionString, now);
+                    var due = pending.TakeWhile(p => p.At <= now).ToList();
+                    foreach (var p in due) pending.Remove(p);
+                    await ParallelAsync(due, clients, async p =>
+                        await SendAsync(http, HttpMethod.Post, partner, $"/api/partner/referrals/{p.Id}/accept", new { appointmentAt = (DateTimeOffset?)null }));
+                    if (pending.Count == 0 && !await AnyOpenResponseDeadlineAsync(connectionString)) break;
+                    if (steps % 48 == 0)
+                        Console.WriteLine($"  day {steps / 24}: {answersAt.Count - pending.Count - answersAt.Count(a => a.Value is null)} answered");
+                    if (steps > 24 * 60) throw new InvalidOperationException("Nach 60 simulierten Tagen sind noch Fristen offen.");
+                }
+                Console.WriteLine($"simulated {steps} h ({steps / 24.0:0.0} days) in {simulated.Elapsed.TotalSeconds:0} s");
+
+                // 4. Every queued mail out, and at the sink.
+                var expected = await ScalarAsync(connectionString, """
+                    SELECT (SELECT count(*) FROM referrals.partner_access_links WHERE purpose = 'referral')
+                         + (SELECT count(*) FROM referrals.partner_prompts WHERE outcome = 'queued')
+                    """);
+                var drained = Stopwatch.StartNew();
+                while (drained.Elapsed < TimeSpan.FromMinutes(5)
+                       && (await ScalarAsync(connectionString, "SELECT count(*) FROM platform.mail_outbox WHERE sent_at IS NULL") > 0 || mails.Count < expected))
+                    await Task.Delay(500);
+                await Task.Delay(2000); // anything sent twice would arrive now
+
+                var seen = mails.ToList();
+                var duplicates = seen.Count - seen.Select(m => (m.To, m.Subject)).Distinct().Count();
+                var outcome = await OutcomeAsync(connectionString);
+                Console.WriteLine($"mails at the sink: {seen.Count} (expected from the access-link and prompt logs: {expected}; missing {Math.Max(0, expected - seen.Count)}), "
+                                  + $"by kind: {string.Join(", ", seen.GroupBy(m => Kind(m.Subject)).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}");
+                Console.WriteLine($"partners who never answered: {answersAt.Count(a => a.Value is null)}; answered after the deadline, before the escalation: {outcome.Late} "
+                                  + $"(counted in after_reminder: they had the reminder and the overdue notice); answered after the escalation: {outcome.AnsweredAfterEscalation}");
+                Console.WriteLine($"wall time {watch.Elapsed.TotalSeconds:0} s");
+                Console.WriteLine($"loop referrals={outcome.Referrals} answered_in_time={outcome.InTime} after_reminder={outcome.AfterReminder} "
+                                  + $"escalated={outcome.Escalated} silent={outcome.Silent} duplicate_mails={duplicates}");
             }
-            Console.WriteLine($"simulated {steps} h ({steps / 24.0:0.0} days) in {simulated.Elapsed.TotalSeconds:0} s");
-
-            // 4. Every queued mail out, and at the sink.
-            var expected = await ScalarAsync(connectionString, """
-                SELECT (SELECT count(*) FROM referrals.partner_access_links WHERE purpose = 'referral')
-                     + (SELECT count(*) FROM referrals.partner_prompts WHERE outcome = 'queued')
-                """);
-            var drained = Stopwatch.StartNew();
-            while (drained.Elapsed < TimeSpan.FromMinutes(5)
-                   && (await ScalarAsync(connectionString, "SELECT count(*) FROM platform.mail_outbox WHERE sent_at IS NULL") > 0 || mails.Count < expected))
-                await Task.Delay(500);
-            await Task.Delay(2000); // anything sent twice would arrive now
-
-            var seen = mails.ToList();
-            var duplicates = seen.Count - seen.Select(m => (m.To, m.Subject)).Distinct().Count();
-            var outcome = await OutcomeAsync(connectionString);
-            Console.WriteLine($"mails at the sink: {seen.Count} (expected from the access-link and prompt logs: {expected}; missing {Math.Max(0, expected - seen.Count)}), "
-                              + $"by kind: {string.Join(", ", seen.GroupBy(m => Kind(m.Subject)).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}");
-            Console.WriteLine($"partners who never answered: {answersAt.Count(a => a.Value is null)}; answered after the deadline, before the escalation: {outcome.Late} "
-                              + $"(counted in after_reminder: they had the reminder and the overdue notice); answered after the escalation: {outcome.AnsweredAfterEscalation}");
-            Console.WriteLine($"wall time {watch.Elapsed.TotalSeconds:0} s");
-            Console.WriteLine($"loop referrals={outcome.Referrals} answered_in_time={outcome.InTime} after_reminder={outcome.AfterReminder} "
-                              + $"escalated={outcome.Escalated} silent={outcome.Silent} duplicate_mails={duplicates}");
+            finally
+            {
+                http.Dispose();
+                await app.DisposeAsync();
+            }
         }
         finally
         {
