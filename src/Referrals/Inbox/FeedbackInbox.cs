@@ -37,6 +37,7 @@ public static class FeedbackInbox
             if (referralId is { } rid) query = query.Where(i => i.ReferralId == rid);
             var rows = await query.OrderByDescending(i => i.OccurredAt).Take(Math.Clamp(take, 1, 500))
                 .Join(db.Referrals, i => i.ReferralId, r => r.Id, (i, r) => new { Item = i, r.CaseReference, r.OrganizationId, r.Team })
+                .OrderByDescending(x => x.Item.OccurredAt) // a join keeps no order of its own
                 .ToListAsync(ct);
 
             // The same rule as opening the referral: own, deputised today, or (Teamleitung) the own team's.
