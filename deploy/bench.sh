@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks mit privaten Servern:
-#   deploy/bench.sh search|referrals|import|figures|chaos|all [weitere Argumente für Netzwerk.Bench]
+#   deploy/bench.sh search|referrals|import|figures|loop|chaos|all [weitere Argumente für Netzwerk.Bench]
 # Server: PostgreSQL 127.0.0.1:27432, RabbitMQ 127.0.0.1:27672 (Management :27675; NZ_BENCH_PG_PORT/NZ_BENCH_RMQ_PORT
 # ändern sie, damit Läufe aus mehreren Checkouts nebeneinander gehen), Daten unter
 # .local/bench/ (NZ_FRESH=1: vorher löschen).
@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source deploy/lib.sh
 
 if (( $# == 0 )); then
-  echo "Aufruf: deploy/bench.sh search|referrals|import|figures|chaos|all [weitere Argumente]" >&2
+  echo "Aufruf: deploy/bench.sh search|referrals|import|figures|loop|chaos|all [weitere Argumente]" >&2
   exit 2
 fi
 

@@ -1,6 +1,7 @@
-// Benchmarks: `deploy/bench.sh search|referrals|import|figures|chaos|all`. Each prints its figures, the last line a summary.
+// Benchmarks: `deploy/bench.sh search|referrals|import|figures|loop|chaos|all`. Each prints its figures, the last line a summary.
 using Netzwerk.Bench.Chaos;
 using Netzwerk.Bench.Figures;
+using Netzwerk.Bench.Loop;
 using Netzwerk.Bench.Referrals;
 using Netzwerk.Bench.Search;
 
@@ -12,13 +13,14 @@ switch (which)
     case "referrals": await ReferralBench.RunAsync(rest); break;
     case "import": await ImportBench.RunAsync(rest); break;
     case "figures": await FiguresBench.RunAsync(rest); break;
+    case "loop": await LoopBench.RunAsync(rest); break;
     case "chaos": await ChaosBench.RunAsync(rest); break;  // through deploy/bench.sh chaos (deploy/chaos.sh)
     case "all":
         await SearchBench.RunAsync(rest);
         await ReferralBench.RunAsync(rest);
         break;
     default:
-        Console.Error.WriteLine("Aufruf: bench.sh search|referrals|import|figures|chaos|all");
+        Console.Error.WriteLine("Aufruf: bench.sh search|referrals|import|figures|loop|chaos|all");
         return 2;
 }
 return 0;

@@ -67,6 +67,10 @@ public static class ReferralsModule
         services.AddScoped<ConsentOverview.Queries>();
         services.AddSingleton<IStartupTask, ConsentTexts.Seeder>();
         services.AddScoped<FeedbackInbox.Queries>();
+        services.AddScoped<UnreadNotice.Store>();
+        services.AddSingleton(configuration.GetSection("UnreadNotice").Get<UnreadNoticeSettings>() ?? new UnreadNoticeSettings());
+        services.AddSingleton<UnreadNoticeSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<UnreadNoticeSender>());
         services.AddScoped<SuggestPartners.Queries>();
         services.AddScoped<Figures.FiguresReports>();
         services.AddScoped<IDemoDataSeeder, Demo.DemoReferralsSeeder>();
@@ -103,6 +107,7 @@ public static class ReferralsModule
         ConsentTexts.Map(app);
         PartnerReferrals.Map(app);
         FeedbackInbox.Map(app);
+        UnreadNotice.Map(app);
         RouteCatalogue.Map(app);
         MoveToVersion.Map(app);
         app.MapDeadLetters();

@@ -263,15 +263,20 @@ public static class ReferralBench
         return AppContext.BaseDirectory;
     }
 
-    /// <summary>Accepts every e-mail and forgets it: the access-link mails are part of the flow, a mail server is not measured.</summary>
+    /// <summary>
+    /// Accepts every e-mail and forgets it: the access-link mails are part of the flow, a mail server is not measured.
+    /// With <paramref name="received"/> each mail's text (headers and body) is handed over (the loop benchmark counts them).
+    /// </summary>
     internal sealed class SmtpSink : IDisposable
     {
         private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();
+        private readonly Action<string>? _received;
         public int Port { get; }
 
-        public SmtpSink()
+        public SmtpSink(Action<string>? received = null)
         {
+            _received = received;
             _listener.Start();
             Port = ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
             _ = Task.Run(AcceptAsync);
@@ -284,11 +289,11 @@ public static class ReferralBench
                 System.Net.Sockets.TcpClient client;
                 try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
                 catch { return; }
-                _ = Task.Run(() => ServeAsync(client));
+                _ = Task.Run(() => ServeAsync(client, _received));
             }
         }
 
-        private static async Task ServeAsync(System.Net.Sockets.TcpClient client)
+        private static async Task ServeAsync(System.Net.Sockets.TcpClient client, Action<string>? received)
         {
             using var _ = client;
             await using var stream = client.GetStream();
@@ -303,7 +308,9 @@ public static class ReferralBench
                     if (verb == "DATA")
                     {
                         await writer.WriteLineAsync("354 go ahead");
-                        while (await reader.ReadLineAsync() is { } data && data != ".") { }
+                        var text = received is null ? null : new StringBuilder();
+                        while (await reader.ReadLineAsync() is { } data && data != ".") text?.AppendLine(data);
+                        if (text is not null) received!(text.ToString());
                         await writer.WriteLineAsync("250 queued");
                     }
                     else if (verb == "QUIT") { await writer.WriteLineAsync("221 bye"); return; }

@@ -25,7 +25,7 @@ public static class FiguresEndpoints
                 await WithReport(http, reports, clock, ct, report => report.Tables.FirstOrDefault(t => t.Id == (table ?? "funnel")) is { } t
                     ? Results.File(FiguresExport.Csv(t), "text/csv; charset=utf-8", $"kennzahlen-{t.Id}-{FileStamp(report)}.csv")
                     : Problems.Validation(new Dictionary<string, string[]> { ["table"] = ["Unbekannte Tabelle."] })))
-            .WithSummary("Eine Tabelle der Kennzahlen als CSV (table=funnel|drops|breakdown|responses|times|gaps|months)");
+            .WithSummary("Eine Tabelle der Kennzahlen als CSV (table=funnel|drops|breakdown|responses|routes|times|gaps|months)");
         group.MapGet("/xlsx", async (HttpContext http, FiguresReports reports, TimeProvider clock, CancellationToken ct) =>
                 await WithReport(http, reports, clock, ct, report => Results.File(FiguresExport.Xlsx(report),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"kennzahlen-{FileStamp(report)}.xlsx")))

@@ -64,6 +64,7 @@ public sealed class FiguresReports(NpgsqlDataSource dataSource, Directory.Lookup
         var mainTask = On(c => ComputeAsync(c, request, scope, ct));
         var parentTasks = request.Filters.Select(f => (f.Value, Task: On(c => ComputeAsync(c, request.Without(f.Key, f.Key), scope, ct)))).ToList();
         var detailsTask = On(c => DetailsAsync(c, request, scope, ct));
+        var routesTask = On(c => RoutesAsync(c, request, scope, ct));
         var main = await mainTask;
         var cells = main.Cells;
         // A filter must not reveal what the wider view hid: each stage of this view is a row of the view without that
@@ -77,9 +78,11 @@ public sealed class FiguresReports(NpgsqlDataSource dataSource, Directory.Lookup
         }
         var (resp, gaps) = await detailsTask;
         AddDetails(cells, resp, gaps);
+        var routes = await routesTask;
+        AddRoutes(cells, request, routes);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var labels = await LabelsAsync(conn, request.By, main.Rows.Select(r => r.Key).Distinct().ToList(), ct);
-        var kindNames = await LabelsAsync(conn, "kind", gaps.Select(g => g.Category).Distinct().ToList(), ct);
+        var kindNames = await LabelsAsync(conn, "kind", gaps.Select(g => g.Category).Concat(routes.Select(x => x.Category)).Distinct().ToList(), ct);
         var withheld = cells.IsHidden("c:S1");
         var tables = new List<FigureTable>
         {
@@ -87,6 +90,7 @@ public sealed class FiguresReports(NpgsqlDataSource dataSource, Directory.Lookup
             Drops(cells, main.Rows),
             Breakdown(cells, request, main.Rows, labels),
             Responses(cells),
+            Routes(cells, routes, kindNames),
             Times(cells, resp),
             Gaps(cells, gaps, kindNames),
             Months(cells, main.Rows),
@@ -222,6 +226,57 @@ public sealed class FiguresReports(NpgsqlDataSource dataSource, Directory.Lookup
         return (pct, gaps);
     }
 
+    public sealed class RouteRow
+    {
+        public string Category { get; set; } = "";
+        public string? Rc { get; set; }
+        public long N { get; set; }
+        public double? MedianPrompts { get; set; }
+    }
+
+    /// <summary>
+    /// Per route (the partner kind's route): the referrals by answer class, and — on the route's total row (Rc null) — the
+    /// median number of prompt mails a referral needed (<c>prompts</c>, counted from <c>referrals.partner_prompts</c>).
+    /// </summary>
+    private static async Task<List<RouteRow>> RoutesAsync(NpgsqlConnection conn, FiguresRequest r, FiguresScope scope, CancellationToken ct)
+    {
+        var (where, args) = Where(r, scope, r.Start, r.End);
+        return (await conn.QueryAsync<RouteRow>(new CommandDefinition($"""
+            SELECT category AS Category, response_class AS Rc, count(*) AS N,
+                   CASE WHEN GROUPING(response_class) = 1 THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY prompts) END AS MedianPrompts
+            FROM referrals.referral_facts WHERE {where}
+            GROUP BY GROUPING SETS ((category, response_class), (category))
+            """, args, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>"Nach Fristablauf oder Eskalation": answered after the deadline, with or without an escalation first.</summary>
+    private static readonly string[] Overdue = ["late", "after-escalation"];
+
+    /// <summary>The answer classes of the route table, in its order (overdue joins two of <see cref="ResponseClasses"/>).</summary>
+    public static readonly IReadOnlyList<(string Code, string Text)> RouteColumns =
+    [
+        ("before-deadline", "Vor Ablauf der Frist"), ("after-reminder", "Nach Erinnerung"), ("overdue", "Nach Fristablauf oder Eskalation"),
+        ("never", "Nie beantwortet"), ("pending", "Noch offen"),
+    ];
+
+    private static void AddRoutes(SmallCells cells, FiguresRequest request, List<RouteRow> routes)
+    {
+        var categories = routes.Select(x => x.Category).Distinct().ToList();
+        foreach (var cat in categories)
+        {
+            long Of(string code) => routes.Where(x => x.Category == cat && x.Rc == code).Sum(x => x.N);
+            foreach (var (code, _) in ResponseClasses) cells.Cell($"r:{cat}:{code}", Of(code));
+            cells.Cell($"r:{cat}:overdue", Overdue.Sum(Of));
+            cells.Line($"r:{cat}:overdue", Overdue.Select(o => $"r:{cat}:{o}"));
+            cells.Cell($"r:{cat}:S1", routes.Where(x => x.Category == cat && x.Rc is null).Sum(x => x.N));
+            cells.Line($"r:{cat}:S1", RouteColumns.Select(c => $"r:{cat}:{c.Code}"));
+            // The same people as the breakdown's row when it is broken down by partner kind: one cell, in effect.
+            if (request.By == "kind") cells.Line($"r:{cat}:S1", [$"c:row:{cat}:S1"]);
+        }
+        foreach (var (code, _) in ResponseClasses) cells.Line($"c:rc:{code}", categories.Select(cat => $"r:{cat}:{code}"));
+        cells.Line("c:S1", categories.Select(cat => $"r:{cat}:S1"));
+    }
+
     private static void AddDetails(SmallCells cells, Percentiles pct, List<GapRow> gaps)
     {
         cells.Cell("c:appt", pct.An);
@@ -310,6 +365,21 @@ public sealed class FiguresReports(NpgsqlDataSource dataSource, Directory.Lookup
         ["Antwort", "Anzahl", "Anteil"],
         ResponseClasses.Select(x => new FigureRow(x.Code, [x.Text], [Count(c, $"c:rc:{x.Code}"), Rate(c, $"c:rc:{x.Code}", "c:S1")]))
             .Append(new FigureRow("total", ["Summe"], [Count(c, "c:S1"), Rate(c, "c:S1", "c:S1")], true)).ToList());
+
+    private static FigureTable Routes(SmallCells c, List<RouteRow> routes, IReadOnlyDictionary<string, string> kinds)
+    {
+        // A median over fewer than five referrals would describe one or two of them.
+        FigureCell Median(string cat) => routes.FirstOrDefault(x => x.Category == cat && x.Rc is null)?.MedianPrompts is { } m
+            && c.Value($"r:{cat}:S1") is >= SmallCells.Threshold ? new(m.ToString("0.#", De), m) : new("–", null);
+        var rows = routes.Select(x => x.Category).Distinct().Select(cat => (Cat: cat, Name: kinds.GetValueOrDefault(cat, cat)))
+            .OrderBy(x => x.Name, StringComparer.Create(De, true))
+            .Select(x => new FigureRow(x.Cat, [x.Name],
+                RouteColumns.Select(col => Rate(c, $"r:{x.Cat}:{col.Code}", $"r:{x.Cat}:S1")).Prepend(Count(c, $"r:{x.Cat}:S1")).Append(Median(x.Cat)).ToList()))
+            .ToList();
+        return new("routes", "Antworten je Weg (Partnerart)",
+            "Je Weg der Anteil der gesendeten Verweisungen, die der Partner vor Ablauf der Frist, erst nach einer Erinnerung, nach Fristablauf oder Eskalation oder nie beantwortet hat, und wie viele E-Mail-Aufforderungen an den Partner eine Verweisung im Median brauchte.",
+            ["Weg (Partnerart)", "Gesendet", .. RouteColumns.Select(x => x.Text), "Aufforderungen je Verweisung (Median)"], rows);
+    }
 
     public static string Duration(double hours) => hours < 48
         ? hours.ToString("0.#", De) + " Std."

@@ -165,6 +165,9 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /api/inbox"] = StaffRoles,
         ["GET /api/inbox/unread-count"] = StaffRoles,
         ["POST /api/inbox/{id:guid}/read"] = StaffRoles,
+        // The unread-feedback notice is a setting of the case workers' own inbox.
+        ["GET /api/inbox/notice"] = CaseWork,
+        ["PUT /api/inbox/notice"] = CaseWork,
         // Referral routes are configuration (no client data): staff read them, coordination changes them.
         ["GET /api/routes"] = StaffRoles,
         ["GET /api/routes/{key}/versions/{version:int}"] = StaffRoles,

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Consents;
+using Netzwerk.Referrals.Inbox;
 using Netzwerk.Referrals.Lifecycle;
 using Netzwerk.Referrals.Routes;
 using Netzwerk.Referrals.Send;
@@ -20,7 +21,7 @@ namespace Netzwerk.Referrals.Pages.Verweisungen;
 public sealed class DetailModel(
     ReferralQueries.Queries queries, ReferralsDb db, RecordConsent.Handler recordConsent, SendReferral.Handler send,
     CaseManagerActions.Handler actions, RevokeConsent.Handler revoke, ApproveReferral.Handler approval, Guardianships.Handler guardianships,
-    TimeProvider clock) : PageModel
+    TimeProvider clock, FeedbackInbox.Queries inbox) : PageModel
 {
     public const int UploadLimit = 8 * 1024 * 1024;
 
@@ -64,7 +65,13 @@ public sealed class DetailModel(
         ["guardianName"] = nameof(GuardianName), ["evidenceBase64"] = nameof(Evidence), ["clientIsMinor"] = nameof(ClientIsMinor), ["formNumber"] = nameof(FormNumber),
     };
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await ShowAsync(id, ct, prefill: true);
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    {
+        var shown = await ShowAsync(id, ct, prefill: true);
+        // Opening the referral is reading what came in about it: its inbox items stop counting as new.
+        if (shown is PageResult) await inbox.MarkReferralReadAsync(User, id, ct);
+        return shown;
+    }
 
     public async Task<IActionResult> OnPostConsentAsync(Guid id, CancellationToken ct)
     {

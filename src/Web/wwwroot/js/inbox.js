@@ -31,6 +31,11 @@
     const time = li.querySelector("[data-time]");
     time.dateTime = item.occurredAt;
     time.textContent = fmt.format(new Date(item.occurredAt)) + " Uhr";
+    const about = [item.caseReference ? "Aktenzeichen " + item.caseReference : null, item.partnerName].filter(Boolean).join(" · ");
+    if (about) {
+      li.querySelector("[data-about-text]").textContent = about;
+      li.querySelector("[data-about]").hidden = false;
+    }
     li.querySelector("[data-via]").textContent = item.viaTeamOrDeputy ? " · Vertretung/Team" : "";
     li.querySelector("input[name=itemId]").value = item.id;
     if (item.read) {
@@ -44,11 +49,23 @@
     return li;
   };
 
+  // The list names case references (an audited read): fetch it only when the unread count moved, or once a minute.
+  // (The page itself was rendered with the list: start from its count.)
+  const rendered = document.querySelector("[data-inbox-unread]");
+  let lastUnread = rendered ? Number.parseInt(rendered.textContent, 10) : null;
+  let lastListAt = Date.now();
   const refreshList = async () => {
+    const count = await fetch("/api/inbox/unread-count", { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!count.ok) return;
+    const unread = (await count.json()).unread;
+    showCount(unread);
+    if (unread === lastUnread && Date.now() - lastListAt < 60000) return;
     const response = await fetch(list.dataset.inboxSource, { headers: { Accept: "application/json" }, credentials: "same-origin" });
     if (!response.ok) return;
     const page = await response.json();
     showCount(page.unread);
+    lastUnread = page.unread;
+    lastListAt = Date.now();
     const known = new Set(Array.from(list.querySelectorAll("[data-item-id]"), (li) => li.dataset.itemId));
     const fresh = page.items.filter((i) => !known.has(i.id));
     // items come newest first: insert from the oldest so the newest ends on top

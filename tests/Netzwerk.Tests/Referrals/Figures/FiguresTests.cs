@@ -153,7 +153,7 @@ public sealed class FiguresTests(ReferralTestApp app) : IClassFixture<ReferralTe
         using var doc = SpreadsheetDocument.Open(new MemoryStream(xlsx), false);
         var sheets = doc.WorkbookPart!.Workbook.Sheets!.Elements<Sheet>().ToList();
         var tables = Regex.Matches(html, "<table data-table=\"([a-z]+)\".*?</table>", RegexOptions.Singleline);
-        tables.Count.ShouldBe(7);
+        tables.Count.ShouldBe(8); // with "Antworten je Weg"
         for (var t = 0; t < tables.Count; t++)
         {
             var id = tables[t].Groups[1].Value;
