@@ -101,6 +101,7 @@ public static class ReferralsModule
         ConsentOverview.Map(referrals);
         RevokeConsent.Map(app);
         ConsentTexts.Map(app);
+        Prompts.PromptTemplates.Map(app);
         PartnerReferrals.Map(app);
         FeedbackInbox.Map(app);
         RouteCatalogue.Map(app);

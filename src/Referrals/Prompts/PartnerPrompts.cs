@@ -80,12 +80,16 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
             link = $"{links.PublicBaseUrl.TrimEnd('/')}/zugang/{token}";
         }
 
-        var composed = PromptMail.Compose(kind, recipient, address!.OrganizationName, reference, service?.ServiceName ?? "Ihr Angebot", link, expiresAt)
+        var template = await PromptTemplates.CurrentAsync(conn, tx, kind, ct);
+        var composed = PromptMail.Compose(template, recipient,
+                new PromptValues(address!.OrganizationName, reference, service?.ServiceName ?? "Ihr Angebot", link, expiresAt))
             with { SubjectId = referralId, HoldFor = await HoldForAsync(conn, tx, recipient, now, ct) };
         var mailId = await mail.EnqueueAsync(conn, tx, composed, ct);
-        await using var log = new NpgsqlCommand("UPDATE referrals.partner_prompts SET mail_id = $2 WHERE id = $1", conn, tx);
+        // The prompt keeps the template version its mail was written from (the mail itself keeps no content once sent).
+        await using var log = new NpgsqlCommand("UPDATE referrals.partner_prompts SET mail_id = $2, template_version = $3 WHERE id = $1", conn, tx);
         log.Parameters.AddWithValue(promptId);
         log.Parameters.AddWithValue(mailId);
+        log.Parameters.AddWithValue(template.Version);
         await log.ExecuteNonQueryAsync(ct);
     }
 
