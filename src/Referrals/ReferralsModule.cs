@@ -74,6 +74,7 @@ public static class ReferralsModule
         services.AddPartnerLinks(configuration);
         services.AddSingleton(configuration.GetSection("PartnerPrompts").Get<Prompts.PartnerPromptSettings>() ?? new Prompts.PartnerPromptSettings());
         services.AddSingleton<Prompts.PartnerPrompts>();
+        services.AddSingleton<Prompts.PartnerMailFailover>();
         services.AddSingleton<Netzwerk.Platform.Mail.IMailFailureObserver, Prompts.PartnerUnreachable>();
 
         return services;

@@ -46,7 +46,7 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
         }
         var address = await services.ReferralAddressAsync(serviceId, ct);
         var service = await services.FindAsync(serviceId, ct);
-        var recipient = address?.ReferralEmail;
+        var recipient = address?.InOrder.FirstOrDefault();
 
         var promptId = Guid.CreateVersion7();
         await using (var claim = new NpgsqlCommand("""
@@ -62,6 +62,21 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
         if (recipient is null) return;
 
         reference ??= AccessLinks.NewReference();
+        await MailAsync(conn, tx, promptId, new PromptTarget(referralId, organizationId, serviceId, caseManagerId, address!.OrganizationName,
+            service?.ServiceName ?? "Ihr Angebot", reference), kind, recipient, now, ct);
+    }
+
+    /// <summary>What a prompt mail is about: the referral's partner, service and neutral reference.</summary>
+    public sealed record PromptTarget(Guid ReferralId, Guid OrganizationId, Guid ServiceId, string CaseManagerId, string OrganizationName,
+        string ServiceName, string Reference);
+
+    /// <summary>
+    /// Writes the prompt's mail to <paramref name="recipient"/> from the kind's current template, with a fresh link of its own,
+    /// and records the mail and the template version on the prompt (also when the prompt moves to a fallback address).
+    /// </summary>
+    public async Task<Guid> MailAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid promptId, PromptTarget target, string kind, string recipient,
+        DateTimeOffset now, CancellationToken ct)
+    {
         string? link = null;
         var expiresAt = now.AddDays(links.LifetimeDays);
         // The end notice carries no link: the partner has just lost access.
@@ -73,24 +88,26 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
                     (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at, purpose)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10)
                 """, conn, tx);
-            foreach (var v in new object[] { Guid.NewGuid(), referralId, organizationId, serviceId, caseManagerId, LinkTokens.Hash(token),
-                         reference, now, expiresAt, kind })
+            foreach (var v in new object[] { Guid.NewGuid(), target.ReferralId, target.OrganizationId, target.ServiceId, target.CaseManagerId,
+                         LinkTokens.Hash(token), target.Reference, now, expiresAt, kind })
                 insert.Parameters.Add(new NpgsqlParameter { Value = v });
             await insert.ExecuteNonQueryAsync(ct);
             link = $"{links.PublicBaseUrl.TrimEnd('/')}/zugang/{token}";
         }
 
         var template = await PromptTemplates.CurrentAsync(conn, tx, kind, ct);
-        var composed = PromptMail.Compose(template, recipient,
-                new PromptValues(address!.OrganizationName, reference, service?.ServiceName ?? "Ihr Angebot", link, expiresAt))
-            with { SubjectId = referralId, HoldFor = await HoldForAsync(conn, tx, recipient, now, ct) };
+        var composed = PromptMail.Compose(template, recipient, new PromptValues(target.OrganizationName, target.Reference, target.ServiceName, link, expiresAt))
+            with { SubjectId = target.ReferralId, HoldFor = await HoldForAsync(conn, tx, recipient, now, ct) };
         var mailId = await mail.EnqueueAsync(conn, tx, composed, ct);
         // The prompt keeps the template version its mail was written from (the mail itself keeps no content once sent).
-        await using var log = new NpgsqlCommand("UPDATE referrals.partner_prompts SET mail_id = $2, template_version = $3 WHERE id = $1", conn, tx);
+        await using var log = new NpgsqlCommand(
+            "UPDATE referrals.partner_prompts SET mail_id = $2, template_version = $3, recipient = $4 WHERE id = $1", conn, tx);
         log.Parameters.AddWithValue(promptId);
         log.Parameters.AddWithValue(mailId);
         log.Parameters.AddWithValue(template.Version);
+        log.Parameters.AddWithValue(recipient);
         await log.ExecuteNonQueryAsync(ct);
+        return mailId;
     }
 
     /// <summary>Per-recipient rate limit: beyond the hourly number, the mail waits until the oldest of the hour is an hour old.</summary>
