@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
@@ -75,6 +76,8 @@ public static class ReferralsModule
         services.AddSingleton(configuration.GetSection("PartnerPrompts").Get<Prompts.PartnerPromptSettings>() ?? new Prompts.PartnerPromptSettings());
         services.AddSingleton<Prompts.PartnerPrompts>();
         services.AddSingleton<Prompts.PartnerMailFailover>();
+        services.AddSingleton<Prompts.PartnerDigests>();
+        services.AddHostedService(sp => sp.GetRequiredService<Prompts.PartnerDigests>());
         services.AddSingleton<Netzwerk.Platform.Mail.IMailFailureObserver, Prompts.PartnerUnreachable>();
 
         return services;
@@ -103,6 +106,7 @@ public static class ReferralsModule
         RevokeConsent.Map(app);
         ConsentTexts.Map(app);
         Prompts.PromptTemplates.Map(app);
+        Prompts.PartnerDigests.Map(app);
         PartnerReferrals.Map(app);
         FeedbackInbox.Map(app);
         RouteCatalogue.Map(app);

@@ -12,6 +12,8 @@ public sealed class PartnerPromptSettings
 {
     /// <summary>At most this many prompt mails to one address per hour; further ones wait (never dropped).</summary>
     public int PerRecipientPerHour { get; set; } = 20;
+    /// <summary>How often the digest sender looks for digests that are due.</summary>
+    public TimeSpan DigestPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -62,8 +64,11 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
         if (recipient is null) return;
 
         reference ??= AccessLinks.NewReference();
-        await MailAsync(conn, tx, promptId, new PromptTarget(referralId, organizationId, serviceId, caseManagerId, address!.OrganizationName,
-            service?.ServiceName ?? "Ihr Angebot", reference), kind, recipient, now, ct);
+        var target = new PromptTarget(referralId, organizationId, serviceId, caseManagerId, address!.OrganizationName,
+            service?.ServiceName ?? "Ihr Angebot", reference);
+        // Partners who chose a digest get it collected (the end notice, which asks for nothing, still goes at once).
+        if (kind != PromptKinds.EndNotice && await PartnerDigests.CollectAsync(conn, tx, promptId, target, kind, recipient, now, ct)) return;
+        await MailAsync(conn, tx, promptId, target, kind, recipient, now, ct);
     }
 
     /// <summary>What a prompt mail is about: the referral's partner, service and neutral reference.</summary>
@@ -77,23 +82,9 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
     public async Task<Guid> MailAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid promptId, PromptTarget target, string kind, string recipient,
         DateTimeOffset now, CancellationToken ct)
     {
-        string? link = null;
         var expiresAt = now.AddDays(links.LifetimeDays);
         // The end notice carries no link: the partner has just lost access.
-        if (kind != PromptKinds.EndNotice)
-        {
-            var token = LinkTokens.New();
-            await using var insert = new NpgsqlCommand("""
-                INSERT INTO referrals.partner_access_links
-                    (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at, purpose)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10)
-                """, conn, tx);
-            foreach (var v in new object[] { Guid.NewGuid(), target.ReferralId, target.OrganizationId, target.ServiceId, target.CaseManagerId,
-                         LinkTokens.Hash(token), target.Reference, now, expiresAt, kind })
-                insert.Parameters.Add(new NpgsqlParameter { Value = v });
-            await insert.ExecuteNonQueryAsync(ct);
-            link = $"{links.PublicBaseUrl.TrimEnd('/')}/zugang/{token}";
-        }
+        var link = kind == PromptKinds.EndNotice ? null : await NewLinkAsync(conn, tx, target, kind, now, ct);
 
         var template = await PromptTemplates.CurrentAsync(conn, tx, kind, ct);
         var composed = PromptMail.Compose(template, recipient, new PromptValues(target.OrganizationName, target.Reference, target.ServiceName, link, expiresAt))
@@ -109,6 +100,25 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
         await log.ExecuteNonQueryAsync(ct);
         return mailId;
     }
+
+    /// <summary>A fresh single-purpose link for one prompt (purpose = the prompt kind, see LinkPurposes); the token exists only in the mail.</summary>
+    public async Task<string> NewLinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PromptTarget target, string kind, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var token = LinkTokens.New();
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO referrals.partner_access_links
+                (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at, purpose)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10)
+            """, conn, tx);
+        foreach (var v in new object[] { Guid.NewGuid(), target.ReferralId, target.OrganizationId, target.ServiceId, target.CaseManagerId,
+                     LinkTokens.Hash(token), target.Reference, now, LinkExpiry(now), kind })
+            insert.Parameters.Add(new NpgsqlParameter { Value = v });
+        await insert.ExecuteNonQueryAsync(ct);
+        return $"{links.PublicBaseUrl.TrimEnd('/')}/zugang/{token}";
+    }
+
+    public DateTimeOffset LinkExpiry(DateTimeOffset now) => now.AddDays(links.LifetimeDays);
 
     /// <summary>Per-recipient rate limit: beyond the hourly number, the mail waits until the oldest of the hour is an hour old.</summary>
     private async Task<TimeSpan?> HoldForAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string recipient, DateTimeOffset now, CancellationToken ct)
