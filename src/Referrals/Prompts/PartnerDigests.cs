@@ -61,13 +61,16 @@ public sealed class PartnerDigests(NpgsqlDataSource dataSource, PartnerPrompts p
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO referrals.partner_digest_items (prompt_id, referral_id, organization_id, service_id, case_manager_id, kind, recipient,
                 reference, organization_name, service_name, created_at, due_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING;
-            UPDATE referrals.partner_prompts SET outcome = 'digest', recipient = $7 WHERE id = $1;
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING
             """, conn, tx);
         foreach (var v in new object[] { promptId, target.ReferralId, target.OrganizationId, target.ServiceId, target.CaseManagerId, kind, recipient,
                      target.Reference, target.OrganizationName, target.ServiceName, now, DueAt(delivery, now) })
             cmd.Parameters.Add(new NpgsqlParameter { Value = v });
         await cmd.ExecuteNonQueryAsync(ct);
+        await using var mark = new NpgsqlCommand("UPDATE referrals.partner_prompts SET outcome = 'digest', recipient = $2 WHERE id = $1", conn, tx);
+        mark.Parameters.AddWithValue(promptId);
+        mark.Parameters.AddWithValue(recipient);
+        await mark.ExecuteNonQueryAsync(ct);
         return true;
     }
 
@@ -129,13 +132,14 @@ public sealed class PartnerDigests(NpgsqlDataSource dataSource, PartnerPrompts p
                 """;
             var mailId = await mail.EnqueueAsync(conn, tx, new OutgoingMail(MailKind, list[0].Recipient,
                 $"Netzwerk: {(list.Count == 1 ? "1 Bitte" : $"{list.Count} Bitten")} um Rückmeldung", body), ct);
-            await using var mark = new NpgsqlCommand("""
-                UPDATE referrals.partner_digest_items SET mail_id = $2 WHERE prompt_id = ANY($1);
-                UPDATE referrals.partner_prompts SET mail_id = $2 WHERE id = ANY($1);
-                """, conn, tx);
-            mark.Parameters.AddWithValue(list.Select(i => i.PromptId).ToArray());
-            mark.Parameters.AddWithValue(mailId);
-            await mark.ExecuteNonQueryAsync(ct);
+            foreach (var sql in new[] { "UPDATE referrals.partner_digest_items SET mail_id = $2 WHERE prompt_id = ANY($1)",
+                         "UPDATE referrals.partner_prompts SET mail_id = $2 WHERE id = ANY($1)" })
+            {
+                await using var mark = new NpgsqlCommand(sql, conn, tx);
+                mark.Parameters.AddWithValue(list.Select(i => i.PromptId).ToArray());
+                mark.Parameters.AddWithValue(mailId);
+                await mark.ExecuteNonQueryAsync(ct);
+            }
         }
         await tx.CommitAsync(ct);
         return digests.Count;
