@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using MimeKit;
 using Netzwerk.Directory.Demo;
 using Netzwerk.Platform.Identity;
 using Netzwerk.Tests.Identity;
@@ -117,5 +118,64 @@ public sealed class FallbackAddressTests(PromptApp app) : IClassFixture<PromptAp
             "SELECT count(*) FROM directory.change_history WHERE entity_id = $1 AND field = 'referralFallbackEmails'", db);
         cmd.Parameters.AddWithValue(DemoUsers.Organizations.DebtCounsellingKamenz);
         ((long)(await cmd.ExecuteScalarAsync())!).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_bounce_piped_in_by_the_mail_server_counts_as_a_permanent_failure()
+    {
+        var fm = await app.ClientFor("fm.mueller");
+        var coordinator = await app.ClientFor("nk.hoffmann");
+        await SetServiceReferralEmailAsync(DemoCatalogue.DebtCounsellingKamenzReferralEmail);
+        (await coordinator.PutAsJsonAsync($"/api/directory/services/{Service}/referral-addresses", new { fallbacks = Array.Empty<string>() }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        var (referral, _) = await PartnerPromptTests.SendAsync(app, fm);
+        var sent = await DetailWhenAsync(fm, referral, d => d.GetProperty("mails").EnumerateArray().Any(m => m.GetProperty("sentAt").ValueKind == JsonValueKind.String),
+            "access-link mail sent");
+        var mailId = sent.GetProperty("mails")[0].GetProperty("mailId").GetGuid();
+        sent.GetProperty("partnerUnreachable").GetBoolean().ShouldBeFalse();
+
+        var anonymous = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        async Task<HttpResponseMessage> PostAsync(byte[] body, string? token)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/mail/bounces") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+            if (token is not null) request.Headers.Add("X-Bounce-Token", token);
+            return await anonymous.SendAsync(request);
+        }
+        var bounce = Bounce(mailId);
+        (await PostAsync(bounce, null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await PostAsync(bounce, "falsch")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var notADsn = await PostAsync("Subject: hallo\r\n\r\nkein Rückläufer\r\n"u8.ToArray(), "bounce-secret");
+        notADsn.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await notADsn.Content.ReadAsStringAsync()).ShouldContain("RFC 3464");
+
+        (await PostAsync(bounce, "bounce-secret")).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var flagged = await DetailWhenAsync(fm, referral, d => d.GetProperty("partnerUnreachable").GetBoolean(), "flagged after the bounce");
+        flagged.GetProperty("mails")[0].GetProperty("failedAt").ValueKind.ShouldBe(JsonValueKind.String);
+        (await PostAsync(bounce, "bounce-secret")).StatusCode.ShouldBe(HttpStatusCode.Accepted); // a repeated bounce changes nothing
+        var tasks = await ReferralTestApp.InboxAsync(coordinator, referral);
+        tasks.Count(i => i.GetProperty("kind").GetString() == "partner-unreachable").ShouldBe(1);
+    }
+
+    /// <summary>An RFC 3464 delivery status notification for one of our mails, as a mail server writes it.</summary>
+    private static byte[] Bounce(Guid mailId)
+    {
+        var status = new MessageDeliveryStatus();
+        var server = new HeaderList { { "Reporting-MTA", "dns; mx.schuldnerberatung-kamenz.example" } };
+        var recipient = new HeaderList
+        {
+            { "Final-Recipient", "rfc822; " + DemoCatalogue.DebtCounsellingKamenzReferralEmail }, { "Action", "failed" }, { "Status", "5.1.1" },
+        };
+        status.StatusGroups.Add(server);
+        status.StatusGroups.Add(recipient);
+        var original = new MimeMessage { MessageId = $"{mailId:N}@jobcenter.example", Subject = "Neue Verweisung", Body = new TextPart("plain") { Text = "" } };
+        var report = new MultipartReport("delivery-status") { new TextPart("plain") { Text = "Die Nachricht konnte nicht zugestellt werden." }, status,
+            new MessagePart { Message = original } };
+        var message = new MimeMessage { Subject = "Undelivered Mail Returned to Sender", Body = report };
+        message.From.Add(MailboxAddress.Parse("mailer-daemon@mx.schuldnerberatung-kamenz.example"));
+        message.To.Add(MailboxAddress.Parse("netzwerk@jobcenter.example"));
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        return stream.ToArray();
     }
 }

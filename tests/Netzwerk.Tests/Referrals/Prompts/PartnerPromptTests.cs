@@ -30,6 +30,7 @@ public sealed class PromptApp : PartnerLinkApp
     {
         ["Workflows:Deadlines:PollInterval"] = "00:00:00.200",
         ["PartnerPrompts:DigestPollInterval"] = "00:00:00.200",
+        ["Smtp:BounceToken"] = "bounce-secret",
     };
 
     protected override void ConfigureTestServices(IServiceCollection services)
