@@ -40,6 +40,7 @@ public static class DirectoryModule
     {
         app.MapCatalogueMaintenanceApis();
         app.MapVerificationCampaigns();
+        ReferralAddresses.ReferralFallbacks.MapReferralFallbacks(app);
         app.MapGroup("/api/directory").WithTags("Katalog").MapCatalogueSearch();
         return app;
     }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Netzwerk.Platform;
 using Netzwerk.Platform.Database;
 using Netzwerk.Platform.Identity;
@@ -78,6 +79,9 @@ public static class ReferralsModule
         services.AddPartnerLinks(configuration);
         services.AddSingleton(configuration.GetSection("PartnerPrompts").Get<Prompts.PartnerPromptSettings>() ?? new Prompts.PartnerPromptSettings());
         services.AddSingleton<Prompts.PartnerPrompts>();
+        services.AddSingleton<Prompts.PartnerMailFailover>();
+        services.AddSingleton<Prompts.PartnerDigests>();
+        services.AddHostedService(sp => sp.GetRequiredService<Prompts.PartnerDigests>());
         services.AddSingleton<Netzwerk.Platform.Mail.IMailFailureObserver, Prompts.PartnerUnreachable>();
 
         return services;
@@ -105,6 +109,8 @@ public static class ReferralsModule
         ConsentOverview.Map(referrals);
         RevokeConsent.Map(app);
         ConsentTexts.Map(app);
+        Prompts.PromptTemplates.Map(app);
+        Prompts.PartnerDigests.Map(app);
         PartnerReferrals.Map(app);
         FeedbackInbox.Map(app);
         UnreadNotice.Map(app);

@@ -18,8 +18,16 @@ public sealed record ServiceContactCard(string OrganizationName, string ServiceN
 /// <summary>One weekday span (ISO weekday, 1 = Montag).</summary>
 public sealed record OpeningHours(int Weekday, TimeOnly Opens, TimeOnly Closes, string? Description);
 
-/// <summary>Where referrals to a service are mailed: the service's own address, else its organisation's.</summary>
-public sealed record ReferralAddress(string? ReferralEmail, string OrganizationName);
+/// <summary>
+/// Where referrals to a service are mailed: the service's own address, else its organisation's; then, in order, the
+/// fallbacks to try when the mail server refuses an address for good (the service's own, else the organisation's).
+/// </summary>
+public sealed record ReferralAddress(string? ReferralEmail, string OrganizationName, IReadOnlyList<string>? Fallbacks = null)
+{
+    /// <summary>Every address to try, in order, each once.</summary>
+    public IReadOnlyList<string> InOrder => new[] { ReferralEmail }.Concat(Fallbacks ?? []).OfType<string>()
+        .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+}
 
 /// <summary>The directory's seam for other modules; implemented over the catalogue tables.</summary>
 public interface IServiceLookup

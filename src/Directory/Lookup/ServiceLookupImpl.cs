@@ -32,13 +32,18 @@ public sealed class ServiceLookup(NpgsqlDataSource dataSource) : IServiceLookup
     public async Task<ReferralAddress?> ReferralAddressAsync(Guid serviceId, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand("""
-            SELECT coalesce(nullif(s.referral_email, ''), o.referral_email), o.name
+            SELECT coalesce(nullif(s.referral_email, ''), o.referral_email), o.name,
+                   coalesce((SELECT array_agg(f.email ORDER BY f.position) FROM directory.referral_fallback_address f WHERE f.service_id = s.id),
+                            (SELECT array_agg(f.email ORDER BY f.position) FROM directory.referral_fallback_address f
+                             WHERE f.organization_id = o.id AND f.service_id IS NULL), '{}')
             FROM directory.service s JOIN directory.organization o ON o.id = s.organization_id
             WHERE s.id = $1
             """);
         cmd.Parameters.AddWithValue(serviceId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new ReferralAddress(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1)) : null;
+        return await reader.ReadAsync(ct)
+            ? new ReferralAddress(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2))
+            : null;
     }
 
     public async Task<string?> OrganizationNameAsync(Guid organizationId, CancellationToken ct = default)

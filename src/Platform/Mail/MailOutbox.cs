@@ -137,6 +137,7 @@ public static class MailSetup
         services.AddSingleton(configuration.GetSection("Smtp").Get<SmtpSettings>() ?? new SmtpSettings());
         services.AddSingleton<MailOutbox>();
         services.AddSingleton<MailOutboxSender>();
+        services.AddSingleton<MailBounces>();
         services.AddHostedService(sp => sp.GetRequiredService<MailOutboxSender>());
         return services;
     }
@@ -148,6 +149,7 @@ public static class MailSetup
                 Results.Ok(await MailOutbox.PendingAsync(dataSource, ct)))
             .RequireAuthorization(p => p.RequireAssertion(c => CurrentUser.From(c.User)?.Role == Roles.Administrator))
             .WithTags("Administration: E-Mail");
+        MailBounces.Map(app, app.ServiceProvider.GetRequiredService<SmtpSettings>());
         return app;
     }
 }

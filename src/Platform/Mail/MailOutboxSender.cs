@@ -26,6 +26,8 @@ public sealed class SmtpSettings
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>Demo/development only: write mails as .eml files (named by their id) into this folder instead of sending them.</summary>
     public string? PickupDirectory { get; set; }
+    /// <summary>Shared secret the mail server sends with bounces to <c>POST /api/mail/bounces</c>; unset: no bounce endpoint.</summary>
+    public string? BounceToken { get; set; }
 }
 
 /// <summary>

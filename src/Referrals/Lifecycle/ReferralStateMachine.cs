@@ -104,6 +104,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
                 .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.AwaitingResponse))
                 .Then(c => ExpectAppointmentOrAttendance(c.Saga, c.Message.AppointmentAt, c.Message.At))
                 .Then(c => ExpectProgress(c.Saga, c.Message.At))
+                .Then(c => AskForProgress(c.Saga, c.Message.At))
                 .Then(c => HeardFromPartner(c.Saga, c.Message.At))
                 .TransitionTo(Accepted),
             When(PartnerDeclined)
@@ -138,6 +139,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
             When(PartnerReportedProgress)
                 .Then(c => c.Saga.Publish(c.Message))
                 .Then(c => ExpectProgress(c.Saga, c.Message.At))
+                .Then(c => AskForProgress(c.Saga, c.Message.At))
                 .Then(c => HeardFromPartner(c.Saga, c.Message.At))
                 .TransitionTo(InProgress),
             // The partner proposes an outcome; the referral stays open until the Fallmanager closes it.
@@ -150,7 +152,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
                 .Then(c => c.Saga.Publish(c.Message))
                 .Then(c => c.Saga.CancelDeadlines(DeadlineKinds.Attendance, DeadlineKinds.AttendancePrompt, DeadlineKinds.AppointmentExpected))
                 .Then(c => HeardFromPartner(c.Saga, c.Message.At))
-                .If(c => c.Message.Attended, x => x.TransitionTo(InProgress)));
+                .If(c => c.Message.Attended, x => x.Then(c => AskForProgress(c.Saga, c.Message.At)).TransitionTo(InProgress)));
 
         During(InProgress,
             When(PartnerReportedAttendance)
@@ -240,6 +242,17 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
         saga.ScheduleDeadline(DeadlineKinds.ProgressReport, at.AddDays(7 * weeks), Every(weeks));
     }
 
+    /// <summary>
+    /// "Bitte kurzen Zwischenstand melden" by e-mail every N weeks where the route's prompt step asks for it: counted from
+    /// acceptance, and again from attendance or each report (news from the partner restarts the interval).
+    /// </summary>
+    private static void AskForProgress(ReferralState saga, DateTimeOffset at)
+    {
+        if (RouteOf(saga).Prompts is not { Progress: true, ProgressEveryWeeks: { } weeks and > 0 }) return;
+        saga.CancelDeadlines(DeadlineKinds.ProgressPrompt);
+        saga.ScheduleDeadline(DeadlineKinds.ProgressPrompt, at.AddDays(7 * weeks), Every(weeks));
+    }
+
     /// <summary>A recurring deadline carries its interval (weeks or months) so that its next round can be started as it fires.</summary>
     private static string Every(int interval) => interval.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -250,7 +263,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
             return null;
         Func<DateTimeOffset, DateTimeOffset>? step = kind switch
         {
-            DeadlineKinds.ProgressReport => d => d.AddDays(7 * n),
+            DeadlineKinds.ProgressReport or DeadlineKinds.ProgressPrompt => d => d.AddDays(7 * n),
             DeadlineKinds.GoalReview => d => d.AddMonths(n),
             _ => null,
         };
@@ -270,6 +283,7 @@ public sealed class ReferralStateMachine : MassTransitStateMachine<ReferralState
         [DeadlineKinds.AttendancePrompt] = [StateNames.Accepted],
         [DeadlineKinds.AppointmentExpected] = [StateNames.Accepted],
         [DeadlineKinds.ProgressReport] = [StateNames.Accepted, StateNames.InProgress],
+        [DeadlineKinds.ProgressPrompt] = [StateNames.Accepted, StateNames.InProgress],
         [DeadlineKinds.GoalReview] = [StateNames.Requested, StateNames.Accepted, StateNames.InProgress, StateNames.OnHold],
         [DeadlineKinds.CloseProposal] = [StateNames.Requested, StateNames.Accepted, StateNames.InProgress, StateNames.OnHold],
         [DeadlineKinds.ConsentExpiry] = [StateNames.Draft, StateNames.AwaitingApproval, StateNames.Requested, StateNames.Accepted,
@@ -420,11 +434,13 @@ public static class DeadlineKinds
     public const string CloseProposal = "close-proposal";
     /// <summary>The partner is asked by e-mail to report attendance (only on routes that switch the prompt on).</summary>
     public const string AttendancePrompt = "attendance-prompt";
+    /// <summary>The partner is asked by e-mail for a short progress report every N weeks (routes that switch it on).</summary>
+    public const string ProgressPrompt = "progress-prompt";
 
     /// <summary>Deadlines that wait for the partner's first answer.</summary>
     public static readonly string[] AwaitingResponse = [PartnerResponse, Reminder, Escalation];
     public static readonly string[] All = [PartnerResponse, Reminder, Escalation, Attendance, ConsentExpiry, AppointmentExpected, ProgressReport,
-        GoalReview, CloseProposal, AttendancePrompt];
+        GoalReview, CloseProposal, AttendancePrompt, ProgressPrompt];
 }
 
 /// <summary>Kinds of partner prompt mails (stored in <c>referrals.partner_prompts.kind</c> and the mail log).</summary>
@@ -434,8 +450,9 @@ public static class PromptKinds
     public const string Overdue = "prompt-overdue";
     public const string Attendance = "prompt-attendance";
     public const string EndNotice = "prompt-end";
+    public const string Progress = "prompt-progress";
 
-    public static readonly string[] All = [Reminder, Overdue, Attendance, EndNotice];
+    public static readonly string[] All = [Reminder, Overdue, Attendance, EndNotice, Progress];
 
     /// <summary>The prompt a fired deadline sends, if the route switches it on.</summary>
     public static string? ForDeadline(string deadlineKind, PartnerPromptsStep on) => deadlineKind switch
@@ -443,6 +460,7 @@ public static class PromptKinds
         DeadlineKinds.Reminder when on.Reminder => Reminder,
         DeadlineKinds.PartnerResponse when on.Overdue => Overdue,
         DeadlineKinds.AttendancePrompt when on.Attendance => Attendance,
+        DeadlineKinds.ProgressPrompt when on.Progress => Progress,
         _ => null,
     };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Netzwerk.Platform.Time;
@@ -24,6 +25,8 @@ public static class PageProblems
         }
         catch (ReferralProblem problem)
         {
+            // A refusal stays a refusal on the page too (the form is shown again with the reason).
+            if (problem.Status == 403) page.Response.StatusCode = StatusCodes.Status403Forbidden;
             page.ModelState.AddModelError("", problem.Detail);
             foreach (var (field, messages) in problem.Errors ?? new Dictionary<string, string[]>())
             {
@@ -81,6 +84,7 @@ public static class Ui
         Lifecycle.PromptKinds.Overdue => "Antwortfrist abgelaufen",
         Lifecycle.PromptKinds.Attendance => "Bitte Teilnahme zurückmelden",
         Lifecycle.PromptKinds.EndNotice => "Verweisung beendet",
+        Lifecycle.PromptKinds.Progress => "Bitte kurzen Zwischenstand melden",
         _ => kind,
     };
     public static string Urgency(string code) => Urgencies.German.GetValueOrDefault(code, code);

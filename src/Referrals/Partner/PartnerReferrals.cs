@@ -78,7 +78,7 @@ public static class PartnerReferrals
                 Shows(DataCategories.HealthAddiction) ? referral.HealthInformation : null,
                 categories, referral.FeedbackLevel, FeedbackLevels.German[referral.FeedbackLevel], route.ForwardingAllowed,
                 visible ? feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.At)).ToList() : [],
-                visible ? AllowedActions(referral, route, machine, today) : [],
+                visible ? AllowedActions(principal, referral, route, machine, today) : [],
                 IntakeAnswers.Read(referral.IntakeAnswers).Where(a => Shows(a.Category))
                     .Select(a => new IntakeAnswerDto(a.QuestionId, a.Question, a.Category, a.Answer)).ToList());
         }
@@ -88,10 +88,11 @@ public static class PartnerReferrals
     /// The partner's events the machine allows in the referral's state, narrowed by what the machine does not know: the route's
     /// forwarding rule and the consented feedback level (the answering handlers check the same).
     /// </summary>
-    private static IReadOnlyList<string> AllowedActions(Referral referral, ReferralRoute route, ReferralStateMachine machine, DateOnly today)
+    private static IReadOnlyList<string> AllowedActions(ClaimsPrincipal principal, Referral referral, ReferralRoute route, ReferralStateMachine machine,
+        DateOnly today)
     {
         var allowed = machine.AllowedEvents(referral.Workflow!.CurrentState);
-        return E.ByPartner.Where(allowed.Contains).Where(e => e switch
+        return E.ByPartner.Where(allowed.Contains).Where(e => PartnerLinks.LinkPurposes.Permits(principal, e)).Where(e => e switch
         {
             E.PartnerProposedForwarding => route.ForwardingAllowed,
             E.PartnerReportedProgress => FeedbackLevels.Allows(referral.FeedbackLevel, FeedbackLevels.Full),
@@ -226,6 +227,11 @@ public static class PartnerReferrals
         {
             var user = principal.CurrentUser();
             var referral = await access.ForPartnerAsync(principal, id, ct);
+            if (!PartnerLinks.LinkPurposes.Permits(principal, EventOfAnswer[kind]))
+            {
+                await audit.RecordAsync(new AuditEvent("referral.feedback", "referral", id.ToString(), "refused", $"{kind} beyond the link's purpose"), ct);
+                throw ReferralProblem.Forbidden(PartnerLinks.LinkPurposes.Refusal(principal));
+            }
             var feedbackId = IdempotentAnswers.FeedbackId(http.HttpContext, id, user.Id);
             if (feedbackId is { } keyed
                 && IdempotentAnswers.Repeat(await db.Feedback.AsNoTracking().FirstOrDefaultAsync(f => f.Id == keyed && f.ReferralId == id, ct), kind, referral) is { } repeat)
@@ -250,6 +256,14 @@ public static class PartnerReferrals
             await audit.RecordAsync(new AuditEvent("referral.feedback", "referral", id.ToString(), Detail: kind), ct);
             return new Answered(id, feedback.Id, referral.Status);
         }
+
+        /// <summary>The machine's event behind each kind of answer (what a prompt link's purpose is checked against).</summary>
+        private static readonly IReadOnlyDictionary<string, string> EventOfAnswer = new Dictionary<string, string>
+        {
+            ["accepted"] = E.PartnerAccepted, ["declined"] = E.PartnerDeclined, ["waitlisted"] = E.PartnerWaitlisted,
+            ["forwarding-proposed"] = E.PartnerProposedForwarding, ["appointment-offered"] = E.PartnerOfferedAppointment,
+            ["attendance"] = E.PartnerReportedAttendance, ["progress"] = E.PartnerReportedProgress, ["outcome"] = E.PartnerReportedOutcome,
+        };
 
         private static void CheckNote(string? note)
         {

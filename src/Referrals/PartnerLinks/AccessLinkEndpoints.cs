@@ -37,6 +37,7 @@ public static class AccessLinkEndpoints
                 new(NetzwerkClaims.OrganizationId, link.OrganizationId.ToString()),
                 new(NetzwerkClaims.ReferralScope, link.ReferralId.ToString()),
                 new(LinkClaim, link.Id.ToString()),
+                new(LinkPurposes.Claim, link.Purpose),
             };
             var now = clock.GetUtcNow();
             var expires = now.Add(settings.SessionLifetime) < link.ExpiresAt ? now.Add(settings.SessionLifetime) : link.ExpiresAt;
@@ -52,6 +53,7 @@ public static class AccessLinkEndpoints
                 return Results.Redirect(antwort is Prompts.PromptMail.Attended or Prompts.PromptMail.NotAttended
                     ? $"/partner/verweisungen/{link.ReferralId}/teilnahme?antwort={antwort}"
                     : $"/partner/verweisungen/{link.ReferralId}/teilnahme");
+            // The progress request's link: the referral's page, which offers just the progress and outcome answers (LinkPurposes).
             return Results.Redirect($"/partner/verweisungen/{link.ReferralId}");
         }).AllowAnonymous().RequireRateLimiting(RateLimitPolicies.AccessLink).ExcludeFromDescription();
 

@@ -12,6 +12,8 @@ public sealed class PartnerPromptSettings
 {
     /// <summary>At most this many prompt mails to one address per hour; further ones wait (never dropped).</summary>
     public int PerRecipientPerHour { get; set; } = 20;
+    /// <summary>How often the digest sender looks for digests that are due.</summary>
+    public TimeSpan DigestPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -46,7 +48,7 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
         }
         var address = await services.ReferralAddressAsync(serviceId, ct);
         var service = await services.FindAsync(serviceId, ct);
-        var recipient = address?.ReferralEmail;
+        var recipient = address?.InOrder.FirstOrDefault();
 
         var promptId = Guid.CreateVersion7();
         await using (var claim = new NpgsqlCommand("""
@@ -62,32 +64,61 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
         if (recipient is null) return;
 
         reference ??= AccessLinks.NewReference();
-        string? link = null;
+        var target = new PromptTarget(referralId, organizationId, serviceId, caseManagerId, address!.OrganizationName,
+            service?.ServiceName ?? "Ihr Angebot", reference);
+        // Partners who chose a digest get it collected (the end notice, which asks for nothing, still goes at once).
+        if (kind != PromptKinds.EndNotice && await PartnerDigests.CollectAsync(conn, tx, promptId, target, kind, recipient, now, ct)) return;
+        await MailAsync(conn, tx, promptId, target, kind, recipient, now, ct);
+    }
+
+    /// <summary>What a prompt mail is about: the referral's partner, service and neutral reference.</summary>
+    public sealed record PromptTarget(Guid ReferralId, Guid OrganizationId, Guid ServiceId, string CaseManagerId, string OrganizationName,
+        string ServiceName, string Reference);
+
+    /// <summary>
+    /// Writes the prompt's mail to <paramref name="recipient"/> from the kind's current template, with a fresh link of its own,
+    /// and records the mail and the template version on the prompt (also when the prompt moves to a fallback address).
+    /// </summary>
+    public async Task<Guid> MailAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid promptId, PromptTarget target, string kind, string recipient,
+        DateTimeOffset now, CancellationToken ct)
+    {
         var expiresAt = now.AddDays(links.LifetimeDays);
         // The end notice carries no link: the partner has just lost access.
-        if (kind != PromptKinds.EndNotice)
-        {
-            var token = LinkTokens.New();
-            await using var insert = new NpgsqlCommand("""
-                INSERT INTO referrals.partner_access_links
-                    (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at, purpose)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10)
-                """, conn, tx);
-            foreach (var v in new object[] { Guid.NewGuid(), referralId, organizationId, serviceId, caseManagerId, LinkTokens.Hash(token),
-                         reference, now, expiresAt, kind })
-                insert.Parameters.Add(new NpgsqlParameter { Value = v });
-            await insert.ExecuteNonQueryAsync(ct);
-            link = $"{links.PublicBaseUrl.TrimEnd('/')}/zugang/{token}";
-        }
+        var link = kind == PromptKinds.EndNotice ? null : await NewLinkAsync(conn, tx, target, kind, now, ct);
 
-        var composed = PromptMail.Compose(kind, recipient, address!.OrganizationName, reference, service?.ServiceName ?? "Ihr Angebot", link, expiresAt)
-            with { SubjectId = referralId, HoldFor = await HoldForAsync(conn, tx, recipient, now, ct) };
+        var template = await PromptTemplates.CurrentAsync(conn, tx, kind, ct);
+        var composed = PromptMail.Compose(template, recipient, new PromptValues(target.OrganizationName, target.Reference, target.ServiceName, link, expiresAt))
+            with { SubjectId = target.ReferralId, HoldFor = await HoldForAsync(conn, tx, recipient, now, ct) };
         var mailId = await mail.EnqueueAsync(conn, tx, composed, ct);
-        await using var log = new NpgsqlCommand("UPDATE referrals.partner_prompts SET mail_id = $2 WHERE id = $1", conn, tx);
+        // The prompt keeps the template version its mail was written from (the mail itself keeps no content once sent).
+        await using var log = new NpgsqlCommand(
+            "UPDATE referrals.partner_prompts SET mail_id = $2, template_version = $3, recipient = $4 WHERE id = $1", conn, tx);
         log.Parameters.AddWithValue(promptId);
         log.Parameters.AddWithValue(mailId);
+        log.Parameters.AddWithValue(template.Version);
+        log.Parameters.AddWithValue(recipient);
         await log.ExecuteNonQueryAsync(ct);
+        return mailId;
     }
+
+    /// <summary>A fresh single-purpose link for one prompt (purpose = the prompt kind, see LinkPurposes); the token exists only in the mail.</summary>
+    public async Task<string> NewLinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PromptTarget target, string kind, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var token = LinkTokens.New();
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO referrals.partner_access_links
+                (id, referral_id, organization_id, service_id, case_manager_id, token_hash, reference, created_at, expires_at, mailed_at, purpose)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10)
+            """, conn, tx);
+        foreach (var v in new object[] { Guid.NewGuid(), target.ReferralId, target.OrganizationId, target.ServiceId, target.CaseManagerId,
+                     LinkTokens.Hash(token), target.Reference, now, LinkExpiry(now), kind })
+            insert.Parameters.Add(new NpgsqlParameter { Value = v });
+        await insert.ExecuteNonQueryAsync(ct);
+        return $"{links.PublicBaseUrl.TrimEnd('/')}/zugang/{token}";
+    }
+
+    public DateTimeOffset LinkExpiry(DateTimeOffset now) => now.AddDays(links.LifetimeDays);
 
     /// <summary>Per-recipient rate limit: beyond the hourly number, the mail waits until the oldest of the hour is an hour old.</summary>
     private async Task<TimeSpan?> HoldForAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string recipient, DateTimeOffset now, CancellationToken ct)

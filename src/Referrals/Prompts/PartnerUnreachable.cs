@@ -8,11 +8,12 @@ using Npgsql;
 namespace Netzwerk.Referrals.Prompts;
 
 /// <summary>
-/// A referral mail (the access link or a prompt) the mail server refused for good: the referral shows "Partner per E-Mail
+/// A referral mail (the access link or a prompt) the mail server refused for good at every address: the referral shows "Partner per E-Mail
 /// nicht erreichbar" (<c>referrals.partner_mail_failures</c>) and the Netzwerkkoordination gets a task in its inbox to fix the
 /// address in the catalogue. Keyed by the mail's id: a repeated call changes nothing.
 /// </summary>
-public sealed class PartnerUnreachable(NpgsqlDataSource dataSource, FeedbackInboxWriter inbox, TimeProvider clock) : IMailFailureObserver
+public sealed class PartnerUnreachable(NpgsqlDataSource dataSource, FeedbackInboxWriter inbox, TimeProvider clock, PartnerMailFailover failover)
+    : IMailFailureObserver
 {
     public const string InboxKind = "partner-unreachable";
     public const string Label = "Partner per E-Mail nicht erreichbar";
@@ -20,6 +21,8 @@ public sealed class PartnerUnreachable(NpgsqlDataSource dataSource, FeedbackInbo
     public async Task MailFailedAsync(FailedMail mail, CancellationToken ct)
     {
         if (mail.SubjectId is not { } referralId || !(mail.Kind == AccessLinkMail.Kind || PromptKinds.All.Contains(mail.Kind))) return;
+        // Unreachable only when no fallback address is left to try.
+        if (await failover.MoveAsync(mail, ct)) return;
         var now = clock.GetUtcNow();
         await using (var cmd = dataSource.CreateCommand("""
             INSERT INTO referrals.partner_mail_failures (mail_id, referral_id, kind, failed_at) VALUES ($1, $2, $3, $4)

@@ -131,6 +131,10 @@ public static class RouteMigration
         if (route.ProgressEveryWeeks is { } weeks)
             Want(DeadlineKinds.ProgressReport, weeks, r.LastProgressAt ?? r.AcceptedAt, a => a.AddDays(7 * weeks), $"der Fortschrittsbericht (alle {weeks} Wochen)",
                 Convert.ToString(weeks, CultureInfo.InvariantCulture));
+        if (route.Prompts is { Progress: true, ProgressEveryWeeks: { } promptWeeks and > 0 })
+            Want(DeadlineKinds.ProgressPrompt, promptWeeks, r.LastProgressAt ?? r.AcceptedAt, a => a.AddDays(7 * promptWeeks),
+                $"die E-Mail „Bitte kurzen Zwischenstand melden“ an den Partner (alle {promptWeeks} Wochen)",
+                Convert.ToString(promptWeeks, CultureInfo.InvariantCulture));
         if (route.GoalReviewEveryMonths is { } months)
             Want(DeadlineKinds.GoalReview, months, r.SentAt, a => a.AddMonths(months), $"die Zielüberprüfung am Kooperationsplan (alle {months} Monate)",
                 Convert.ToString(months, CultureInfo.InvariantCulture));
@@ -145,7 +149,7 @@ public static class RouteMigration
         DeadlineKinds.PartnerResponse or DeadlineKinds.Reminder or DeadlineKinds.Escalation => r.State == ReferralStatus.Requested,
         DeadlineKinds.AppointmentExpected => r.State == ReferralStatus.Accepted && r.AppointmentAt is null,
         DeadlineKinds.Attendance or DeadlineKinds.AttendancePrompt => r.State == ReferralStatus.Accepted && r.AppointmentAt is not null,
-        DeadlineKinds.ProgressReport => r.State is ReferralStatus.Accepted or ReferralStatus.InProgress,
+        DeadlineKinds.ProgressReport or DeadlineKinds.ProgressPrompt => r.State is ReferralStatus.Accepted or ReferralStatus.InProgress,
         DeadlineKinds.GoalReview or DeadlineKinds.CloseProposal =>
             r.State is ReferralStatus.Requested or ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold,
         _ => false,
@@ -183,7 +187,7 @@ public static class RouteMigration
         DeadlineKinds.PartnerResponse or DeadlineKinds.Reminder or DeadlineKinds.Escalation => StepKinds.Response,
         DeadlineKinds.AppointmentExpected => StepKinds.Appointment,
         DeadlineKinds.Attendance => StepKinds.Attendance,
-        DeadlineKinds.AttendancePrompt => StepKinds.PartnerPrompts,
+        DeadlineKinds.AttendancePrompt or DeadlineKinds.ProgressPrompt => StepKinds.PartnerPrompts,
         DeadlineKinds.ProgressReport => StepKinds.Progress,
         DeadlineKinds.GoalReview => StepKinds.GoalReview,
         DeadlineKinds.CloseProposal => StepKinds.CloseProposal,

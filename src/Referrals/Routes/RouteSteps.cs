@@ -78,9 +78,12 @@ public sealed record ForwardingStep : RouteStep
 /// Which prompts the partner gets by e-mail (src/Referrals/Prompts). The new-referral mail always goes out; without this
 /// step no prompt does. <paramref name="Reminder"/>: at each reminder before the response deadline; <paramref name="Overdue"/>:
 /// when the deadline has passed; <paramref name="Attendance"/>: "bitte Teilnahme zurückmelden" on the working day after the
-/// appointment; <paramref name="EndNotice"/>: when the referral ends by cancellation or consent revocation.
+/// appointment; <paramref name="EndNotice"/>: when the referral ends by cancellation or consent revocation;
+/// <paramref name="Progress"/>: "Bitte kurzen Zwischenstand melden" every <paramref name="ProgressEveryWeeks"/> weeks while the
+/// referral runs (from acceptance until it ends).
 /// </summary>
-public sealed record PartnerPromptsStep(bool Reminder, bool Overdue, bool Attendance, bool EndNotice) : RouteStep
+public sealed record PartnerPromptsStep(bool Reminder, bool Overdue, bool Attendance, bool EndNotice, bool Progress = false,
+    int? ProgressEveryWeeks = null) : RouteStep
 {
 }
 

@@ -170,6 +170,9 @@ public static partial class RouteValidation
                     if (consent is not null && consent.DefaultFeedbackLevel != FeedbackLevels.Full)
                         Add(e, $"{field}.kind", Say(i, p, "Fortschrittsberichte verlangen die Rückmeldestufe „Teilnahme, Verlauf und Ergebnis“ im Schritt „Einwilligung“."));
                     break;
+                case PartnerPromptsStep pp when pp.Progress && pp.ProgressEveryWeeks is not (>= 1 and <= 26):
+                    Add(e, $"{field}.progressEveryWeeks", Say(i, pp, "Den Zwischenstand alle 1 bis 26 Wochen erfragen."));
+                    break;
                 case GoalReviewStep g when g.EveryMonths is < 1 or > 6:
                     Add(e, $"{field}.everyMonths", Say(i, g, "Der Kooperationsplan wird mindestens alle sechs Monate überprüft (§ 15 SGB II): 1 bis 6 Monate."));
                     break;

@@ -84,7 +84,9 @@ public static class ReferralQueries
                 feedback.Select(f => new FeedbackDto(f.Id, f.Kind, f.ReasonCode, f.Attended, f.AppointmentAt, f.ProposedServiceId, f.Note, f.ByUser, f.At)).ToList(),
                 history.Select(h => new HistoryDto(h.At, h.FromStatus, h.ToStatus, h.Event, h.ByUser, h.ByRole, h.Detail)).ToList(),
                 await AllowedActionsAsync(principal, r, ct),
-                Create.IntakeAnswers.Read(r.IntakeAnswers), mails, mails.Any(m => m.FailedAt is not null));
+                Create.IntakeAnswers.Read(r.IntakeAnswers), mails,
+                // A refused mail that moved on to a fallback address does not count; only one with no address left does.
+                mails.Any(m => m.FailedAt is not null) && await Prompts.PartnerUnreachable.AnyAsync(dataSource, id, ct));
         }
 
         /// <summary>

@@ -51,6 +51,8 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
     [BindProperty] public bool PromptOverdue { get; set; }
     [BindProperty] public bool PromptAttendance { get; set; }
     [BindProperty] public bool PromptEndNotice { get; set; }
+    [BindProperty] public bool PromptProgress { get; set; }
+    [BindProperty] public string? PromptProgressEveryWeeks { get; set; }
 
     public sealed class QuestionRow
     {
@@ -72,6 +74,7 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
         [(StepKinds.Appointment, "withinWorkingDays")] = nameof(AppointmentWithinWorkingDays),
         [(StepKinds.Attendance, "workingDaysAfterAppointment")] = nameof(AttendanceWorkingDays),
         [(StepKinds.Progress, "everyWeeks")] = nameof(ProgressEveryWeeks),
+        [(StepKinds.PartnerPrompts, "progressEveryWeeks")] = nameof(PromptProgressEveryWeeks),
         [(StepKinds.GoalReview, "everyMonths")] = nameof(GoalReviewEveryMonths),
         [(StepKinds.CloseProposal, "afterWorkingDaysWithoutNews")] = nameof(CloseProposalAfterWorkingDays),
     };
@@ -119,6 +122,7 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
         ForwardingAllowed = Current.ForwardingAllowed ? "true" : null;
         (PromptReminder, PromptOverdue, PromptAttendance, PromptEndNotice) =
             (Current.Prompts.Reminder, Current.Prompts.Overdue, Current.Prompts.Attendance, Current.Prompts.EndNotice);
+        (PromptProgress, PromptProgressEveryWeeks) = (Current.Prompts.Progress, Current.Prompts.ProgressEveryWeeks?.ToString() ?? "4");
         PadQuestions();
     }
 
@@ -149,8 +153,9 @@ public sealed class BearbeitenModel(ReferralsDb db, TimeProvider clock, AuditLog
         if (UseGoalReview) Add(new GoalReviewStep(Number(GoalReviewEveryMonths, nameof(GoalReviewEveryMonths), "Der Abstand der Zielüberprüfung", "Monaten") ?? 0));
         if (UseCloseProposal) Add(new CloseProposalStep(Number(CloseProposalAfterWorkingDays, nameof(CloseProposalAfterWorkingDays), "Der Abschlussvorschlag") ?? 0));
         if (ForwardingAllowed == "true") Add(new ForwardingStep());
-        if (PromptReminder || PromptOverdue || PromptAttendance || PromptEndNotice)
-            Add(new PartnerPromptsStep(PromptReminder, PromptOverdue, PromptAttendance, PromptEndNotice));
+        if (PromptReminder || PromptOverdue || PromptAttendance || PromptEndNotice || PromptProgress)
+            Add(new PartnerPromptsStep(PromptReminder, PromptOverdue, PromptAttendance, PromptEndNotice, PromptProgress,
+                PromptProgress ? Number(PromptProgressEveryWeeks, nameof(PromptProgressEveryWeeks), "Der Abstand der Zwischenstand-E-Mails", "Wochen") ?? 0 : null));
         PadQuestions();
         if (!ModelState.IsValid) return Page();
 

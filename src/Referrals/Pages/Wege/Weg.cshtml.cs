@@ -46,7 +46,7 @@ public sealed class WegModel(ReferralsDb db, IServiceLookup lookup) : PageModel
         CloseProposalStep x => $"nach {x.AfterWorkingDaysWithoutNews} Arbeitstagen ohne Nachricht",
         ForwardingStep => "erlaubt",
         PartnerPromptsStep m => string.Join(", ", new[] { (m.Reminder, "Erinnerung"), (m.Overdue, "Fristablauf"), (m.Attendance, "Teilnahme zurückmelden"),
-            (m.EndNotice, "Ende der Verweisung") }.Where(x => x.Item1).Select(x => x.Item2).DefaultIfEmpty("keine")),
+            (m.EndNotice, "Ende der Verweisung"), (m.Progress, $"Zwischenstand alle {m.ProgressEveryWeeks} Wochen") }.Where(x => x.Item1).Select(x => x.Item2).DefaultIfEmpty("keine")),
         _ => "",
     };
 }

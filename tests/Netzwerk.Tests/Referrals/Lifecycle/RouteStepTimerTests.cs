@@ -133,7 +133,7 @@ public sealed class RouteStepTimerTests
     {
         [DeadlineKinds.PartnerResponse] = ["Requested"], [DeadlineKinds.Reminder] = ["Requested"], [DeadlineKinds.Escalation] = ["Requested"],
         [DeadlineKinds.Attendance] = ["Accepted"], [DeadlineKinds.AttendancePrompt] = ["Accepted"], [DeadlineKinds.AppointmentExpected] = ["Accepted"],
-        [DeadlineKinds.ProgressReport] = ["Accepted", "InProgress"],
+        [DeadlineKinds.ProgressReport] = ["Accepted", "InProgress"], [DeadlineKinds.ProgressPrompt] = ["Accepted", "InProgress"],
         [DeadlineKinds.GoalReview] = ["Requested", "Accepted", "InProgress", "OnHold"],
         [DeadlineKinds.CloseProposal] = ["Requested", "Accepted", "InProgress", "OnHold"],
         [DeadlineKinds.ConsentExpiry] = ["Draft", "AwaitingApproval", "Requested", "Accepted", "InProgress", "OnHold"],

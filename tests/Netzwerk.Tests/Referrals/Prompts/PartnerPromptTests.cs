@@ -29,6 +29,8 @@ public sealed class PromptApp : PartnerLinkApp
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
         ["Workflows:Deadlines:PollInterval"] = "00:00:00.200",
+        ["PartnerPrompts:DigestPollInterval"] = "00:00:00.200",
+        ["Smtp:BounceToken"] = "bounce-secret",
     };
 
     protected override void ConfigureTestServices(IServiceCollection services)
