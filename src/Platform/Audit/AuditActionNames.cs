@@ -42,6 +42,11 @@ public static class AuditActionNames
         ["referral.feedback"] = "Rückmeldung des Partners erfasst",
         ["route.version"] = "Version eines Verweisungswegs veröffentlicht",
         ["route.migrate"] = "Verweisung auf neue Version des Verweisungswegs umgestellt",
+        ["inbox.list"] = "Rückmeldungen mit Aktenzeichen angezeigt",
+        ["inbox.read"] = "Rückmeldungen als gelesen markiert",
+        ["inbox.notice.on"] = "E-Mail-Hinweis auf neue Rückmeldungen eingeschaltet",
+        ["inbox.notice.off"] = "E-Mail-Hinweis auf neue Rückmeldungen ausgeschaltet",
+        ["prompt-template.add"] = "neue Version eines E-Mail-Textes gespeichert",
         // Generic verbs read better together with their object.
         ["read:audit-trail"] = "Zugriffsprotokoll durchsucht",
         ["access:route"] = "Zugriff auf Seite oder Schnittstelle",
@@ -60,7 +65,7 @@ public static class AuditActionNames
         ["referral"] = "Verweisung", ["consent"] = "Einwilligung", ["consent-text"] = "Einwilligungstext", ["user"] = "Benutzer",
         ["route"] = "Seite/Schnittstelle", ["audit-trail"] = "Zugriffsprotokoll", ["absence"] = "Abwesenheit",
         ["partner-link"] = "Zugangslink", ["guardianship"] = "gesetzliche Vertretung", ["queue"] = "Warteschlange",
-        ["retention-task"] = "Löschlauf",
+        ["retention-task"] = "Löschlauf", ["prompt-template"] = "E-Mail-Text",
     };
 
     /// <summary>"referral.read.partner" → "Verweisung vom Partner gelesen"; unknown codes come back unchanged.</summary>
