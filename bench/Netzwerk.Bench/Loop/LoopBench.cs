@@ -5,13 +5,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using MimeKit;
 using Netzwerk.Platform.Time;
 using Netzwerk.Referrals.Lifecycle;
@@ -65,7 +61,7 @@ public static class LoopBench
             });
             var clock = new BenchClock(DateTimeOffset.UtcNow);
             var connectionString = new NpgsqlConnectionStringBuilder(pg) { Database = database }.ConnectionString;
-            var app = new LoopApp(connectionString, vhost, smtp.Port, clock);
+            var app = LoopApp(connectionString, vhost, smtp.Port, clock);
             app.Start();
             var http = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(60) };
             try
@@ -123,7 +119,7 @@ public static class LoopBench
                     {
                         http.Dispose();
                         await app.DisposeAsync();
-                        app = new LoopApp(connectionString, vhost, smtp.Port, clock);
+                        app = LoopApp(connectionString, vhost, smtp.Port, clock);
                         app.Start();
                         http = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(60) };
                         Console.WriteLine($"  day {steps / 24.0:0.0}: app restarted");
@@ -267,47 +263,18 @@ public static class LoopBench
         public override TimeZoneInfo LocalTimeZone => GermanTime.Berlin;
     }
 
-    /// <summary>The whole app on Kestrel with the bench's clock, fast deadline and outbox polls, no per-address mail limit.</summary>
-    private sealed class LoopApp(string connectionString, string vhost, int smtpPort, BenchClock clock)
-        : WebApplicationFactory<Netzwerk.Web.Hosting.DatabaseReadyCheck>
-    {
-        public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-
-        public void Start()
+    /// <summary>The referral benchmark's app with the bench's clock, fast deadline and outbox polls, no per-address mail limit.</summary>
+    private static BenchApp LoopApp(string connectionString, string vhost, int smtpPort, BenchClock clock) =>
+        new(connectionString, vhost, smtpPort, builder =>
         {
-            UseKestrel(0);
-            StartServer();
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseContentRoot(WebProjectDirectory());
-            builder.UseEnvironment("Benchmark");
-            builder.UseSetting("ConnectionStrings:Netzwerk", connectionString);
-            builder.UseSetting("RabbitMq:VirtualHost", vhost);
-            builder.UseSetting("Demo:Enabled", "true");
-            builder.UseSetting("Smtp:Host", "127.0.0.1");
-            builder.UseSetting("Smtp:Port", smtpPort.ToString());
-            builder.UseSetting("Smtp:Security", "None");
-            builder.UseSetting("Smtp:PollInterval", "00:00:00.200");
             builder.UseSetting("Workflows:Deadlines:PollInterval", "00:00:00.050");
             builder.UseSetting("Workflows:Outbox:PollInterval", "00:00:00.200");
             // All referrals go to one partner address: the per-address limit would hold the mails for real hours.
             builder.UseSetting("PartnerPrompts:PerRecipientPerHour", "1000000");
-            builder.UseSetting("Logging:LogLevel:Netzwerk.Requests", "Warning");
-            builder.ConfigureLogging(l => l.AddFilter<Serilog.Extensions.Logging.SerilogLoggerProvider>("Netzwerk.Requests", LogLevel.Warning));
             builder.ConfigureTestServices(services =>
             {
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton<TimeProvider>(clock);
             });
-        }
-    }
-
-    private static string WebProjectDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "src", "Web", "Netzwerk.Web.csproj"))) return Path.Combine(dir.FullName, "src", "Web");
-        return AppContext.BaseDirectory;
-    }
+        });
 }

@@ -226,7 +226,8 @@ public static class ReferralBench
     /// The whole app on Kestrel (a free port), demo users on, request logs off. (Any type of the web assembly names
     /// its entry point; <c>Program</c> itself would be this benchmark's own.)
     /// </summary>
-    internal sealed class BenchApp(string connectionString, string vhost, int smtpPort) : WebApplicationFactory<Netzwerk.Web.Hosting.DatabaseReadyCheck>
+    internal sealed class BenchApp(string connectionString, string vhost, int smtpPort, Action<IWebHostBuilder>? more = null)
+        : WebApplicationFactory<Netzwerk.Web.Hosting.DatabaseReadyCheck>
     {
         public string ConnectionString => connectionString;
         public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -253,6 +254,7 @@ public static class ReferralBench
             builder.UseSetting("Logging:LogLevel:Netzwerk.Requests", "Warning");
             // (Serilog's provider has its own catch-all rule, so the filter must name that provider.)
             builder.ConfigureLogging(l => l.AddFilter<Serilog.Extensions.Logging.SerilogLoggerProvider>("Netzwerk.Requests", LogLevel.Warning));
+            more?.Invoke(builder); // a benchmark's own settings (the loop benchmark's clock and polls)
         }
     }
 

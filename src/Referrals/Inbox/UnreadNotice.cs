@@ -32,7 +32,7 @@ public static class UnreadNotice
     public const int MaxHours = 168;
 
     public sealed record Preference(bool Enabled, string? Email, int AfterHours);
-    public sealed record Request(bool? Enabled, string? Email, int? AfterHours);
+    public sealed record NoticeRequest(bool? Enabled, string? Email, int? AfterHours);
 
     public sealed class Store(NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock)
     {
@@ -44,7 +44,7 @@ public static class UnreadNotice
             return await r.ReadAsync(ct) ? new Preference(true, r.GetString(0), r.GetInt32(1)) : new Preference(false, null, DefaultHours);
         }
 
-        public async Task<Preference> SaveAsync(ClaimsPrincipal principal, Request request, CancellationToken ct = default)
+        public async Task<Preference> SaveAsync(ClaimsPrincipal principal, NoticeRequest request, CancellationToken ct = default)
         {
             var user = principal.CurrentUser();
             if (request.Enabled != true)
@@ -106,7 +106,7 @@ public static class UnreadNotice
             .AddEndpointFilter<ReferralProblemFilter>();
         group.MapGet("/", async (ClaimsPrincipal user, Store store, CancellationToken ct) => Results.Ok(await store.GetAsync(user, ct)))
             .WithSummary("Meine E-Mail-Benachrichtigung bei ungelesenen Rückmeldungen");
-        group.MapPut("/", async (ClaimsPrincipal user, Request request, Store store, CancellationToken ct) => Results.Ok(await store.SaveAsync(user, request, ct)))
+        group.MapPut("/", async (ClaimsPrincipal user, NoticeRequest request, Store store, CancellationToken ct) => Results.Ok(await store.SaveAsync(user, request, ct)))
             .WithSummary("E-Mail-Benachrichtigung ein- oder ausschalten (Adresse, nach wie vielen Stunden)");
     }
 }

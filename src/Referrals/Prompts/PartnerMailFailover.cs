@@ -22,21 +22,8 @@ public sealed class PartnerMailFailover(NpgsqlDataSource dataSource, IServiceLoo
         if (failed.SubjectId is not { } referralId) return false;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        Guid organizationId, serviceId;
-        string caseManagerId;
-        string? reference;
-        await using (var select = new NpgsqlCommand("""
-            SELECT r.organization_id, r.service_id, r.case_manager_id,
-                   (SELECT l.reference FROM referrals.partner_access_links l WHERE l.referral_id = r.id AND l.purpose = 'referral')
-            FROM referrals.referrals r WHERE r.id = $1
-            """, conn, tx))
-        {
-            select.Parameters.AddWithValue(referralId);
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return false;
-            (organizationId, serviceId, caseManagerId, reference) =
-                (reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-        }
+        if (await PartnerPrompts.ReadReferralAsync(conn, tx, referralId, ct) is not { } row) return false;
+        var (organizationId, serviceId, caseManagerId, reference) = row;
         if (reference is null || await services.ReferralAddressAsync(serviceId, ct) is not { } address) return false;
         var order = address.InOrder;
         var at = order.ToList().FindIndex(a => string.Equals(a, failed.Recipient, StringComparison.OrdinalIgnoreCase));

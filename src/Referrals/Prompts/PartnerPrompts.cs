@@ -31,21 +31,8 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
     public async Task QueueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid referralId, string kind, string occurrence,
         DateTimeOffset now, CancellationToken ct)
     {
-        Guid organizationId, serviceId;
-        string caseManagerId;
-        string? reference;
-        await using (var select = new NpgsqlCommand("""
-            SELECT r.organization_id, r.service_id, r.case_manager_id,
-                   (SELECT l.reference FROM referrals.partner_access_links l WHERE l.referral_id = r.id AND l.purpose = 'referral')
-            FROM referrals.referrals r WHERE r.id = $1
-            """, conn, tx))
-        {
-            select.Parameters.AddWithValue(referralId);
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return;
-            (organizationId, serviceId, caseManagerId, reference) =
-                (reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-        }
+        if (await ReadReferralAsync(conn, tx, referralId, ct) is not { } row) return;
+        var (organizationId, serviceId, caseManagerId, reference) = row;
         var address = await services.ReferralAddressAsync(serviceId, ct);
         var service = await services.FindAsync(serviceId, ct);
         var recipient = address?.InOrder.FirstOrDefault();
@@ -69,6 +56,21 @@ public sealed class PartnerPrompts(IServiceLookup services, MailOutbox mail, Par
         // Partners who chose a digest get it collected (the end notice, which asks for nothing, still goes at once).
         if (kind != PromptKinds.EndNotice && await PartnerDigests.CollectAsync(conn, tx, promptId, target, kind, recipient, now, ct)) return;
         await MailAsync(conn, tx, promptId, target, kind, recipient, now, ct);
+    }
+
+    /// <summary>The referral's partner, service, case manager and the neutral reference of its first link (null before sending).</summary>
+    internal static async Task<(Guid OrganizationId, Guid ServiceId, string CaseManagerId, string? Reference)?> ReadReferralAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, Guid referralId, CancellationToken ct)
+    {
+        await using var select = new NpgsqlCommand("""
+            SELECT r.organization_id, r.service_id, r.case_manager_id,
+                   (SELECT l.reference FROM referrals.partner_access_links l WHERE l.referral_id = r.id AND l.purpose = 'referral')
+            FROM referrals.referrals r WHERE r.id = $1
+            """, conn, tx);
+        select.Parameters.AddWithValue(referralId);
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return (reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
     }
 
     /// <summary>What a prompt mail is about: the referral's partner, service and neutral reference.</summary>

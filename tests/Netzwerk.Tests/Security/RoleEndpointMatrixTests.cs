@@ -197,6 +197,21 @@ public sealed class RoleEndpointMatrixTests(NetzwerkApp app, ITestOutputHelper o
         ["GET /wege/bearbeiten"] = Coordination,
         ["GET /wege/weg"] = Coordination,
         ["GET /wege/umstellen"] = Coordination,
+        // Partner prompts (issue 16): coordination edits the texts; a partner chooses its own delivery; referral addresses are
+        // edited by coordination for any entry and by a partner for its own organisation (another's answers 404).
+        ["GET /api/prompt-templates"] = Coordination,
+        ["GET /api/prompt-templates/{kind}"] = Coordination,
+        ["PUT /api/prompt-templates/{kind}"] = Coordination,
+        ["POST /api/prompt-templates/{kind}/preview"] = Coordination,
+        ["GET /wege/e-mail-texte"] = Coordination,
+        ["GET /api/partner/mail-delivery"] = [Roles.Partner],
+        ["PUT /api/partner/mail-delivery"] = [Roles.Partner],
+        ["GET /partner/e-mail-zustellung"] = [Roles.Partner],
+        ["GET /api/directory/organizations/{id:guid}/referral-addresses"] = [Roles.NetworkCoordinator, Roles.Administrator, Roles.Partner],
+        ["PUT /api/directory/organizations/{id:guid}/referral-addresses"] = [Roles.NetworkCoordinator, Roles.Administrator, Roles.Partner],
+        ["GET /api/directory/services/{id:guid}/referral-addresses"] = [Roles.NetworkCoordinator, Roles.Administrator, Roles.Partner],
+        ["PUT /api/directory/services/{id:guid}/referral-addresses"] = [Roles.NetworkCoordinator, Roles.Administrator, Roles.Partner],
+        ["GET /pflege/verweisungsadressen"] = [Roles.NetworkCoordinator, Roles.Administrator, Roles.Partner],
     };
 
     public sealed record Call(string Method, string Pattern, string Url);

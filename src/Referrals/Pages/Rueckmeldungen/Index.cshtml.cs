@@ -40,7 +40,7 @@ public sealed class IndexModel(FeedbackInbox.Queries inbox, UnreadNotice.Store n
         if (NoticeEnabled && hours is null) ModelState.AddModelError(nameof(NoticeHours), "Bitte eine ganze Zahl von Stunden angeben.");
         UnreadNotice.Preference? saved = null;
         if (ModelState.ErrorCount == 0 && await this.TryAsync(async () => saved = await notices.SaveAsync(User,
-                new UnreadNotice.Request(NoticeEnabled, NoticeEmail, hours), ct),
+                new UnreadNotice.NoticeRequest(NoticeEnabled, NoticeEmail, hours), ct),
                 new Dictionary<string, string> { ["email"] = nameof(NoticeEmail), ["afterHours"] = nameof(NoticeHours) }))
         {
             TempData["Message"] = saved!.Enabled
