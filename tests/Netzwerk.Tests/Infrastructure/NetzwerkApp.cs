@@ -113,6 +113,16 @@ public class NetzwerkApp : WebApplicationFactory<Program>, IAsyncLifetime
         return conn;
     }
 
+    /// <summary>One value from the test database (null and DBNull as default).</summary>
+    public async Task<T?> ScalarAsync<T>(string sql, params object[] args)
+    {
+        await using var db = await OpenDatabaseAsync();
+        await using var cmd = new NpgsqlCommand(sql, db);
+        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+        var value = await cmd.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)value;
+    }
+
     public new virtual async Task DisposeAsync()
     {
         await base.DisposeAsync();

@@ -27,24 +27,15 @@ public sealed class MailDeliveryTests(PartnerLinkApp app) : IClassFixture<Partne
     private Task<ReceivedMail> MailAsync(Guid service)
         => TestProcesses.EventuallyAsync(() => Task.FromResult(app.MailsTo(PartnerLinkApp.ReferralEmailFor(service)).FirstOrDefault()), "mail");
 
-    private async Task<T?> ScalarAsync<T>(string sql, params object[] args)
-    {
-        await using var db = await app.OpenDatabaseAsync();
-        await using var cmd = new NpgsqlCommand(sql, db);
-        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        var value = await cmd.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)value;
-    }
-
     [Fact]
     public async Task A_mail_goes_out_through_MailKit_with_its_outbox_id_as_Message_ID_and_its_body_is_then_cleared()
     {
         var service = await SendReferralAsync();
         var mail = await MailAsync(service);
 
-        var id = (await ScalarAsync<Guid>("SELECT id FROM platform.mail_outbox WHERE recipient = $1", PartnerLinkApp.ReferralEmailFor(service)));
+        var id = (await app.ScalarAsync<Guid>("SELECT id FROM platform.mail_outbox WHERE recipient = $1", PartnerLinkApp.ReferralEmailFor(service)));
         mail.Raw.ShouldContain($"Message-Id: <{id:N}@jobcenter-test.example>", Case.Insensitive);
-        await TestProcesses.EventuallyAsync(async () => await ScalarAsync<DateTime?>(
+        await TestProcesses.EventuallyAsync(async () => await app.ScalarAsync<DateTime?>(
             "SELECT sent_at FROM platform.mail_outbox WHERE id = $1 AND body IS NULL", id) is { } at ? (object)at : null, "marked sent");
     }
 
@@ -59,7 +50,7 @@ public sealed class MailDeliveryTests(PartnerLinkApp app) : IClassFixture<Partne
             for (var i = 0; i < 3; i++) addresses.Add(PartnerLinkApp.ReferralEmailFor(await SendReferralAsync()));
 
             // Tried, failed, waiting, and shown to administrators (without the recipient's mailbox or the body).
-            await TestProcesses.EventuallyAsync(async () => await ScalarAsync<long>(
+            await TestProcesses.EventuallyAsync(async () => await app.ScalarAsync<long>(
                 "SELECT count(*) FROM platform.mail_outbox WHERE recipient = ANY($1) AND sent_at IS NULL AND attempts >= 2 AND last_error IS NOT NULL",
                 new object[] { addresses.ToArray() }) == 3 ? "" : null, "failed attempts", seconds: 30);
             var pending = await admin.GetFromJsonAsync<JsonElement>("/api/admin/mails");
@@ -74,7 +65,7 @@ public sealed class MailDeliveryTests(PartnerLinkApp app) : IClassFixture<Partne
             await app.StartSmtpAsync();
         }
 
-        await TestProcesses.EventuallyAsync(async () => await ScalarAsync<long>(
+        await TestProcesses.EventuallyAsync(async () => await app.ScalarAsync<long>(
             "SELECT count(*) FROM platform.mail_outbox WHERE sent_at IS NULL") == 0 ? "" : null, "outbox empty", seconds: 30);
         await Task.Delay(TimeSpan.FromSeconds(2)); // time for a duplicate, if there were one
         foreach (var address in addresses) app.MailsTo(address).Count.ShouldBe(1);

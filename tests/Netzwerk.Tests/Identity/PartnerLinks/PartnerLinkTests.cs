@@ -35,15 +35,6 @@ public sealed class PartnerLinkTests(PartnerLinkApp app) : IClassFixture<Partner
         return match.Groups[1].Value;
     }
 
-    private async Task<T?> ScalarAsync<T>(string sql, params object[] args)
-    {
-        await using var db = await app.OpenDatabaseAsync();
-        await using var cmd = new NpgsqlCommand(sql, db);
-        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        var value = await cmd.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)value;
-    }
-
     private async Task<IPage> NewPageAsync()
     {
         var context = await app.Browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, Locale = "de-DE" });
@@ -81,10 +72,10 @@ public sealed class PartnerLinkTests(PartnerLinkApp app) : IClassFixture<Partner
             mail.Raw.ShouldNotContain(secret, Case.Insensitive);
 
         // Only the hash is stored; the token appears nowhere in the database.
-        (await ScalarAsync<long>("SELECT count(*) FROM referrals.partner_access_links WHERE referral_id = $1", referral)).ShouldBe(1);
-        (await ScalarAsync<byte[]>("SELECT token_hash FROM referrals.partner_access_links WHERE referral_id = $1", referral))
+        (await app.ScalarAsync<long>("SELECT count(*) FROM referrals.partner_access_links WHERE referral_id = $1", referral)).ShouldBe(1);
+        (await app.ScalarAsync<byte[]>("SELECT token_hash FROM referrals.partner_access_links WHERE referral_id = $1", referral))
             .ShouldBe(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
-        (await ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries WHERE detail LIKE $1 OR object_id LIKE $1", $"%{token}%")).ShouldBe(0);
+        (await app.ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries WHERE detail LIKE $1 OR object_id LIKE $1", $"%{token}%")).ShouldBe(0);
 
         // A later referral's mail has arrived, so the duplicate (queued before it) has been handled: still one mail.
         var later = await SendReferralAsync();
@@ -112,7 +103,7 @@ public sealed class PartnerLinkTests(PartnerLinkApp app) : IClassFixture<Partner
         // Consent revoked → PartnerAccessEnded → link revoked; the open session ends too.
         await PublishAsync(new PartnerAccessEnded(referral, Organization, "consent-revoked", DateTimeOffset.UtcNow));
         await TestProcesses.EventuallyAsync(async () =>
-            await ScalarAsync<DateTime?>("SELECT revoked_at FROM referrals.partner_access_links WHERE referral_id = $1", referral) is { } at ? (object)at : null,
+            await app.ScalarAsync<DateTime?>("SELECT revoked_at FROM referrals.partner_access_links WHERE referral_id = $1", referral) is { } at ? (object)at : null,
             "link revoked");
         (await MeAsync(page)).ShouldBeNull();
         var fresh = await NewPageAsync();
@@ -121,9 +112,9 @@ public sealed class PartnerLinkTests(PartnerLinkApp app) : IClassFixture<Partner
         (await fresh.TextContentAsync("h1"))!.ShouldContain("gilt nicht mehr");
         (await MeAsync(fresh)).ShouldBeNull();
 
-        (await ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries WHERE action = 'revoke' AND object_type = 'partner-link' AND object_id = $1",
+        (await app.ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries WHERE action = 'revoke' AND object_type = 'partner-link' AND object_id = $1",
             referral.ToString())).ShouldBe(1);
-        (await ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries WHERE action = 'sign-in' AND object_type = 'partner-link' AND outcome = 'ok' AND detail = $1",
+        (await app.ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries WHERE action = 'sign-in' AND object_type = 'partner-link' AND outcome = 'ok' AND detail = $1",
             $"referral={referral}")).ShouldBe(1);
     }
 

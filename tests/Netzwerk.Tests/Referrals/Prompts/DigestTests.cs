@@ -16,15 +16,6 @@ public sealed class DigestTests(PromptApp app) : IClassFixture<PromptApp>
 {
     private static readonly string Partner = DemoCatalogue.DebtCounsellingKamenzReferralEmail;
 
-    private async Task<T?> ScalarAsync<T>(string sql, params object[] args)
-    {
-        await using var db = await app.OpenDatabaseAsync();
-        await using var cmd = new NpgsqlCommand(sql, db);
-        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        var value = await cmd.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)value;
-    }
-
     private void MoveClockTo(DateTimeOffset at)
     {
         if (at > app.Clock.GetUtcNow()) app.Clock.Advance(at - app.Clock.GetUtcNow());
@@ -60,21 +51,21 @@ public sealed class DigestTests(PromptApp app) : IClassFixture<PromptApp>
         var (second, _) = await PartnerPromptTests.SendAsync(app, fm);
         var references = new List<string>();
         foreach (var referral in new[] { first, second })
-            references.Add(await TestProcesses.EventuallyAsync(async () => await ScalarAsync<string>(
+            references.Add(await TestProcesses.EventuallyAsync(async () => await app.ScalarAsync<string>(
                 "SELECT reference FROM referrals.partner_access_links WHERE referral_id = $1 AND purpose = 'referral'", referral), "reference"));
 
         // Both reminders fall due: nothing goes out yet, both wait for the 7:00 digest.
-        var reminderAt = Utc((DateTime)await TestProcesses.EventuallyAsync(async () => await ScalarAsync<DateTime?>(
+        var reminderAt = Utc((DateTime)await TestProcesses.EventuallyAsync(async () => await app.ScalarAsync<DateTime?>(
             "SELECT max(due_at) FROM workflows.deadlines WHERE subject_id = ANY($1) AND kind = 'reminder'", new[] { first, second }) is { } d ? (object)d : null,
             "reminders"));
         MoveClockTo(reminderAt.AddMinutes(1));
-        await TestProcesses.EventuallyAsync(async () => await ScalarAsync<long>(
+        await TestProcesses.EventuallyAsync(async () => await app.ScalarAsync<long>(
             "SELECT count(*) FROM referrals.partner_prompts WHERE referral_id = ANY($1) AND outcome = 'digest'", new[] { first, second }) == 2 ? "" : null,
             "prompts collected");
         await Task.Delay(1000);
         app.MailsTo(Partner).ShouldNotContain(m => m.Subject.Contains("Erinnerung") || m.Subject.Contains("Bitten"));
 
-        var dueAt = Utc((await ScalarAsync<DateTime?>("SELECT max(due_at) FROM referrals.partner_digest_items WHERE referral_id = ANY($1)", new[] { first, second }))!.Value);
+        var dueAt = Utc((await app.ScalarAsync<DateTime?>("SELECT max(due_at) FROM referrals.partner_digest_items WHERE referral_id = ANY($1)", new[] { first, second }))!.Value);
         TimeZoneInfo.ConvertTime(dueAt, Netzwerk.Platform.Time.GermanTime.Berlin).TimeOfDay.ShouldBe(TimeSpan.FromHours(7));
         MoveClockTo(dueAt.AddMinutes(1));
         var digest = await TestProcesses.EventuallyAsync(() => Task.FromResult(app.MailsTo(Partner).FirstOrDefault(m => m.Subject.Contains("2 Bitten um Rückmeldung"))),
@@ -88,7 +79,7 @@ public sealed class DigestTests(PromptApp app) : IClassFixture<PromptApp>
         await Task.Delay(2000);
         app.MailsTo(Partner).Count(m => m.Subject.Contains("Bitte")).ShouldBe(1);
         app.MailsTo(Partner).ShouldNotContain(m => m.Subject.Contains("Erinnerung"));
-        (await ScalarAsync<long>("SELECT count(DISTINCT mail_id) FROM referrals.partner_prompts WHERE referral_id = ANY($1)", new[] { first, second })).ShouldBe(1);
+        (await app.ScalarAsync<long>("SELECT count(DISTINCT mail_id) FROM referrals.partner_prompts WHERE referral_id = ANY($1)", new[] { first, second })).ShouldBe(1);
 
         // A digest link is the reminder's: it opens its one referral for accepting or declining.
         var session = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(app.BaseUrl) };

@@ -96,7 +96,7 @@ public sealed class PartnerPromptTests(PromptApp app) : IClassFixture<PromptApp>
     private async Task<string> ReferenceAsync(Guid referral)
     {
         var reference = await TestProcesses.EventuallyAsync(async () =>
-            await ScalarAsync<string>("SELECT reference FROM referrals.partner_access_links WHERE referral_id = $1 AND purpose = 'referral'", referral),
+            await app.ScalarAsync<string>("SELECT reference FROM referrals.partner_access_links WHERE referral_id = $1 AND purpose = 'referral'", referral),
             "access link");
         await MailAsync(reference, "Neue Verweisung");
         return reference;
@@ -108,18 +108,9 @@ public sealed class PartnerPromptTests(PromptApp app) : IClassFixture<PromptApp>
         => TestProcesses.EventuallyAsync(() => Task.FromResult(MailsAbout(reference).FirstOrDefault(m => m.Subject.Contains(subjectPart))),
             $"mail '{subjectPart}'", seconds: seconds);
 
-    private async Task<T?> ScalarAsync<T>(string sql, params object[] args)
-    {
-        await using var db = await app.OpenDatabaseAsync();
-        await using var cmd = new NpgsqlCommand(sql, db);
-        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        var value = await cmd.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)value;
-    }
-
     private async Task<DateTimeOffset> DueAtAsync(Guid referral, string kind)
     {
-        var at = await TestProcesses.EventuallyAsync(async () => await ScalarAsync<DateTime?>(
+        var at = await TestProcesses.EventuallyAsync(async () => await app.ScalarAsync<DateTime?>(
             "SELECT due_at FROM workflows.deadlines WHERE subject_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL", referral, kind) is { } d
             ? (object)d : null, $"deadline {kind}");
         return new DateTimeOffset(DateTime.SpecifyKind((DateTime)at, DateTimeKind.Utc));
@@ -250,7 +241,7 @@ public sealed class PartnerPromptTests(PromptApp app) : IClassFixture<PromptApp>
         var (referral, _) = await SendAsync(fm);
         var reference = await ReferenceAsync(referral);
         var reminderAt = await DueAtAsync(referral, DeadlineKinds.Reminder);
-        var deadlineId = await ScalarAsync<Guid>("SELECT id FROM workflows.deadlines WHERE subject_id = $1 AND kind = 'reminder'", referral);
+        var deadlineId = await app.ScalarAsync<Guid>("SELECT id FROM workflows.deadlines WHERE subject_id = $1 AND kind = 'reminder'", referral);
 
         // Three pollers at once besides the app's own (as with several instances), then the deadline's message redelivered
         // and the prompt queued again as a restart would.
@@ -268,8 +259,8 @@ public sealed class PartnerPromptTests(PromptApp app) : IClassFixture<PromptApp>
         }
         await Task.Delay(2000); // time for a duplicate, if there were one
         MailsAbout(reference).Count(m => m.Subject.Contains("Erinnerung")).ShouldBe(1);
-        (await ScalarAsync<long>("SELECT count(*) FROM referrals.partner_prompts WHERE referral_id = $1", referral)).ShouldBe(1);
-        (await ScalarAsync<long>("SELECT count(*) FROM platform.mail_log WHERE subject_id = $1 AND kind = $2", referral, PromptKinds.Reminder)).ShouldBe(1);
+        (await app.ScalarAsync<long>("SELECT count(*) FROM referrals.partner_prompts WHERE referral_id = $1", referral)).ShouldBe(1);
+        (await app.ScalarAsync<long>("SELECT count(*) FROM platform.mail_log WHERE subject_id = $1 AND kind = $2", referral, PromptKinds.Reminder)).ShouldBe(1);
     }
 
     [Fact]
@@ -325,7 +316,7 @@ public sealed class PartnerPromptTests(PromptApp app) : IClassFixture<PromptApp>
         var (referral, _) = await SendAsync(fm);
         var reference = await ReferenceAsync(referral);
         MoveClockTo((await DueAtAsync(referral, DeadlineKinds.PartnerResponse)).AddMinutes(1));
-        await TestProcesses.EventuallyAsync(async () => await ScalarAsync<long>(
+        await TestProcesses.EventuallyAsync(async () => await app.ScalarAsync<long>(
             "SELECT count(*) FROM workflows.deadlines WHERE subject_id = $1 AND kind IN ('reminder', 'partner-response') AND fired_at IS NOT NULL", referral) == 2
             ? "" : null, "deadlines fired");
         await Task.Delay(1500);

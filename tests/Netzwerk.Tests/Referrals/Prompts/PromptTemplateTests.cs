@@ -58,7 +58,7 @@ public sealed class PromptTemplateTests(PromptApp app) : IClassFixture<PromptApp
     }
 
     private async Task<string> ReferenceAsync(Guid referral) => await TestProcesses.EventuallyAsync(async () =>
-        await ScalarAsync<string>("SELECT reference FROM referrals.partner_access_links WHERE referral_id = $1 AND purpose = 'referral'", referral),
+        await app.ScalarAsync<string>("SELECT reference FROM referrals.partner_access_links WHERE referral_id = $1 AND purpose = 'referral'", referral),
         "access link");
 
     private IReadOnlyList<ReceivedMail> MailsAbout(string reference) => app.MailsTo(Partner).Where(m => m.Subject.Contains(reference)).ToList();
@@ -66,17 +66,8 @@ public sealed class PromptTemplateTests(PromptApp app) : IClassFixture<PromptApp
     private Task<ReceivedMail> MailAsync(string reference, string subjectPart, int skip = 0) => TestProcesses.EventuallyAsync(() =>
         Task.FromResult(MailsAbout(reference).Where(m => m.Subject.Contains(subjectPart)).Skip(skip).FirstOrDefault()), $"mail '{subjectPart}' #{skip + 1}");
 
-    private async Task<T?> ScalarAsync<T>(string sql, params object[] args)
-    {
-        await using var db = await app.OpenDatabaseAsync();
-        await using var cmd = new NpgsqlCommand(sql, db);
-        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        var value = await cmd.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)value;
-    }
-
     private async Task<DateTimeOffset> DueAtAsync(Guid referral, string kind) => new(DateTime.SpecifyKind((DateTime)await TestProcesses.EventuallyAsync(async () =>
-        await ScalarAsync<DateTime?>("SELECT due_at FROM workflows.deadlines WHERE subject_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL",
+        await app.ScalarAsync<DateTime?>("SELECT due_at FROM workflows.deadlines WHERE subject_id = $1 AND kind = $2 AND fired_at IS NULL AND cancelled_at IS NULL",
             referral, kind) is { } d ? (object)d : null, $"deadline {kind}"), DateTimeKind.Utc));
 
     private void MoveClockTo(DateTimeOffset at)
@@ -176,7 +167,7 @@ public sealed class PromptTemplateTests(PromptApp app) : IClassFixture<PromptApp
         LinkIn(mail).ShouldNotBeEmpty(mail.Body);
         mail.Body.ShouldNotContain("{");
         foreach (var secret in new[] { "BG-TEMPLATE-0815", "Kontopfändung", "0170" }) mail.Raw.ShouldNotContain(secret);
-        (await ScalarAsync<int>("SELECT template_version FROM referrals.partner_prompts WHERE referral_id = $1 AND kind = $2", referral, PromptKinds.Reminder))
+        (await app.ScalarAsync<int>("SELECT template_version FROM referrals.partner_prompts WHERE referral_id = $1 AND kind = $2", referral, PromptKinds.Reminder))
             .ShouldBe(2);
     }
 
@@ -207,7 +198,7 @@ public sealed class PromptTemplateTests(PromptApp app) : IClassFixture<PromptApp
         await page.WaitForSelectorAsync("[data-message]");
         (await page.TextContentAsync("[data-message]"))!.ShouldContain("Version 2");
         (await page.TextContentAsync("[data-current-version]"))!.Trim().ShouldBe("2");
-        (await ScalarAsync<string>("SELECT subject FROM referrals.prompt_templates WHERE kind = $1 AND version = 2", PromptKinds.Overdue))
+        (await app.ScalarAsync<string>("SELECT subject FROM referrals.prompt_templates WHERE kind = $1 AND version = 2", PromptKinds.Overdue))
             .ShouldBe("Frist vorbei: Verweisung {Referenz} an {Partner}");
 
         // A Fallmanager is turned away from the page, and its form post changes nothing.
@@ -221,7 +212,7 @@ public sealed class PromptTemplateTests(PromptApp app) : IClassFixture<PromptApp
             ["__RequestVerificationToken"] = NetzwerkApp.FormToken(await fm.GetStringAsync("/")),
         }));
         ((int)post.StatusCode).ShouldBeOneOf(302, 403);
-        (await ScalarAsync<long>("SELECT count(*) FROM referrals.prompt_templates WHERE kind = $1", PromptKinds.Overdue)).ShouldBe(2);
+        (await app.ScalarAsync<long>("SELECT count(*) FROM referrals.prompt_templates WHERE kind = $1", PromptKinds.Overdue)).ShouldBe(2);
     }
 
     [Fact]
@@ -246,7 +237,7 @@ public sealed class PromptTemplateTests(PromptApp app) : IClassFixture<PromptApp
         var first = await MailAsync(reference, "Bitte kurzen Zwischenstand melden");
         var link = LinkIn(first);
         link.ShouldNotBeEmpty(first.Body);
-        (await ScalarAsync<int>("SELECT template_version FROM referrals.partner_prompts WHERE referral_id = $1 AND kind = $2", referral, PromptKinds.Progress))
+        (await app.ScalarAsync<int>("SELECT template_version FROM referrals.partner_prompts WHERE referral_id = $1 AND kind = $2", referral, PromptKinds.Progress))
             .ShouldBe(1);
 
         // The link opens the referral with only the progress and outcome answers; anything else is a German 403.
@@ -276,7 +267,7 @@ public sealed class PromptTemplateTests(PromptApp app) : IClassFixture<PromptApp
         var progressMails = MailsAbout(reference).Where(m => m.Subject.Contains("Zwischenstand")).ToList();
         progressMails.Count.ShouldBe(2);
         progressMails.Select(LinkIn).Distinct().Count().ShouldBe(2); // a fresh link per mail
-        (await ScalarAsync<long>("SELECT count(*) FROM referrals.partner_prompts WHERE referral_id = $1 AND kind = $2", referral, PromptKinds.Progress))
+        (await app.ScalarAsync<long>("SELECT count(*) FROM referrals.partner_prompts WHERE referral_id = $1 AND kind = $2", referral, PromptKinds.Progress))
             .ShouldBe(2);
 
         // The partner's own account is not narrowed.
