@@ -119,6 +119,13 @@ public static partial class PromptTemplates
     }
 
     /// <summary>The template filled in: only the five values can get into the text.</summary>
+    /// <summary>An unsaved text checked (<see cref="Validate"/>) and rendered with the sample values: the page's and the API's preview.</summary>
+    public static (string Subject, string Body) Preview(string kind, string? subject, string? body, DateTimeOffset now)
+    {
+        var (cleanSubject, cleanBody) = Validate(kind, subject, body);
+        return Render(new PromptTemplate(kind, 0, cleanSubject, cleanBody, now, ""), Sample(now));
+    }
+
     public static (string Subject, string Body) Render(PromptTemplate template, PromptValues values)
     {
         var until = TimeZoneInfo.ConvertTime(values.LinkExpiresAt, GermanTime.Berlin).ToString("dd.MM.yyyy", CultureInfo.InvariantCulture);
@@ -231,8 +238,7 @@ public static partial class PromptTemplates
         group.MapPost("/{kind}/preview", (string kind, TemplateRequest request, ClaimsPrincipal user, TimeProvider clock) =>
             {
                 MayMaintain(user);
-                var (subject, body) = Validate(KnownKind(kind), request.Subject, request.Body);
-                var rendered = Render(new PromptTemplate(kind, 0, subject, body, clock.GetUtcNow(), ""), Sample(clock.GetUtcNow()));
+                var rendered = Preview(KnownKind(kind), request.Subject, request.Body, clock.GetUtcNow());
                 return Results.Ok(new PreviewDto(rendered.Subject, rendered.Body));
             })
             .WithSummary("Vorschau mit Beispielwerten (nichts wird gespeichert)");

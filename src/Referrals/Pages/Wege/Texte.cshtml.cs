@@ -34,8 +34,7 @@ public sealed class TexteModel(NpgsqlDataSource dataSource, AuditLog audit, Time
     public async Task<IActionResult> OnPostPreviewAsync(string? art, CancellationToken ct)
     {
         if (await LoadAsync(art, ct) is { } missing) return missing;
-        if (!TryValidate(Kind, Subject, Body, out var clean)) return Page();
-        Preview = PromptTemplates.Render(new PromptTemplate(Kind, 0, clean.Subject, clean.Body, clock.GetUtcNow(), ""), PromptTemplates.Sample(clock.GetUtcNow()));
+        Preview = TryPreview(Kind, Subject, Body);
         return Page();
     }
 
@@ -60,20 +59,19 @@ public sealed class TexteModel(NpgsqlDataSource dataSource, AuditLog audit, Time
         return History.Count == 0 ? NotFound() : null;
     }
 
-    private bool TryValidate(string kind, string? subject, string? body, out (string Subject, string Body) clean)
+    /// <summary>Each refused placeholder marks its own field (unlike PageSupport.TryAsync, which keeps the summary's message once).</summary>
+    private (string Subject, string Body)? TryPreview(string kind, string? subject, string? body)
     {
         try
         {
-            clean = PromptTemplates.Validate(kind, subject, body);
-            return true;
+            return PromptTemplates.Preview(kind, subject, body, clock.GetUtcNow());
         }
         catch (ReferralProblem p)
         {
             ModelState.AddModelError("", p.Detail);
             foreach (var (key, messages) in p.Errors ?? new Dictionary<string, string[]>())
                 foreach (var m in messages) ModelState.AddModelError(key == "subject" ? nameof(Subject) : nameof(Body), m);
-            clean = default;
-            return false;
+            return null;
         }
     }
 }
